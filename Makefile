@@ -1,0 +1,46 @@
+# Warta: `make run` serves the intranet, `make test` runs the suite. Both set everything up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+DEMO_PASSWORD := $(or $(WARTA_DEMO_PASSWORD),warta-demo)
+MO := translations/en/LC_MESSAGES/messages.mo
+
+.PHONY: run test install translations lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+translations: $(MO)
+
+$(MO): translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d translations -D messages
+
+run: install translations
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi demo load --if-empty
+	@echo ""
+	@echo "  Warta berjalan di http://127.0.0.1:$(PORT)/  (intranet: /intranet/)"
+	@echo "  Akun demo: penanggungjawab, koordinator, kontributor, redaktur, editor,"
+	@echo "             penulis, arsiparis, admin — kata sandi: $(DEMO_PASSWORD)"
+	@echo ""
+	WARTA_DEMO_PASSWORD=$(DEMO_PASSWORD) $(BIN)/gunicorn --workers 1 --threads 8 \
+		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+test: install translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check intranet archive tests bench wsgi.py
+	$(BIN)/ruff format --check intranet archive tests bench wsgi.py
+
+bench: install translations
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

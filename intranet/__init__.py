@@ -1,0 +1,82 @@
+"""Warta: the office intranet for the website SOP and its archive."""
+
+from pathlib import Path
+
+from flask import Flask
+from flask import has_request_context
+from flask import session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+import archive
+from intranet import database  # noqa: F401  (registers the SQLite engine hooks)
+from intranet import security
+from intranet.config import load_config
+from intranet.extensions import babel
+from intranet.extensions import csrf
+from intranet.extensions import db
+from intranet.extensions import limiter
+from intranet.extensions import login_manager
+from intranet.extensions import migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the application; ``config`` overrides every other source (used by tests)."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    if config and config.get("INSTANCE_PATH"):
+        app.instance_path = config["INSTANCE_PATH"]
+    load_config(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations")
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Silakan masuk terlebih dahulu.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(security.load_user)
+    archive.init_app(app)
+
+    from intranet.views import admin
+    from intranet.views import auth
+    from intranet.views import dashboard
+    from intranet.views import public
+    from intranet.views import team
+
+    for module in (public, auth, dashboard, team, admin):
+        app.register_blueprint(module.bp)
+
+    from intranet import cli
+    from intranet import errors
+    from intranet import templating
+
+    cli.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    app.after_request(security.set_security_headers)
+    return app
+
+
+def select_locale():
+    """The account's language, else this browser's choice, else Indonesian."""
+    languages = ("id", "en")
+    if not has_request_context():
+        return "id"
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    for candidate in (user_locale, session.get("locale")):
+        if candidate in languages:
+            return candidate
+    return "id"
+

@@ -1,0 +1,118 @@
+"""Command-line tools: demo data and the first administrator."""
+
+import os
+from datetime import date
+
+import click
+from flask import current_app
+
+from intranet import security
+from intranet.extensions import db
+from intranet.models import ROLES
+from intranet.models import Membership
+from intranet.models import TeamDecree
+from intranet.models import User
+from intranet.models.people import today
+
+DEMO_NAMES = {
+    "penanggungjawab": "Demo Penanggung Jawab",
+    "koordinator": "Demo Koordinator (Kasubag TP Hupmas)",
+    "kontributor": "Demo Kontributor",
+    "redaktur": "Demo Redaktur",
+    "editor": "Demo Super Admin/Editor",
+    "penulis": "Demo Penulis",
+    "arsiparis": "Demo Arsiparis",
+    "admin": "Demo Admin",
+}
+DEMO_DECREE_NUMBER = "DEMO/HM.02-Kpt/3301/{year}"
+
+
+def demo_password(explicit=None):
+    """The demo password: the option, else WARTA_DEMO_PASSWORD, else the configured default."""
+    return explicit or os.environ.get("WARTA_DEMO_PASSWORD") or current_app.config["DEMO_PASSWORD"]
+
+
+def load_demo(password):
+    """Create one demo user per role and a demo SK Tim appointing them; idempotent.
+
+    Existing demo users and the demo decree are left as they are, so running it twice
+    changes nothing.
+    """
+    year = today().year
+    number = DEMO_DECREE_NUMBER.format(year=year)
+    decree = db.session.execute(db.select(TeamDecree).where(TeamDecree.number == number)).scalar_one_or_none()
+    if decree is None:
+        decree = TeamDecree(
+            number=number,
+            decree_date=date(year, 1, 2),
+            title=f"Tim Pengelola Website KPU Kabupaten Cilacap Tahun {year} (data demo)",
+            valid_from=date(year, 1, 1),
+            valid_until=date(year, 12, 31),
+            signed_by="Ketua KPU Kabupaten Cilacap (data demo)",
+            notes="Data demo, bukan SK resmi. Pindaian belum diunggah.",
+        )
+        db.session.add(decree)
+    created = []
+    hashed = security.hash_password(password)
+    for role, name in DEMO_NAMES.items():
+        user = db.session.execute(db.select(User).where(User.username == role)).scalar_one_or_none()
+        if user is None:
+            user = User(username=role, full_name=name, email=f"{role}@warta.invalid", password_hash=hashed)
+            db.session.add(user)
+            created.append(role)
+        db.session.flush()
+        exists = db.session.execute(
+            db.select(Membership.id).where(
+                Membership.user_id == user.id, Membership.decree_id == decree.id, Membership.role == role
+            )
+        ).first()
+        if not exists:
+            db.session.add(Membership(user=user, decree=decree, role=role, position=str(ROLES[role])))
+    db.session.commit()
+    return created
+
+
+def init_app(app):
+    """Register the command groups."""
+
+    @app.cli.group()
+    def demo():
+        """Demo data."""
+
+    @demo.command("load")
+    @click.option("--password", help="Password for the demo users (default: WARTA_DEMO_PASSWORD or warta-demo).")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+    def demo_load(password, if_empty):
+        """One demo user per role (username = role) under a demo SK Tim."""
+        if if_empty and db.session.execute(db.select(User.id).limit(1)).first():
+            click.echo("Database already has users; demo data not loaded.")
+            return
+        created = load_demo(demo_password(password))
+        click.echo(f"Demo data loaded: {len(created)} new users ({', '.join(created) or 'none'}).")
+
+    @app.cli.group()
+    def users():
+        """User accounts."""
+
+    @users.command("create-admin")
+    @click.option("--username", prompt=True)
+    @click.option("--full-name", prompt=True)
+    @click.option("--email", default="", help="Optional email address.")
+    @click.password_option()
+    def create_admin(username, full_name, email, password):
+        """Create a system administrator (no SK needed), for a fresh production install."""
+        from intranet.services import ServiceError
+        from intranet.services import accounts
+
+        if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
+            raise click.ClickException(
+                f"password must have at least {current_app.config['PASSWORD_MIN_LENGTH']} characters"
+            )
+        try:
+            user = accounts.create_user(
+                {"username": username, "full_name": full_name, "email": email, "password": password,
+                 "is_system_admin": True}
+            )
+        except ServiceError as e:
+            raise click.ClickException(str(e)) from e
+        click.echo(f"Administrator {user.username} created.")

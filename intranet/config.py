@@ -1,0 +1,80 @@
+"""Configuration: defaults, then instance/config.py, then WARTA_* environment variables."""
+
+import os
+import secrets
+from pathlib import Path
+
+#: Values every install starts from; each may be overridden (see README, "Konfigurasi").
+DEFAULTS = {
+    "OFFICE_NAME": "KPU Kabupaten Cilacap",
+    "OFFICE_REGION_CODE": "3301",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    # Cookies: HttpOnly and SameSite=Lax always; Secure once served over HTTPS.
+    "HTTPS": False,
+    "SESSION_COOKIE_NAME": "warta_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    # Uploads: the whole request and each stored file.
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    # Login throttling (Flask-Limiter); use redis://... when several workers serve.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "LOGIN_RATE_LIMIT": "20 per 10 minutes",
+    "BABEL_DEFAULT_LOCALE": "id",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+    "LANGUAGES": ["id", "en"],
+    "PASSWORD_MIN_LENGTH": 10,
+    "DEMO_PASSWORD": "warta-demo",
+}
+
+
+def load_config(app, overrides=None):
+    """Fill ``app.config`` from defaults, instance/config.py, environment and ``overrides``."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(prefix="WARTA")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if overrides:
+        app.config.from_mapping(overrides)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'warta.db'}")
+    app.config.setdefault("FILES_DIR", str(instance / "files"))
+    app.config.setdefault("ARCHIVE_DIR", str(instance / "archive"))
+    if app.config["HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _instance_secret(path):
+    """Read the instance's secret key, creating it (mode 0600) on first run.
+
+    Written to a temporary file and hard-linked into place, so two workers starting at
+    once agree on one key and neither reads a half-written file.
+    """
+    if not path.exists():
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()

@@ -1,0 +1,47 @@
+"""Database engine behaviour: SQLite in WAL mode, with writes that queue instead of failing."""
+
+import sqlite3
+
+from flask import current_app
+from flask import has_app_context
+from flask import has_request_context
+from flask import request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record):
+    """Put every SQLite connection in WAL mode with a busy timeout and foreign keys on."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    timeout = 15000
+    if has_app_context():
+        timeout = int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    # Transactions are begun by the "begin" hook below, not by the driver.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {timeout}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """Begin SQLite transactions that may write as IMMEDIATE.
+
+    A deferred transaction that reads and then writes cannot wait for a concurrent writer
+    in WAL mode (SQLITE_BUSY_SNAPSHOT): the update would fail or be lost. Taking the write
+    lock at BEGIN makes writers queue on the busy timeout instead; reads by safe requests
+    stay deferred and never block.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    if has_request_context() and request.method in SAFE_METHODS:
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,97 @@
+"""Admin forms: users, SK Tim and memberships."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
+from wtforms import BooleanField
+from wtforms import DateField
+from wtforms import IntegerField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Email
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
+from wtforms.widgets import HiddenInput
+
+from intranet.forms import chosen
+from intranet.forms import length
+from intranet.forms import printable
+from intranet.forms import required
+from intranet.forms.auth import new_password_fields
+from intranet.models import ROLES
+
+
+class VersionedForm(FlaskForm):
+    """A form that carries the version of the record it was loaded from."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class UserCreateForm(FlaskForm):
+    """A new account."""
+
+    username = StringField(
+        _l("Nama pengguna"),
+        validators=[
+            required(),
+            length(64, min=3),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                message=_l("Hanya huruf, angka, titik, garis bawah dan tanda hubung."),
+            ),
+        ],
+    )
+    full_name = StringField(_l("Nama lengkap"), validators=[required(), length(120), printable])
+    nip = StringField(
+        _l("NIP"),
+        validators=[Optional(), Regexp(r"^[0-9 ]{1,32}$", message=_l("NIP hanya berisi angka."))],
+    )
+    email = StringField(
+        _l("Surel"),
+        validators=[Optional(), length(254), Email(message=_l("Alamat surel tidak valid."), check_deliverability=False)],
+    )
+    new_password, confirm_password = new_password_fields()
+    is_system_admin = BooleanField(_l("Administrator sistem (tanpa SK)"))
+
+
+class UserStateForm(VersionedForm):
+    """Activate or deactivate an account (no fields but the version)."""
+
+
+class PasswordResetForm(VersionedForm):
+    """An admin sets a new password for someone."""
+
+    new_password, confirm_password = new_password_fields()
+
+
+class DecreeForm(FlaskForm):
+    """A new SK Tim with its scan."""
+
+    number = StringField(_l("Nomor SK"), validators=[required(), length(120), printable])
+    decree_date = DateField(_l("Tanggal SK"), validators=[required()], format="%Y-%m-%d")
+    title = StringField(_l("Tentang"), validators=[required(), length(300), printable])
+    valid_from = DateField(_l("Berlaku mulai"), validators=[required()], format="%Y-%m-%d")
+    valid_until = DateField(_l("Berlaku sampai"), validators=[required()], format="%Y-%m-%d")
+    signed_by = StringField(_l("Ditandatangani oleh"), validators=[required(), length(200), printable])
+    notes = TextAreaField(_l("Keterangan"), validators=[Optional(), length(2000)])
+    scan = FileField(_l("Pindaian SK (PDF, PNG atau JPEG)"), validators=[FileRequired(_l("Unggah pindaian SK."))])
+
+    def validate_valid_until(self, field):
+        """The end of validity cannot come before its start."""
+        if self.valid_from.data and field.data and field.data < self.valid_from.data:
+            raise ValidationError(_l("Tanggal akhir tidak boleh sebelum tanggal mulai."))
+
+
+class MembershipForm(VersionedForm):
+    """Appoint a person to a role under an SK."""
+
+    user_id = SelectField(_l("Anggota"), coerce=int, validators=[chosen()])
+    role = SelectField(_l("Peran"), choices=[(k, v) for k, v in ROLES.items()], validators=[chosen()])
+    position = StringField(_l("Jabatan dalam tim"), validators=[Optional(), length(200), printable])
+
+
+class MembershipRemoveForm(VersionedForm):
+    """Remove an appointment."""

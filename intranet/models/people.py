@@ -1,0 +1,195 @@
+"""People and roles: users, the SK Tim (team decree) and memberships under it."""
+
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from intranet.extensions import db
+
+#: The roles of the SOP team, in SOP column order, with their Indonesian labels.
+ROLES = {
+    "penanggungjawab": _l("Penanggung Jawab"),
+    "koordinator": _l("Koordinator"),
+    "kontributor": _l("Kontributor"),
+    "redaktur": _l("Redaktur"),
+    "editor": _l("Super Admin/Editor"),
+    "penulis": _l("Penulis Artikel/Berita"),
+    "arsiparis": _l("Arsiparis"),
+    "admin": _l("Admin"),
+}
+
+
+def utcnow():
+    """The current time in UTC, naive, as every timestamp column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today():
+    """Today's date in the office's calendar."""
+    from flask_babel import get_timezone
+
+    try:
+        return datetime.now(get_timezone()).date()
+    except RuntimeError:  # outside a request/app context
+        return date.today()
+
+
+class User(db.Model):
+    """A person who can log in; roles come only from memberships of a valid SK Tim."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    nip: Mapped[str | None] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    # A technical administrator created with `users create-admin`, before any SK exists.
+    is_system_admin: Mapped[bool] = mapped_column(default=False)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deactivated_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="user", foreign_keys="Membership.user_id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    # Flask-Login protocol.
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self):
+        """Every loaded user is authenticated; inactive ones are never loaded."""
+        return True
+
+    @property
+    def is_active(self):
+        """Deactivated users cannot log in."""
+        return self.active
+
+    def get_id(self):
+        """The id Flask-Login keeps in the session."""
+        return str(self.id)
+
+    def valid_memberships(self, on=None):
+        """Memberships whose decree is in force on ``on`` (default today)."""
+        on = on or today()
+        return [m for m in self.memberships if m.decree.in_force(on)]
+
+    def roles(self, on=None):
+        """The set of roles this person holds on ``on`` (default today)."""
+        roles = {m.role for m in self.valid_memberships(on)}
+        if self.is_system_admin:
+            roles.add("admin")
+        return roles
+
+    def has_role(self, *roles, on=None):
+        """True if the person holds any of ``roles``."""
+        return bool(self.roles(on) & set(roles))
+
+    def __repr__(self):
+        return f"<User {self.username}>"
+
+
+class TeamDecree(db.Model):
+    """An SK Tim: the decree that appoints the website team and gives its members roles."""
+
+    __tablename__ = "team_decrees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(120), unique=True)
+    decree_date: Mapped[date]
+    title: Mapped[str] = mapped_column(String(300))
+    valid_from: Mapped[date]
+    valid_until: Mapped[date]
+    signed_by: Mapped[str] = mapped_column(String(200))
+    scan_sha256: Mapped[str | None] = mapped_column(String(64))
+    scan_filename: Mapped[str | None] = mapped_column(String(255))
+    scan_mimetype: Mapped[str | None] = mapped_column(String(64))
+    scan_size: Mapped[int | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="decree", cascade="all, delete-orphan", order_by="Membership.id"
+    )
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def in_force(self, on=None):
+        """True if the decree is valid on ``on`` (default today), both ends inclusive."""
+        on = on or today()
+        return self.valid_from <= on <= self.valid_until
+
+    def status(self, on=None):
+        """'valid', 'upcoming' or 'expired' on ``on``."""
+        on = on or today()
+        if on < self.valid_from:
+            return "upcoming"
+        if on > self.valid_until:
+            return "expired"
+        return "valid"
+
+    def __repr__(self):
+        return f"<TeamDecree {self.number}>"
+
+
+class Membership(db.Model):
+    """One role held by one person under one SK Tim."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "decree_id", "role", name="uq_membership"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    decree_id: Mapped[int] = mapped_column(ForeignKey("team_decrees.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    position: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+    decree: Mapped[TeamDecree] = relationship(back_populates="memberships")
+
+    @property
+    def role_label(self):
+        """The role's label in the current language."""
+        return ROLES.get(self.role, self.role)
+
+
+class UserSession(db.Model):
+    """A login session on the server: the cookie carries only its random token.
+
+    Ending a row ends that session everywhere, which a signed cookie alone cannot do.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,148 @@
+"""Passwords (argon2id), login sessions held on the server, and response security headers."""
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2 import Type
+from argon2.exceptions import InvalidHashError
+from argon2.exceptions import VerificationError
+from flask import current_app
+from flask import request
+from flask import session
+
+from intranet.extensions import db
+from intranet.models import User
+from intranet.models import UserSession
+from intranet.models.people import utcnow
+
+#: RFC 9106's second recommended option; overridable for tests with ARGON2_* settings.
+ARGON2_DEFAULTS = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
+
+
+def hasher():
+    """The app's argon2id hasher."""
+    params = {k: current_app.config.get(f"ARGON2_{k.upper()}", v) for k, v in ARGON2_DEFAULTS.items()}
+    return PasswordHasher(type=Type.ID, hash_len=32, salt_len=16, **params)
+
+
+def hash_password(password):
+    """An argon2id hash of ``password``."""
+    return hasher().hash(password)
+
+
+def verify_password(user, password):
+    """Check ``password`` against ``user``; rehash it if its parameters are outdated.
+
+    Returns True on a match. An unknown user is given a hash to check too, so the time taken
+    does not tell whether the username exists.
+    """
+    ph = hasher()
+    stored = user.password_hash if user else _dummy_hash(ph)
+    try:
+        ph.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if user is None:
+        return False
+    if ph.check_needs_rehash(stored):
+        user.password_hash = ph.hash(password)
+    return True
+
+
+_DUMMY = {}
+
+
+def _dummy_hash(ph):
+    key = (ph.time_cost, ph.memory_cost, ph.parallelism)
+    if key not in _DUMMY:
+        _DUMMY[key] = ph.hash(secrets.token_hex(16))
+    return _DUMMY[key]
+
+
+def _token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user):
+    """Open a new server-side session for ``user`` and rotate the cookie session.
+
+    Anything kept in the session before login (a fixated or anonymous session) is dropped.
+    """
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            ip_address=(request.remote_addr or "")[:64],
+            user_agent=(request.user_agent.string or "")[:255],
+        )
+    )
+    session["sid"] = token
+    session.permanent = True
+    return token
+
+
+def current_session_row(user_id):
+    """The open server-side session matching this request's cookie, or None."""
+    token = session.get("sid")
+    if not token:
+        return None
+    return db.session.execute(
+        db.select(UserSession).where(
+            UserSession.token_hash == _token_hash(token),
+            UserSession.user_id == user_id,
+            UserSession.ended_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def end_sessions(user, reason, keep_current=False):
+    """End ``user``'s open sessions (all, or all but this request's)."""
+    keep = _token_hash(session["sid"]) if keep_current and session.get("sid") else None
+    rows = db.session.execute(
+        db.select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    ).scalars()
+    now = utcnow()
+    for row in rows:
+        if row.token_hash != keep:
+            row.ended_at = now
+            row.end_reason = reason
+
+
+def load_user(user_id):
+    """Flask-Login's loader: an active user whose server-side session is still open."""
+    try:
+        uid = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    user = db.session.get(User, uid)
+    if user is None or not user.active or current_session_row(uid) is None:
+        return None
+    return user
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def set_security_headers(response):
+    """Security headers on every response."""
+    h = response.headers
+    h.setdefault("Content-Security-Policy", CSP)
+    h.setdefault("X-Content-Type-Options", "nosniff")
+    h.setdefault("X-Frame-Options", "DENY")
+    h.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("HTTPS"):
+        h.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.path.startswith(("/intranet", "/arsip")):
+        h["Cache-Control"] = "no-store"
+    return response

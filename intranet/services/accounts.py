@@ -1,0 +1,113 @@
+"""Accounts: login, logout, creating and deactivating users, passwords, language."""
+
+from flask_babel import gettext as _
+
+from intranet import security
+from intranet.extensions import db
+from intranet.models import User
+from intranet.models import UserSession
+from intranet.models.people import utcnow
+from intranet.services import ServiceError
+from intranet.services import check_version
+from intranet.services import commit
+
+
+def find_user(username):
+    """The user with this username (case-insensitive), or None."""
+    return db.session.execute(
+        db.select(User).where(User.username == username.strip().lower())
+    ).scalar_one_or_none()
+
+
+def log_in(username, password):
+    """Check credentials and open a new session; return the user or raise ServiceError."""
+    user = find_user(username)
+    if not security.verify_password(user, password):
+        raise ServiceError(_("Nama pengguna atau kata sandi salah."))
+    if not user.active:
+        raise ServiceError(_("Akun ini telah dinonaktifkan. Hubungi admin."))
+    security.start_session(user)
+    commit()
+    return user
+
+
+def log_out(user):
+    """End this request's session."""
+    row = security.current_session_row(user.id)
+    if row is not None:
+        row.ended_at = utcnow()
+        row.end_reason = "logout"
+        commit()
+
+
+def create_user(data, created_by=None):
+    """Create a user from validated form data."""
+    username = data["username"].strip().lower()
+    if find_user(username) is not None:
+        raise ServiceError(_("Nama pengguna %(name)s sudah dipakai.", name=username))
+    user = User(
+        username=username,
+        full_name=data["full_name"].strip(),
+        email=(data.get("email") or "").strip().lower() or None,
+        nip=(data.get("nip") or "").strip() or None,
+        password_hash=security.hash_password(data["password"]),
+        is_system_admin=bool(data.get("is_system_admin")),
+    )
+    db.session.add(user)
+    commit(_("Nama pengguna %(name)s sudah dipakai.", name=username))
+    return user
+
+
+def set_active(user, active, actor, version=None):
+    """Activate or deactivate ``user``; deactivation ends all their sessions at once."""
+    check_version(user, version)
+    if not active and user.id == actor.id:
+        raise ServiceError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    user.active = active
+    user.deactivated_at = None if active else utcnow()
+    if not active:
+        security.end_sessions(user, "deactivated")
+    commit()
+
+
+def change_password(user, current, new):
+    """Change one's own password; every other session of the user ends."""
+    if not security.verify_password(user, current):
+        raise ServiceError(_("Kata sandi saat ini salah."))
+    _set_password(user, new)
+    security.end_sessions(user, "password_changed", keep_current=True)
+    commit()
+
+
+def reset_password(user, new, actor, version=None):
+    """An admin sets a new password for ``user``; all of the user's sessions end."""
+    check_version(user, version)
+    _set_password(user, new)
+    security.end_sessions(user, "password_reset")
+    commit()
+
+
+def _set_password(user, new):
+    if new.strip().lower() == user.username:
+        raise ServiceError(_("Kata sandi tidak boleh sama dengan nama pengguna."))
+    user.password_hash = security.hash_password(new)
+    user.password_changed_at = utcnow()
+
+
+def set_locale(user, locale):
+    """Remember a logged-in user's language."""
+    user.locale = locale
+    commit()
+
+
+def open_sessions(user):
+    """The user's sessions that have not ended, newest first."""
+    return (
+        db.session.execute(
+            db.select(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .order_by(UserSession.created_at.desc())
+        )
+        .scalars()
+        .all()
+    )

@@ -1,0 +1,56 @@
+"""Read-only lookups shared by views: users, decrees and the current team."""
+
+from flask import abort
+
+from intranet.extensions import db
+from intranet.models import Membership
+from intranet.models import TeamDecree
+from intranet.models import User
+from intranet.models.people import today
+
+
+def get_or_404(model, ident):
+    """The row with this primary key, or a 404."""
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def all_users():
+    """Every account, by username."""
+    return db.session.execute(db.select(User).order_by(User.username)).scalars().all()
+
+
+def active_users():
+    """Active accounts, by full name."""
+    return (
+        db.session.execute(db.select(User).where(User.active.is_(True)).order_by(User.full_name))
+        .scalars()
+        .all()
+    )
+
+
+def all_decrees():
+    """Every SK Tim, newest first."""
+    return (
+        db.session.execute(db.select(TeamDecree).order_by(TeamDecree.valid_from.desc(), TeamDecree.id.desc()))
+        .scalars()
+        .all()
+    )
+
+
+def current_team(on=None):
+    """Memberships of active users under decrees in force on ``on`` (default today)."""
+    on = on or today()
+    return (
+        db.session.execute(
+            db.select(Membership)
+            .join(Membership.decree)
+            .join(Membership.user)
+            .where(TeamDecree.valid_from <= on, TeamDecree.valid_until >= on, User.active.is_(True))
+            .order_by(Membership.role, User.full_name)
+        )
+        .scalars()
+        .all()
+    )

@@ -1,0 +1,97 @@
+"""The SK Tim: recording decrees with their scans, and the members they appoint."""
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import flag_modified
+
+from intranet.extensions import db
+from intranet.models import ROLES
+from intranet.models import Membership
+from intranet.models import TeamDecree
+from intranet.services import ServiceError
+from intranet.services import check_version
+from intranet.services import commit
+from intranet.storage import FileStore
+from intranet.uploads import UploadError
+from intranet.uploads import store_upload
+
+SCAN_TYPES = ("application/pdf", "image/png", "image/jpeg")
+
+
+def file_store():
+    """The store for uploaded files outside the archive (SK scans and the like)."""
+    return FileStore(current_app.config["FILES_DIR"])
+
+
+def record_decree(data, scan, actor):
+    """Record an SK Tim with its scanned file.
+
+    The scan is stored first; if the database refuses the record, a file that this call
+    created is removed again, so nothing unregistered is left behind.
+    """
+    number = data["number"].strip()
+    if db.session.execute(db.select(TeamDecree.id).where(TeamDecree.number == number)).first():
+        raise ServiceError(_("SK nomor %(number)s sudah tercatat.", number=number))
+    store = file_store()
+    try:
+        sha, size, created, mimetype, filename = store_upload(
+            store, scan, SCAN_TYPES, current_app.config["MAX_UPLOAD_BYTES"]
+        )
+    except UploadError as e:
+        raise ServiceError(str(e)) from e
+    decree = TeamDecree(
+        number=number,
+        decree_date=data["decree_date"],
+        title=data["title"].strip(),
+        valid_from=data["valid_from"],
+        valid_until=data["valid_until"],
+        signed_by=data["signed_by"].strip(),
+        notes=(data.get("notes") or "").strip() or None,
+        scan_sha256=sha,
+        scan_filename=filename or f"sk.{mimetype.split('/')[1]}",
+        scan_mimetype=mimetype,
+        scan_size=size,
+        created_by_id=actor.id,
+    )
+    db.session.add(decree)
+    try:
+        commit(_("SK nomor %(number)s sudah tercatat.", number=number))
+    except BaseException:
+        if created:
+            store.delete(sha)
+        raise
+    return decree
+
+
+def add_member(decree, user, role, position, actor, version=None):
+    """Appoint ``user`` to ``role`` under ``decree``."""
+    check_version(decree, version)
+    if role not in ROLES:
+        raise ServiceError(_("Peran tidak dikenal."))
+    if not user.active:
+        raise ServiceError(_("Akun %(name)s tidak aktif.", name=user.username))
+    if any(m.user_id == user.id and m.role == role for m in decree.memberships):
+        raise ServiceError(
+            _("%(name)s sudah memegang peran itu dalam SK ini.", name=user.full_name)
+        )
+    decree.memberships.append(
+        Membership(user=user, role=role, position=(position or "").strip() or None,
+                   created_by_id=actor.id)
+    )
+    _touch(decree)
+    commit(_("%(name)s sudah memegang peran itu dalam SK ini.", name=user.full_name))
+
+
+def remove_member(decree, membership, actor, version=None):
+    """Remove one appointment from ``decree``."""
+    check_version(decree, version)
+    if membership.decree_id != decree.id:
+        raise ServiceError(_("Keanggotaan tidak ditemukan dalam SK ini."))
+    decree.memberships.remove(membership)
+    _touch(decree)
+    commit()
+
+
+def _touch(decree):
+    """Bump the decree's version so concurrent edits of its members are detected."""
+    flag_modified(decree, "notes")

@@ -1,0 +1,29 @@
+"""What every template can use: permissions, roles, the language switch, date formats."""
+
+from flask import request
+from flask_babel import format_date
+from flask_babel import format_datetime
+from flask_babel import get_locale
+
+from intranet.forms.auth import LocaleForm
+from intranet.models import ROLES
+from intranet.permissions import can
+
+
+def init_app(app):
+    """Register the context processor and filters."""
+
+    @app.context_processor
+    def globals_():
+        return {
+            "can": can,
+            "ROLES": ROLES,
+            "office_name": app.config["OFFICE_NAME"],
+            "locale_form": lambda: LocaleForm(locale=str(get_locale()), formdata=None),
+            "current_locale": lambda: str(get_locale()),
+            "current_path": lambda: request.full_path.rstrip("?"),
+        }
+
+    app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else "—"
+    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else "—"
+    app.jinja_env.filters["role_label"] = lambda r: ROLES.get(r, r)

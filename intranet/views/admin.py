@@ -1,0 +1,181 @@
+"""Administration: accounts, SK Tim records and memberships."""
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from intranet.forms.admin import DecreeForm
+from intranet.forms.admin import MembershipForm
+from intranet.forms.admin import MembershipRemoveForm
+from intranet.forms.admin import PasswordResetForm
+from intranet.forms.admin import UserCreateForm
+from intranet.forms.admin import UserStateForm
+from intranet.models import Membership
+from intranet.models import TeamDecree
+from intranet.models import User
+from intranet.permissions import area_required
+from intranet.services import ConflictError
+from intranet.services import ServiceError
+from intranet.services import accounts
+from intranet.services import queries
+from intranet.services import team
+
+bp = Blueprint("admin", __name__, url_prefix="/intranet/admin")
+
+
+def _flash_form_errors(form):
+    for field, errors in form.errors.items():
+        label = getattr(form, field).label.text if hasattr(form, field) else field
+        for error in errors:
+            flash(f"{label}: {error}", "error")
+
+
+@bp.route("/pengguna", methods=["GET", "POST"])
+@area_required("admin")
+def users():
+    """List accounts and create a new one."""
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user({**form.data, "password": form.new_password.data})
+        except ServiceError as e:
+            flash(str(e), "error")
+        else:
+            flash(_("Akun %(name)s dibuat.", name=user.username), "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/users.html", form=form, users=queries.all_users()), status
+
+
+@bp.get("/pengguna/<int:user_id>")
+@area_required("admin")
+def user(user_id):
+    """One account: its roles, its state and a password reset."""
+    u = queries.get_or_404(User, user_id)
+    return render_template(
+        "admin/user.html", user=u, state_form=UserStateForm(version=u.version),
+        reset_form=PasswordResetForm(version=u.version),
+    )
+
+
+@bp.post("/pengguna/<int:user_id>/status")
+@area_required("admin")
+def user_state(user_id):
+    """Deactivate or reactivate an account; deactivation ends its sessions."""
+    u = queries.get_or_404(User, user_id)
+    form = UserStateForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_active(u, not u.active, current_user, form.version.data)
+        except ServiceError as e:
+            flash(str(e), "error")
+            if isinstance(e, ConflictError):
+                return _user_page(u), 409
+        else:
+            msg = _("Akun diaktifkan.") if u.active else _("Akun dinonaktifkan; sesinya diakhiri.")
+            flash(msg, "success")
+    return redirect(url_for("admin.user", user_id=u.id))
+
+
+@bp.post("/pengguna/<int:user_id>/sandi")
+@area_required("admin")
+def user_password(user_id):
+    """Set a new password for an account; its sessions end."""
+    u = queries.get_or_404(User, user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(u, form.new_password.data, current_user, form.version.data)
+        except ServiceError as e:
+            flash(str(e), "error")
+            if isinstance(e, ConflictError):
+                return _user_page(u), 409
+        else:
+            flash(_("Kata sandi %(name)s diganti; sesinya diakhiri.", name=u.username), "success")
+    else:
+        _flash_form_errors(form)
+    return redirect(url_for("admin.user", user_id=u.id))
+
+
+def _user_page(u):
+    return render_template(
+        "admin/user.html", user=u, state_form=UserStateForm(version=u.version),
+        reset_form=PasswordResetForm(version=u.version),
+    )
+
+
+@bp.route("/sk", methods=["GET", "POST"])
+@area_required("admin")
+def decrees():
+    """List decrees and record a new one with its scan."""
+    form = DecreeForm()
+    if form.validate_on_submit():
+        try:
+            d = team.record_decree(form.data, form.scan.data, current_user)
+        except ServiceError as e:
+            flash(str(e), "error")
+        else:
+            flash(_("SK %(number)s tercatat.", number=d.number), "success")
+            return redirect(url_for("admin.decree", decree_id=d.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/decrees.html", form=form, decrees=queries.all_decrees()), status
+
+
+def _decree_page(d, form=None):
+    form = form or MembershipForm(version=d.version)
+    form.user_id.choices = [(u.id, f"{u.full_name} ({u.username})") for u in queries.active_users()]
+    return render_template(
+        "admin/decree.html", decree=d, form=form, remove_form=MembershipRemoveForm(version=d.version)
+    )
+
+
+@bp.get("/sk/<int:decree_id>")
+@area_required("admin")
+def decree(decree_id):
+    """One decree: its members and the form to appoint more."""
+    return _decree_page(queries.get_or_404(TeamDecree, decree_id))
+
+
+@bp.post("/sk/<int:decree_id>/anggota")
+@area_required("admin")
+def add_member(decree_id):
+    """Appoint a person to a role under this decree."""
+    d = queries.get_or_404(TeamDecree, decree_id)
+    form = MembershipForm()
+    form.user_id.choices = [(u.id, u.username) for u in queries.active_users()]
+    if form.validate_on_submit():
+        try:
+            team.add_member(
+                d, queries.get_or_404(User, form.user_id.data), form.role.data,
+                form.position.data, current_user, form.version.data,
+            )
+        except ServiceError as e:
+            flash(str(e), "error")
+            status = 409 if isinstance(e, ConflictError) else 400
+            return _decree_page(d, form), status
+        flash(_("Anggota ditambahkan."), "success")
+        return redirect(url_for("admin.decree", decree_id=d.id))
+    return _decree_page(d, form), 400
+
+
+@bp.post("/sk/<int:decree_id>/anggota/<int:membership_id>/hapus")
+@area_required("admin")
+def remove_member(decree_id, membership_id):
+    """Remove an appointment from this decree."""
+    d = queries.get_or_404(TeamDecree, decree_id)
+    m = queries.get_or_404(Membership, membership_id)
+    form = MembershipRemoveForm()
+    if form.validate_on_submit():
+        try:
+            team.remove_member(d, m, current_user, form.version.data)
+        except ServiceError as e:
+            flash(str(e), "error")
+            if isinstance(e, ConflictError):
+                return _decree_page(d), 409
+        else:
+            flash(_("Anggota dikeluarkan dari SK."), "success")
+    return redirect(url_for("admin.decree", decree_id=d.id))

@@ -1,0 +1,16 @@
+"""The intranet's landing page: who you are, your roles and the SK that gives them."""
+
+from flask import Blueprint
+from flask import render_template
+from flask_login import current_user
+
+from intranet.permissions import area_required
+
+bp = Blueprint("dashboard", __name__, url_prefix="/intranet")
+
+
+@bp.get("/")
+@area_required("dashboard")
+def index():
+    """The signed-in person's roles and the decrees behind them."""
+    return render_template("dashboard/index.html", memberships=current_user.valid_memberships())
