@@ -26,7 +26,10 @@ DEFAULTS = {
     # Login throttling (Flask-Limiter); use redis://... when several workers serve.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
+    # Wrong logins: per account and address, and (looser, an office shares one NAT address)
+    # per address over all accounts.
     "LOGIN_RATE_LIMIT": "20 per 10 minutes",
+    "LOGIN_RATE_LIMIT_PER_ADDRESS": "100 per 10 minutes",
     "BABEL_DEFAULT_LOCALE": "id",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
     "LANGUAGES": ["id", "en"],

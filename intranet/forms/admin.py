@@ -7,6 +7,7 @@ from flask_wtf.file import FileRequired
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import IntegerField
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -89,7 +90,7 @@ class MembershipForm(VersionedForm):
     """Appoint a person to a role under an SK."""
 
     user_id = SelectField(_l("Anggota"), coerce=int, validators=[chosen()])
-    role = SelectField(_l("Peran"), choices=[(k, v) for k, v in ROLES.items()], validators=[chosen()])
+    role = SelectField(_l("Peran"), choices=[SelectChoice(k, v) for k, v in ROLES.items()], validators=[chosen()])
     position = StringField(_l("Jabatan dalam tim"), validators=[Optional(), length(200), printable])
 
 

@@ -4,6 +4,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms.validators import EqualTo
@@ -57,5 +58,5 @@ class LocaleForm(FlaskForm):
     """Pick the interface language."""
 
     locale = SelectField(
-        _l("Bahasa"), choices=[("id", "Bahasa Indonesia"), ("en", "English")], validators=[chosen()]
+        _l("Bahasa"), choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")], validators=[chosen()]
     )

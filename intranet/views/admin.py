@@ -7,6 +7,7 @@ from flask import render_template
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from intranet.forms.admin import DecreeForm
 from intranet.forms.admin import MembershipForm
@@ -125,9 +126,13 @@ def decrees():
     return render_template("admin/decrees.html", form=form, decrees=queries.all_decrees()), status
 
 
+def _user_choices():
+    return [SelectChoice(u.id, f"{u.full_name} ({u.username})") for u in queries.active_users()]
+
+
 def _decree_page(d, form=None):
     form = form or MembershipForm(version=d.version)
-    form.user_id.choices = [(u.id, f"{u.full_name} ({u.username})") for u in queries.active_users()]
+    form.user_id.choices = _user_choices()
     return render_template(
         "admin/decree.html", decree=d, form=form, remove_form=MembershipRemoveForm(version=d.version)
     )
@@ -146,7 +151,7 @@ def add_member(decree_id):
     """Appoint a person to a role under this decree."""
     d = queries.get_or_404(TeamDecree, decree_id)
     form = MembershipForm()
-    form.user_id.choices = [(u.id, u.username) for u in queries.active_users()]
+    form.user_id.choices = _user_choices()
     if form.validate_on_submit():
         try:
             team.add_member(

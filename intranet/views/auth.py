@@ -26,6 +26,20 @@ def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_limit_per_address():
+    return current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"]
+
+
+def _address_and_username():
+    """Throttle key: wrong attempts at one account from one address."""
+    username = (request.form.get("username") or "").strip().lower()[:64]
+    return f"{request.remote_addr}|{username}"
+
+
+def _failed(response):
+    return response.status_code != 302
+
+
 def _safe_next(target):
     """Only same-site paths inside the intranet are followed after login."""
     if target and target.startswith("/intranet") and "\\" not in target and "//" not in target:
@@ -34,7 +48,8 @@ def _safe_next(target):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_address_and_username, deduct_when=_failed)
+@limiter.limit(_login_limit_per_address, methods=["POST"], deduct_when=_failed)
 def login():
     """Log in; every wrong attempt counts towards the throttle."""
     if current_user.is_authenticated:

@@ -1,0 +1,190 @@
+"""Fixtures: an app on a fresh database, its client and CLI runner, and a login helper.
+
+``TEST_DATABASE_URL`` runs the suite on PostgreSQL or MariaDB instead of SQLite: the schema
+is made once per run by the migrations, and every test starts from empty tables.
+"""
+
+import io
+import os
+import shutil
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import MetaData
+from werkzeug.datastructures import FileStorage
+
+from intranet import create_app
+from intranet.cli import load_demo
+from intranet.extensions import db
+from tests.fixtures.files import pdf_bytes
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "warta-demo"
+ROLES = ["penanggungjawab", "koordinator", "kontributor", "redaktur", "editor", "penulis", "arsiparis", "admin"]
+
+# Cheap argon2id parameters keep the suite fast; tests of the real parameters override them.
+FAST_HASH = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
+
+
+def base_config(tmp_path, url):
+    """The configuration every test app starts from."""
+    instance = tmp_path / "instance"
+    instance.mkdir(exist_ok=True)
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "FILES_DIR": str(tmp_path / "files"),
+        "ARCHIVE_DIR": str(tmp_path / "archive"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **FAST_HASH,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory):
+    """A database brought to the latest migration once per run; yields its URL."""
+    if TEST_DATABASE_URL:
+        tmp = tmp_path_factory.mktemp("schema")
+        app = create_app(base_config(tmp, TEST_DATABASE_URL))
+        with app.app_context():
+            _drop_everything()
+            upgrade()
+            db.engine.dispose()
+        yield TEST_DATABASE_URL
+        with app.app_context():
+            _drop_everything()
+            db.engine.dispose()
+    else:
+        tmp = tmp_path_factory.mktemp("template")
+        path = tmp / "template.db"
+        app = create_app(base_config(tmp, f"sqlite:///{path}"))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield path
+
+
+def _drop_everything():
+    """Drop every table in the database, Alembic's version table included."""
+    meta = MetaData()
+    meta.reflect(bind=db.engine)
+    meta.drop_all(bind=db.engine)
+
+
+def make_app(tmp_path, migrated_db, **overrides):
+    """An app on an empty, migrated database."""
+    if TEST_DATABASE_URL:
+        url = TEST_DATABASE_URL
+    else:
+        target = tmp_path / "warta.db"
+        shutil.copy(migrated_db, target)
+        url = f"sqlite:///{target}"
+    return create_app({**base_config(tmp_path, url), **overrides})
+
+
+def _empty_tables():
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_factory(tmp_path, migrated_db):
+    """Build apps with extra configuration; each is cleaned up after the test."""
+    apps = []
+
+    def factory(**overrides):
+        app = make_app(tmp_path, migrated_db, **overrides)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            if TEST_DATABASE_URL:
+                _empty_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    """The app with the demo team loaded: one user per role under a valid SK Tim."""
+    app = app_factory()
+    with app.app_context():
+        load_demo(PASSWORD)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Auth:
+    """Log a test client in and out as a demo user."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username, password=PASSWORD):
+        return self.client.post("/intranet/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return self.client.post("/intranet/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def login(app):
+    """``login(role)`` returns a new client logged in as that demo user."""
+
+    def do(username):
+        c = app.test_client()
+        r = Auth(c).login(username)
+        assert r.status_code == 302, r.get_data(as_text=True)
+        return c
+
+    return do
+
+
+def upload(data, name):
+    """A FileStorage as a form would send it."""
+    return FileStorage(stream=io.BytesIO(data), filename=name, content_type="application/octet-stream")
+
+
+@pytest.fixture
+def scanned_decree(app):
+    """A second SK Tim with a real PDF scan, recorded through the service."""
+    from datetime import date
+
+    from intranet.models import User
+    from intranet.services import team
+
+    with app.test_request_context():
+        admin = db.session.execute(db.select(User).where(User.username == "admin")).scalar_one()
+        d = team.record_decree(
+            {
+                "number": "99/HM.02-Kpt/3301/2026",
+                "decree_date": date(2026, 1, 5),
+                "title": "Tim Pengelola Website",
+                "valid_from": date(2026, 1, 1),
+                "valid_until": date(2099, 12, 31),
+                "signed_by": "Ketua KPU Kabupaten Cilacap",
+            },
+            upload(pdf_bytes(), "sk-tim.pdf"),
+            admin,
+        )
+        return d.id

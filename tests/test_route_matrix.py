@@ -1,0 +1,121 @@
+"""Every route × method × role (and anonymous) against one expected-access table.
+
+The table below is the single statement of who may use what. A route added to the app
+without a row here fails ``test_every_route_is_listed``; a row for a route that no longer
+exists fails too.
+"""
+
+import pytest
+
+from intranet.extensions import db
+from intranet.models import Membership
+from intranet.models import TeamDecree
+from intranet.models import User
+from tests.conftest import ROLES
+
+PUBLIC = "public"
+LOGIN = "login"  # any logged-in person
+
+
+def only(*roles):
+    return frozenset(roles)
+
+
+#: (endpoint, method) → who may use it.
+ACCESS = {
+    ("static", "GET"): PUBLIC,
+    ("public.home", "GET"): PUBLIC,
+    ("public.healthz", "GET"): PUBLIC,
+    ("public.set_language", "POST"): PUBLIC,
+    ("auth.login", "GET"): PUBLIC,
+    ("auth.login", "POST"): PUBLIC,
+    ("auth.logout", "POST"): LOGIN,
+    ("auth.account", "GET"): LOGIN,
+    ("auth.account", "POST"): LOGIN,
+    ("dashboard.index", "GET"): LOGIN,
+    ("team.index", "GET"): LOGIN,
+    ("team.decree", "GET"): LOGIN,
+    ("team.decree_scan", "GET"): LOGIN,
+    ("admin.users", "GET"): only("admin"),
+    ("admin.users", "POST"): only("admin"),
+    ("admin.user", "GET"): only("admin"),
+    ("admin.user_state", "POST"): only("admin"),
+    ("admin.user_password", "POST"): only("admin"),
+    ("admin.decrees", "GET"): only("admin"),
+    ("admin.decrees", "POST"): only("admin"),
+    ("admin.decree", "GET"): only("admin"),
+    ("admin.add_member", "POST"): only("admin"),
+    ("admin.remove_member", "POST"): only("admin"),
+}
+
+PRINCIPALS = [None, *ROLES]
+
+
+def routes(app):
+    """Every (endpoint, method, rule) the app serves, HEAD and OPTIONS aside."""
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, rule
+
+
+def test_every_route_is_listed(app):
+    served = {(endpoint, method) for endpoint, method, _ in routes(app)}
+    assert served - ACCESS.keys() == set(), "routes missing from ACCESS"
+    assert ACCESS.keys() - served == set(), "ACCESS lists routes the app does not serve"
+
+
+def sample_args(app, scanned_decree):
+    """Real ids for the URL parameters: the scanned decree, a membership, the penulis."""
+    with app.app_context():
+        penulis = db.session.execute(db.select(User).where(User.username == "penulis")).scalar_one()
+        decree = db.session.get(TeamDecree, scanned_decree)
+        demo = db.session.execute(db.select(TeamDecree).where(TeamDecree.id != scanned_decree)).scalar_one()
+        membership = db.session.execute(db.select(Membership).where(Membership.decree_id == demo.id)).scalars().first()
+        return {
+            "filename": "css/warta.css",
+            "user_id": penulis.id,
+            "decree_id": decree.id,
+            "membership_id": membership.id,
+        }
+
+
+def expected(access, principal):
+    """'ok', 'login' (sent to the login page) or 'forbidden'."""
+    if access == PUBLIC:
+        return "ok"
+    if principal is None:
+        return "login"
+    if access == LOGIN or principal in access:
+        return "ok"
+    return "forbidden"
+
+
+def outcome(response):
+    if response.status_code == 403:
+        return "forbidden"
+    if response.status_code in (301, 302, 303) and "/intranet/login?next=" in response.location:
+        return "login"
+    if response.status_code in (401, 403) or response.status_code >= 500:
+        return f"status {response.status_code}"
+    return "ok"
+
+
+@pytest.mark.parametrize("key", sorted(ACCESS), ids=lambda k: f"{k[1]} {k[0]}")
+def test_route_access(app, login, scanned_decree, key):
+    endpoint, method = key
+    rules = [r for e, m, r in routes(app) if (e, m) == key]
+    args = sample_args(app, scanned_decree)
+    for rule in rules:
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(endpoint, **{k: args[k] for k in rule.arguments})
+        mismatches = []
+        for principal in PRINCIPALS:
+            client = app.test_client() if principal is None else login(principal)
+            response = client.open(url, method=method, data={})
+            want, got = expected(ACCESS[key], principal), outcome(response)
+            response.close()
+            if want != got:
+                mismatches.append((principal or "anonymous", want, got, response.status_code))
+        assert mismatches == [], f"{method} {url}"
