@@ -167,7 +167,12 @@ def upload(data, name):
 
 @pytest.fixture
 def scanned_decree(app):
-    """A second SK Tim with a real PDF scan, recorded through the service."""
+    """A second SK Tim with a real PDF scan, recorded through the service; yields its id."""
+    return record_scanned_decree(app)
+
+
+def record_scanned_decree(app):
+    """Record an SK Tim with a real PDF scan through the service; return its id."""
     from datetime import date
 
     from intranet.models import User

@@ -1,6 +1,7 @@
 """Form classes: validation only, never saving."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
@@ -10,6 +11,11 @@ from wtforms.validators import ValidationError
 def required():
     """A required-field validator with an Indonesian message."""
     return DataRequired(message=_l("Wajib diisi."))
+
+
+def date_required():
+    """A required date: empty gets 'Wajib diisi.', unparseable keeps the date error."""
+    return InputRequired(message=_l("Wajib diisi."))
 
 
 def chosen():
@@ -28,3 +34,39 @@ def printable(form, field):
     """Refuse control characters (NUL and the like) in a one-line field."""
     if field.data and any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in field.data):
         raise ValidationError(_l("Mengandung karakter yang tidak diizinkan."))
+
+
+#: WTForms' built-in messages in Indonesian (WTForms ships no Indonesian catalog).
+WTFORMS_ID = {
+    "Not a valid choice.": "Pilihan tidak valid.",
+    "Not a valid integer value.": "Harus berupa bilangan bulat.",
+    "Not a valid date value.": "Tanggal tidak valid (format TTTT-BB-HH).",
+    "Not a valid datetime value.": "Tanggal dan waktu tidak valid.",
+    "Not a valid decimal value.": "Harus berupa angka.",
+    "Not a valid float value.": "Harus berupa angka.",
+    "This field is required.": "Wajib diisi.",
+    "Invalid input.": "Isian tidak valid.",
+    "Invalid email address.": "Alamat surel tidak valid.",
+    "Invalid Choice: could not coerce.": "Pilihan tidak valid.",
+    "Choices cannot be None.": "Pilihan tidak valid.",
+}
+
+
+class _Translations:
+    """gettext for WTForms' own messages: Indonesian from WTFORMS_ID, else English."""
+
+    def gettext(self, string):
+        from flask_babel import get_locale
+
+        return WTFORMS_ID.get(string, string) if str(get_locale()) == "id" else string
+
+    def ngettext(self, singular, plural, n):
+        return self.gettext(singular if n == 1 else plural)
+
+
+class BaseForm(FlaskForm):
+    """Every Warta form: CSRF from Flask-WTF, WTForms' messages in the user's language."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return _Translations()

@@ -1,7 +1,7 @@
 """Admin forms: users, SK Tim and memberships."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
 from wtforms import BooleanField
@@ -17,7 +17,9 @@ from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
 from wtforms.widgets import HiddenInput
 
+from intranet.forms import BaseForm
 from intranet.forms import chosen
+from intranet.forms import date_required
 from intranet.forms import length
 from intranet.forms import printable
 from intranet.forms import required
@@ -25,13 +27,13 @@ from intranet.forms.auth import new_password_fields
 from intranet.models import ROLES
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(BaseForm):
     """A form that carries the version of the record it was loaded from."""
 
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(BaseForm):
     """A new account."""
 
     username = StringField(
@@ -68,14 +70,14 @@ class PasswordResetForm(VersionedForm):
     new_password, confirm_password = new_password_fields()
 
 
-class DecreeForm(FlaskForm):
+class DecreeForm(BaseForm):
     """A new SK Tim with its scan."""
 
     number = StringField(_l("Nomor SK"), validators=[required(), length(120), printable])
-    decree_date = DateField(_l("Tanggal SK"), validators=[required()], format="%Y-%m-%d")
+    decree_date = DateField(_l("Tanggal SK"), validators=[date_required()], format="%Y-%m-%d")
     title = StringField(_l("Tentang"), validators=[required(), length(300), printable])
-    valid_from = DateField(_l("Berlaku mulai"), validators=[required()], format="%Y-%m-%d")
-    valid_until = DateField(_l("Berlaku sampai"), validators=[required()], format="%Y-%m-%d")
+    valid_from = DateField(_l("Berlaku mulai"), validators=[date_required()], format="%Y-%m-%d")
+    valid_until = DateField(_l("Berlaku sampai"), validators=[date_required()], format="%Y-%m-%d")
     signed_by = StringField(_l("Ditandatangani oleh"), validators=[required(), length(200), printable])
     notes = TextAreaField(_l("Keterangan"), validators=[Optional(), length(2000)])
     scan = FileField(_l("Pindaian SK (PDF, PNG atau JPEG)"), validators=[FileRequired(_l("Unggah pindaian SK."))])

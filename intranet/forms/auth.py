@@ -2,7 +2,7 @@
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from wtforms import PasswordField
 from wtforms import SelectChoice
 from wtforms import SelectField
@@ -11,13 +11,14 @@ from wtforms.validators import EqualTo
 from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
+from intranet.forms import BaseForm
 from intranet.forms import chosen
 from intranet.forms import length
 from intranet.forms import printable
 from intranet.forms import required
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     """Username and password."""
 
     username = StringField(_l("Nama pengguna"), validators=[required(), length(64), printable])
@@ -47,14 +48,14 @@ def new_password_fields():
     return new, confirm
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(BaseForm):
     """Change one's own password."""
 
     current_password = PasswordField(_l("Kata sandi saat ini"), validators=[required(), length(128)])
     new_password, confirm_password = new_password_fields()
 
 
-class LocaleForm(FlaskForm):
+class LocaleForm(BaseForm):
     """Pick the interface language."""
 
     locale = SelectField(

@@ -1,0 +1,86 @@
+"""CSRF: every unsafe route refuses a request without a valid token and changes nothing."""
+
+import re
+
+import pytest
+
+from intranet.extensions import db
+from tests.conftest import PASSWORD
+from tests.conftest import record_scanned_decree
+from tests.test_route_matrix import ACCESS
+from tests.test_route_matrix import sample_args
+
+UNSAFE = sorted(k for k in ACCESS if k[1] in ("POST", "PUT", "PATCH", "DELETE"))
+
+
+def snapshot(app):
+    """Row counts of every table and the list of stored files."""
+    from pathlib import Path
+
+    with app.app_context():
+        counts = {t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar_one()
+                  for t in db.metadata.sorted_tables}
+        users = db.session.execute(db.text("SELECT username, active, password_hash, version FROM users")).all()
+    files = sorted(str(p) for p in Path(app.config["FILES_DIR"]).rglob("*") if p.is_file())
+    return counts, sorted(users), files
+
+
+def token(client, url="/intranet/login"):
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def csrf_app(app_factory):
+    from intranet.cli import load_demo
+
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        load_demo(PASSWORD)
+    return app
+
+
+def logged_in_admin(app):
+    c = app.test_client()
+    r = c.post("/intranet/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token(c)})
+    assert r.status_code == 302
+    return c
+
+
+@pytest.mark.parametrize("key", UNSAFE, ids=lambda k: f"{k[1]} {k[0]}")
+def test_unsafe_route_without_token_is_refused(csrf_app, scanned_decree_csrf, key):
+    endpoint, method = key
+    client = logged_in_admin(csrf_app)
+    args = sample_args(csrf_app, scanned_decree_csrf)
+    rule = next(r for r in csrf_app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods)
+    with csrf_app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, **{k: args[k] for k in rule.arguments})
+    before = snapshot(csrf_app)
+    payload = {
+        "username": "baru", "full_name": "Baru", "new_password": "sandi-baru-2026",
+        "confirm_password": "sandi-baru-2026", "current_password": PASSWORD, "locale": "en",
+        "password": PASSWORD, "role": "penulis", "user_id": "1",
+    }
+    for data in (payload, {**payload, "csrf_token": "forged-token"}):
+        r = client.open(url, method=method, data=data)
+        assert r.status_code == 400, (url, r.status_code)
+        assert "Formulir sudah kedaluwarsa atau tidak sah" in r.get_data(as_text=True)
+    assert snapshot(csrf_app) == before
+    # still logged in: the refused logout did not log out
+    assert client.get("/intranet/").status_code == 200
+
+
+@pytest.fixture
+def scanned_decree_csrf(csrf_app):
+    """The scanned decree fixture, for the CSRF app."""
+    return record_scanned_decree(csrf_app)
+
+
+def test_token_from_the_form_is_accepted(csrf_app):
+    client = logged_in_admin(csrf_app)
+    t = token(client, "/intranet/akun")
+    r = client.post("/bahasa", data={"locale": "en", "csrf_token": t, "next": "/intranet/"})
+    assert r.status_code == 302
+    assert "Welcome" in client.get("/intranet/").get_data(as_text=True)
