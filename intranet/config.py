@@ -1,5 +1,6 @@
 """Configuration: defaults, then instance/config.py, then WARTA_* environment variables."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -41,8 +42,8 @@ DEFAULTS = {
 def load_config(app, overrides=None):
     """Fill ``app.config`` from defaults, instance/config.py, environment and ``overrides``."""
     app.config.from_mapping(DEFAULTS)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env(prefix="WARTA")
+    app.config.from_pyfile(os.path.join(app.instance_path, "config.py"), silent=True)
+    app.config.update(_from_environment(os.environ))
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if overrides:
@@ -59,6 +60,23 @@ def load_config(app, overrides=None):
         app.config["PREFERRED_URL_SCHEME"] = "https"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _from_environment(environ, prefix="WARTA_"):
+    """WARTA_* variables as config values: JSON-parsed, except where the default is text."""
+    values = {}
+    for name, raw in environ.items():
+        if not name.startswith(prefix):
+            continue
+        key = name[len(prefix):]
+        if isinstance(DEFAULTS.get(key), str):
+            values[key] = raw
+            continue
+        try:
+            values[key] = json.loads(raw)
+        except ValueError:
+            values[key] = raw
+    return values
 
 
 def _instance_secret(path):
