@@ -48,6 +48,8 @@ def load_config(app, overrides=None):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if overrides:
         app.config.from_mapping(overrides)
+    if app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -60,6 +62,22 @@ def load_config(app, overrides=None):
         app.config["PREFERRED_URL_SCHEME"] = "https"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def normalize_database_url(url):
+    """Pick the installed drivers for plain URLs: psycopg 3 for PostgreSQL, PyMySQL for MySQL."""
+    for plain, explicit in (
+        ("postgres://", "postgresql+psycopg://"),
+        ("postgresql://", "postgresql+psycopg://"),
+        ("mysql://", "mysql+pymysql://"),
+        ("mariadb://", "mysql+pymysql://"),
+    ):
+        if url.startswith(plain):
+            url = explicit + url[len(plain):]
+            break
+    if url.startswith("mysql+pymysql://") and "charset=" not in url:
+        url += ("&" if "?" in url else "?") + "charset=utf8mb4"
+    return url
 
 
 def _from_environment(environ, prefix="WARTA_"):

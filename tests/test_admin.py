@@ -225,8 +225,12 @@ def test_failed_commit_leaves_no_stray_file(app, admin):
         # service's check and its commit.
         from sqlalchemy import event
 
+        done = []
+
         def sneak_in(session, flush_context, instances):
-            event.remove(db.session.registry(), "before_flush", sneak_in)
+            if done:
+                return
+            done.append(True)
             with db.engine.begin() as conn:
                 conn.execute(TeamDecree.__table__.insert().values(
                     number=data["number"], decree_date=date(2026, 1, 1), title="x",
@@ -236,8 +240,12 @@ def test_failed_commit_leaves_no_stray_file(app, admin):
         if db.engine.dialect.name == "sqlite":
             pytest.skip("SQLite allows one writer: the race cannot happen there")
         event.listen(db.session.registry(), "before_flush", sneak_in)
-        with pytest.raises(ServiceError):
-            team.record_decree(data, upload(image_bytes("PNG"), "scan.png"), actor)
+        try:
+            with pytest.raises(ServiceError, match="sudah tercatat"):
+                team.record_decree(data, upload(image_bytes("PNG"), "scan.png"), actor)
+        finally:
+            event.remove(db.session.registry(), "before_flush", sneak_in)
+        assert done
     files = [p for p in Path(app.config["FILES_DIR"]).rglob("*") if p.is_file()]
     assert files == []
 
