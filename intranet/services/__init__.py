@@ -1,6 +1,9 @@
 """Operations that change state: the only code that commits."""
 
+from functools import wraps
+
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,12 +18,38 @@ class ConflictError(ServiceError):
     """The record was changed by someone else since the form was loaded (HTTP 409)."""
 
 
+STALE = _l("Data ini sudah diubah orang lain sejak Anda membukanya. Muat ulang lalu coba lagi.")
+
+
+def atomic(operation):
+    """Make a service function all-or-nothing.
+
+    Whatever goes wrong inside, including a flush that finds the row changed by another
+    transaction (optimistic locking through each model's version column), the session is
+    rolled back and the caller gets a ServiceError it can show.
+    """
+
+    @wraps(operation)
+    def wrapper(*args, **kwargs):
+        try:
+            return operation(*args, **kwargs)
+        except StaleDataError as e:
+            db.session.rollback()
+            raise ConflictError(str(STALE)) from e
+        except IntegrityError as e:
+            db.session.rollback()
+            raise ServiceError(_("Data bertentangan dengan data lain.")) from e
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return wrapper
+
+
 def check_version(obj, version):
     """Refuse to change ``obj`` when the form was loaded from an older version."""
     if version is not None and int(version) != obj.version:
-        raise ConflictError(
-            _("Data ini sudah diubah orang lain sejak Anda membukanya. Muat ulang lalu coba lagi.")
-        )
+        raise ConflictError(str(STALE))
 
 
 def commit(on_integrity_error=None):
@@ -33,9 +62,7 @@ def commit(on_integrity_error=None):
         db.session.commit()
     except StaleDataError as e:
         db.session.rollback()
-        raise ConflictError(
-            _("Data ini sudah diubah orang lain sejak Anda membukanya. Muat ulang lalu coba lagi.")
-        ) from e
+        raise ConflictError(str(STALE)) from e
     except IntegrityError as e:
         db.session.rollback()
         raise ServiceError(on_integrity_error or _("Data bertentangan dengan data lain.")) from e

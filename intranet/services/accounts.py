@@ -8,6 +8,7 @@ from intranet.models import User
 from intranet.models import UserSession
 from intranet.models.people import utcnow
 from intranet.services import ServiceError
+from intranet.services import atomic
 from intranet.services import check_version
 from intranet.services import commit
 
@@ -19,6 +20,7 @@ def find_user(username):
     ).scalar_one_or_none()
 
 
+@atomic
 def log_in(username, password):
     """Check credentials and open a new session; return the user or raise ServiceError."""
     user = find_user(username)
@@ -31,6 +33,7 @@ def log_in(username, password):
     return user
 
 
+@atomic
 def log_out(user):
     """End this request's session."""
     row = security.current_session_row(user.id)
@@ -40,6 +43,7 @@ def log_out(user):
         commit()
 
 
+@atomic
 def create_user(data, created_by=None):
     """Create a user from validated form data."""
     username = data["username"].strip().lower()
@@ -58,6 +62,7 @@ def create_user(data, created_by=None):
     return user
 
 
+@atomic
 def set_active(user, active, actor, version=None):
     """Activate or deactivate ``user``; deactivation ends all their sessions at once."""
     check_version(user, version)
@@ -70,6 +75,7 @@ def set_active(user, active, actor, version=None):
     commit()
 
 
+@atomic
 def change_password(user, current, new):
     """Change one's own password; every other session of the user ends."""
     if not security.verify_password(user, current):
@@ -79,6 +85,7 @@ def change_password(user, current, new):
     commit()
 
 
+@atomic
 def reset_password(user, new, actor, version=None):
     """An admin sets a new password for ``user``; all of the user's sessions end."""
     check_version(user, version)
@@ -94,6 +101,7 @@ def _set_password(user, new):
     user.password_changed_at = utcnow()
 
 
+@atomic
 def set_locale(user, locale):
     """Remember a logged-in user's language."""
     user.locale = locale

@@ -9,6 +9,7 @@ from intranet.models import ROLES
 from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.services import ServiceError
+from intranet.services import atomic
 from intranet.services import check_version
 from intranet.services import commit
 from intranet.storage import FileStore
@@ -23,6 +24,7 @@ def file_store():
     return FileStore(current_app.config["FILES_DIR"])
 
 
+@atomic
 def record_decree(data, scan, actor):
     """Record an SK Tim with its scanned file.
 
@@ -63,6 +65,7 @@ def record_decree(data, scan, actor):
     return decree
 
 
+@atomic
 def add_member(decree, user, role, position, actor, version=None):
     """Appoint ``user`` to ``role`` under ``decree``."""
     check_version(decree, version)
@@ -82,6 +85,7 @@ def add_member(decree, user, role, position, actor, version=None):
     commit(_("%(name)s sudah memegang peran itu dalam SK ini.", name=user.full_name))
 
 
+@atomic
 def remove_member(decree, membership, actor, version=None):
     """Remove one appointment from ``decree``."""
     check_version(decree, version)
