@@ -1,5 +1,6 @@
 """Warta: the office intranet for the website SOP and its archive."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -31,8 +32,10 @@ def create_app(config=None):
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    if config and config.get("INSTANCE_PATH"):
-        app.instance_path = config["INSTANCE_PATH"]
+    # The data folder: the test's, else WARTA_INSTANCE_PATH, else instance/ in the project.
+    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("WARTA_INSTANCE_PATH")
+    if instance:
+        app.instance_path = instance
     load_config(app, config)
 
     db.init_app(app)

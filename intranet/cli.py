@@ -8,7 +8,6 @@ from flask import current_app
 
 from intranet import security
 from intranet.extensions import db
-from intranet.models import ROLES
 from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
@@ -67,7 +66,7 @@ def load_demo(password):
             )
         ).first()
         if not exists:
-            db.session.add(Membership(user=user, decree=decree, role=role, position=str(ROLES[role])))
+            db.session.add(Membership(user=user, decree=decree, role=role))
     db.session.commit()
     return created
 

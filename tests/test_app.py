@@ -164,3 +164,12 @@ def test_team_page_names_every_role_and_its_sk(login):
                  "Demo Super Admin/Editor", "Demo Penulis", "Demo Arsiparis", "Demo Admin"):
         assert name in page
     assert page.count("DEMO/HM.02-Kpt/3301/") >= 9
+
+
+def test_instance_path_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("WARTA_INSTANCE_PATH", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.instance_path == str(tmp_path / "data")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'data' / 'warta.db'}"
+    assert (tmp_path / "data" / "secret_key").exists()
