@@ -33,11 +33,12 @@ run: install translations
 		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 test: install translations
+	$(BIN)/ruff check --quiet intranet archive tests bench wsgi.py .ci/database.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check intranet archive tests bench wsgi.py
-	$(BIN)/ruff format --check intranet archive tests bench wsgi.py
+	$(BIN)/ruff check intranet archive tests bench wsgi.py .ci/database.py
+	$(BIN)/ruff format --check intranet archive tests bench wsgi.py .ci/database.py
 
 bench: install translations
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f --quick || exit 1; done

@@ -29,7 +29,9 @@ class Server:
         self.env = {
             **os.environ,
             "WARTA_INSTANCE_PATH": self.tmp.name,
-            "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{self.tmp.name}/warta.db"),
+            "DATABASE_URL": os.environ.get(
+                "BENCH_DATABASE_URL", f"sqlite:///{self.tmp.name}/warta.db"
+            ),
             "WARTA_SECRET_KEY": "bench",
             "WARTA_LOGIN_RATE_LIMIT": "100000 per minute",
             "WARTA_LOGIN_RATE_LIMIT_PER_ADDRESS": "100000 per minute",
@@ -39,12 +41,27 @@ class Server:
 
     def __enter__(self):
         flask = [str(BIN / "flask"), "--app", "wsgi"]
-        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=self.env, check=True, capture_output=True)
-        subprocess.run([*flask, "demo", "load"], cwd=ROOT, env=self.env, check=True, capture_output=True)
+        subprocess.run(
+            [*flask, "db", "upgrade"], cwd=ROOT, env=self.env, check=True, capture_output=True
+        )
+        subprocess.run(
+            [*flask, "demo", "load"], cwd=ROOT, env=self.env, check=True, capture_output=True
+        )
         self.proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(self.workers), "--threads", str(self.threads),
-             "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                str(BIN / "gunicorn"),
+                "-w",
+                str(self.workers),
+                "--threads",
+                str(self.threads),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for _ in range(100):
             try:

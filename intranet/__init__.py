@@ -43,7 +43,9 @@ def create_app(config=None):
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(
-        app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations")
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "translations"),
     )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -82,4 +84,3 @@ def select_locale():
         if candidate in languages:
             return candidate
     return "id"
-

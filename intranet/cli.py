@@ -39,7 +39,9 @@ def load_demo(password):
     """
     year = today().year
     number = DEMO_DECREE_NUMBER.format(year=year)
-    decree = db.session.execute(db.select(TeamDecree).where(TeamDecree.number == number)).scalar_one_or_none()
+    decree = db.session.execute(
+        db.select(TeamDecree).where(TeamDecree.number == number)
+    ).scalar_one_or_none()
     if decree is None:
         decree = TeamDecree(
             number=number,
@@ -56,13 +58,17 @@ def load_demo(password):
     for role, name in DEMO_NAMES.items():
         user = db.session.execute(db.select(User).where(User.username == role)).scalar_one_or_none()
         if user is None:
-            user = User(username=role, full_name=name, email=f"{role}@warta.invalid", password_hash=hashed)
+            user = User(
+                username=role, full_name=name, email=f"{role}@warta.invalid", password_hash=hashed
+            )
             db.session.add(user)
             created.append(role)
         db.session.flush()
         exists = db.session.execute(
             db.select(Membership.id).where(
-                Membership.user_id == user.id, Membership.decree_id == decree.id, Membership.role == role
+                Membership.user_id == user.id,
+                Membership.decree_id == decree.id,
+                Membership.role == role,
             )
         ).first()
         if not exists:
@@ -79,8 +85,13 @@ def init_app(app):
         """Demo data."""
 
     @demo.command("load")
-    @click.option("--password", help="Password for the demo users (default: WARTA_DEMO_PASSWORD or warta-demo).")
-    @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+    @click.option(
+        "--password",
+        help="Password for the demo users (default: WARTA_DEMO_PASSWORD or warta-demo).",
+    )
+    @click.option(
+        "--if-empty", is_flag=True, help="Do nothing when the database already has users."
+    )
     def demo_load(password, if_empty):
         """One demo user per role (username = role) under a demo SK Tim."""
         if if_empty and db.session.execute(db.select(User.id).limit(1)).first():
@@ -103,14 +114,18 @@ def init_app(app):
         from intranet.services import ServiceError
         from intranet.services import accounts
 
-        if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
-            raise click.ClickException(
-                f"password must have at least {current_app.config['PASSWORD_MIN_LENGTH']} characters"
-            )
+        minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+        if len(password) < minimum:
+            raise click.ClickException(f"password must have at least {minimum} characters")
         try:
             user = accounts.create_user(
-                {"username": username, "full_name": full_name, "email": email, "password": password,
-                 "is_system_admin": True}
+                {
+                    "username": username,
+                    "full_name": full_name,
+                    "email": email,
+                    "password": password,
+                    "is_system_admin": True,
+                }
             )
         except ServiceError as e:
             raise click.ClickException(str(e)) from e

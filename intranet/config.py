@@ -49,7 +49,9 @@ def load_config(app, overrides=None):
     if overrides:
         app.config.from_mapping(overrides)
     if app.config.get("SQLALCHEMY_DATABASE_URI"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
+            app.config["SQLALCHEMY_DATABASE_URI"]
+        )
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -73,7 +75,7 @@ def normalize_database_url(url):
         ("mariadb://", "mysql+pymysql://"),
     ):
         if url.startswith(plain):
-            url = explicit + url[len(plain):]
+            url = explicit + url[len(plain) :]
             break
     if url.startswith("mysql+pymysql://") and "charset=" not in url:
         url += ("&" if "?" in url else "?") + "charset=utf8mb4"
@@ -86,7 +88,7 @@ def _from_environment(environ, prefix="WARTA_"):
     for name, raw in environ.items():
         if not name.startswith(prefix):
             continue
-        key = name[len(prefix):]
+        key = name[len(prefix) :]
         if isinstance(DEFAULTS.get(key), str):
             values[key] = raw
             continue

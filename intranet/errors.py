@@ -9,19 +9,30 @@ from intranet.extensions import db
 MESSAGES = {
     400: (_l("Permintaan tidak valid"), _l("Isian yang dikirim tidak dapat diproses.")),
     403: (_l("Akses ditolak"), _l("Peran Anda tidak mengizinkan membuka halaman ini.")),
-    404: (_l("Halaman tidak ditemukan"), _l("Alamat yang Anda tuju tidak ada atau sudah dipindahkan.")),
+    404: (
+        _l("Halaman tidak ditemukan"),
+        _l("Alamat yang Anda tuju tidak ada atau sudah dipindahkan."),
+    ),
     405: (_l("Metode tidak diizinkan"), _l("Halaman ini tidak menerima permintaan seperti itu.")),
-    409: (_l("Terjadi benturan data"), _l("Data sudah diubah orang lain. Muat ulang lalu coba lagi.")),
+    409: (
+        _l("Terjadi benturan data"),
+        _l("Data sudah diubah orang lain. Muat ulang lalu coba lagi."),
+    ),
     413: (_l("Berkas terlalu besar"), _l("Ukuran kiriman melebihi batas yang diizinkan.")),
     429: (_l("Terlalu banyak percobaan"), _l("Tunggu beberapa menit sebelum mencoba lagi.")),
-    500: (_l("Terjadi kesalahan pada server"), _l("Kesalahan sudah dicatat. Silakan coba lagi nanti.")),
+    500: (
+        _l("Terjadi kesalahan pada server"),
+        _l("Kesalahan sudah dicatat. Silakan coba lagi nanti."),
+    ),
 }
 
 
 def render_error(code, detail=None):
     """An error page for ``code`` with an optional extra sentence."""
     title, text = MESSAGES[code]
-    return render_template("errors/error.html", code=code, title=title, text=text, detail=detail), code
+    return render_template(
+        "errors/error.html", code=code, title=title, text=text, detail=detail
+    ), code
 
 
 def init_app(app):
@@ -33,7 +44,10 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
-        return render_error(400, _l("Formulir sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi."))
+        return render_error(
+            400,
+            _l("Formulir sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi."),
+        )
 
     @app.errorhandler(500)
     def server_error(e):

@@ -22,7 +22,9 @@ ARGON2_DEFAULTS = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
 
 def hasher():
     """The app's argon2id hasher."""
-    params = {k: current_app.config.get(f"ARGON2_{k.upper()}", v) for k, v in ARGON2_DEFAULTS.items()}
+    params = {
+        k: current_app.config.get(f"ARGON2_{k.upper()}", v) for k, v in ARGON2_DEFAULTS.items()
+    }
     return PasswordHasher(type=Type.ID, hash_len=32, salt_len=16, **params)
 
 

@@ -25,5 +25,7 @@ def init_app(app):
         }
 
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else "—"
-    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else "—"
+    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": (
+        format_datetime(d, fmt) if d else "—"
+    )
     app.jinja_env.filters["role_label"] = lambda r: ROLES.get(r, r)

@@ -20,7 +20,15 @@ EXTENSIONS = {
     "image/jpeg": {".jpg", ".jpeg"},
 }
 # Markup that a browser could run if the file were ever served as HTML or SVG.
-ACTIVE_MARKUP = (b"<script", b"<html", b"<!doctype html", b"<svg", b"<?php", b"<iframe", b"javascript:")
+ACTIVE_MARKUP = (
+    b"<script",
+    b"<html",
+    b"<!doctype html",
+    b"<svg",
+    b"<?php",
+    b"<iframe",
+    b"javascript:",
+)
 MAX_PIXELS = 40_000_000
 
 

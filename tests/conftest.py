@@ -20,7 +20,16 @@ from tests.fixtures.files import pdf_bytes
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "warta-demo"
-ROLES = ["penanggungjawab", "koordinator", "kontributor", "redaktur", "editor", "penulis", "arsiparis", "admin"]
+ROLES = [
+    "penanggungjawab",
+    "koordinator",
+    "kontributor",
+    "redaktur",
+    "editor",
+    "penulis",
+    "arsiparis",
+    "admin",
+]
 
 # Cheap argon2id parameters keep the suite fast; tests of the real parameters override them.
 FAST_HASH = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
@@ -136,7 +145,9 @@ class Auth:
         self.client = client
 
     def login(self, username, password=PASSWORD):
-        return self.client.post("/intranet/login", data={"username": username, "password": password})
+        return self.client.post(
+            "/intranet/login", data={"username": username, "password": password}
+        )
 
     def logout(self):
         return self.client.post("/intranet/logout")
@@ -162,7 +173,9 @@ def login(app):
 
 def upload(data, name):
     """A FileStorage as a form would send it."""
-    return FileStorage(stream=io.BytesIO(data), filename=name, content_type="application/octet-stream")
+    return FileStorage(
+        stream=io.BytesIO(data), filename=name, content_type="application/octet-stream"
+    )
 
 
 @pytest.fixture

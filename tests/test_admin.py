@@ -49,8 +49,12 @@ def test_create_user_then_appoint_under_a_new_sk(app, admin, login):
     r = admin.post("/intranet/admin/sk", data=decree_form(), content_type="multipart/form-data")
     assert r.status_code == 302, r.get_data(as_text=True)
     with app.app_context():
-        d = db.session.execute(db.select(TeamDecree).where(TeamDecree.number.like("12/%"))).scalar_one()
-        siti = db.session.execute(db.select(User).where(User.username == "siti.aminah")).scalar_one()
+        d = db.session.execute(
+            db.select(TeamDecree).where(TeamDecree.number.like("12/%"))
+        ).scalar_one()
+        siti = db.session.execute(
+            db.select(User).where(User.username == "siti.aminah")
+        ).scalar_one()
         assert d.scan_mimetype == "application/pdf" and d.scan_filename == "SK_Tim_2026.pdf"
         stored = Path(app.config["FILES_DIR"]) / d.scan_sha256[:2] / d.scan_sha256
         assert stored.read_bytes() == pdf_bytes()
@@ -102,7 +106,10 @@ def test_create_user_bad_input(app, admin, field, value, message):
 
 
 def test_html_in_names_is_shown_as_text(app, admin):
-    r = admin.post("/intranet/admin/pengguna", data={**GOOD_USER, "full_name": '<img src=x onerror="alert(1)">'})
+    r = admin.post(
+        "/intranet/admin/pengguna",
+        data={**GOOD_USER, "full_name": '<img src=x onerror="alert(1)">'},
+    )
     assert r.status_code == 302
     page = admin.get("/intranet/admin/pengguna").get_data(as_text=True)
     assert '<img src=x onerror="alert(1)">' not in page
@@ -110,7 +117,9 @@ def test_html_in_names_is_shown_as_text(app, admin):
 
 
 def test_unicode_names_are_kept(app, admin):
-    r = admin.post("/intranet/admin/pengguna", data={**GOOD_USER, "full_name": "Ngadimin Ḍarmawan 🌾"})
+    r = admin.post(
+        "/intranet/admin/pengguna", data={**GOOD_USER, "full_name": "Ngadimin Ḍarmawan 🌾"}
+    )
     assert r.status_code == 302
     assert "Ngadimin Ḍarmawan 🌾" in admin.get(r.location).get_data(as_text=True)
 
@@ -136,7 +145,9 @@ def test_record_decree_bad_input(app, admin, overrides, message):
         from datetime import date
 
         overrides = {"number": f"DEMO/HM.02-Kpt/3301/{date.today().year}"}
-    r = admin.post("/intranet/admin/sk", data=decree_form(**overrides), content_type="multipart/form-data")
+    r = admin.post(
+        "/intranet/admin/sk", data=decree_form(**overrides), content_type="multipart/form-data"
+    )
     assert r.status_code == 400
     assert message in r.get_data(as_text=True)
     assert snapshot(app) == before
@@ -146,14 +157,23 @@ def test_record_decree_bad_input(app, admin, overrides, message):
 def test_hostile_scans_are_refused(app, admin, name, data, why):
     before = snapshot(app)
     r = admin.post(
-        "/intranet/admin/sk", data=decree_form(scan=(io.BytesIO(data), name)), content_type="multipart/form-data"
+        "/intranet/admin/sk",
+        data=decree_form(scan=(io.BytesIO(data), name)),
+        content_type="multipart/form-data",
     )
     assert r.status_code == 400, why
     body = r.get_data(as_text=True)
     assert any(
         m in body
-        for m in ("Berkas kosong", "Jenis berkas tidak diizinkan", "kode aktif", "rusak", "tidak sesuai",
-                  "terlalu besar", "Unggah pindaian SK")
+        for m in (
+            "Berkas kosong",
+            "Jenis berkas tidak diizinkan",
+            "kode aktif",
+            "rusak",
+            "tidak sesuai",
+            "terlalu besar",
+            "Unggah pindaian SK",
+        )
     ), why
     assert snapshot(app) == before
     incoming = list(Path(app.config["FILES_DIR"]).glob(".incoming-*"))
@@ -172,8 +192,11 @@ def test_oversize_scan_is_refused(app_factory):
     Auth(c).login("admin")
     before = snapshot(app)
     big = pdf_bytes() + b"%" + b"0" * 20_000 + b"\n%%EOF\n"
-    r = c.post("/intranet/admin/sk", data=decree_form(scan=(io.BytesIO(big), "besar.pdf")),
-               content_type="multipart/form-data")
+    r = c.post(
+        "/intranet/admin/sk",
+        data=decree_form(scan=(io.BytesIO(big), "besar.pdf")),
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 400
     assert "terlalu besar" in r.get_data(as_text=True)
     assert snapshot(app) == before
@@ -189,8 +212,11 @@ def test_request_over_the_limit_gets_413(app_factory):
         load_demo(PASSWORD)
     c = app.test_client()
     Auth(c).login("admin")
-    r = c.post("/intranet/admin/sk", data=decree_form(scan=(io.BytesIO(b"%PDF-" + b"0" * 100_000), "a.pdf")),
-               content_type="multipart/form-data")
+    r = c.post(
+        "/intranet/admin/sk",
+        data=decree_form(scan=(io.BytesIO(b"%PDF-" + b"0" * 100_000), "a.pdf")),
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 413
     assert "Berkas terlalu besar" in r.get_data(as_text=True)
 
@@ -203,7 +229,9 @@ def test_traversal_file_name_is_neutralised(app, admin):
     )
     assert r.status_code == 302
     with app.app_context():
-        d = db.session.execute(db.select(TeamDecree).where(TeamDecree.number.like("12/%"))).scalar_one()
+        d = db.session.execute(
+            db.select(TeamDecree).where(TeamDecree.number.like("12/%"))
+        ).scalar_one()
         assert d.scan_filename == "etc_passwd.jpg" and d.scan_mimetype == "image/jpeg"
     files = [p for p in Path(app.config["FILES_DIR"]).rglob("*") if p.is_file()]
     assert len(files) == 1 and files[0].name == d.scan_sha256
@@ -220,7 +248,11 @@ def test_failed_commit_leaves_no_stray_file(app, admin):
         data = {k: v for k, v in decree_form().items() if k != "scan"}
         from datetime import date
 
-        data.update(decree_date=date(2026, 1, 5), valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31))
+        data.update(
+            decree_date=date(2026, 1, 5),
+            valid_from=date(2026, 1, 1),
+            valid_until=date(2026, 12, 31),
+        )
         # Simulate the race: another decree with the same number is committed between the
         # service's check and its commit.
         from sqlalchemy import event
@@ -232,10 +264,18 @@ def test_failed_commit_leaves_no_stray_file(app, admin):
                 return
             done.append(True)
             with db.engine.begin() as conn:
-                conn.execute(TeamDecree.__table__.insert().values(
-                    number=data["number"], decree_date=date(2026, 1, 1), title="x",
-                    valid_from=date(2026, 1, 1), valid_until=date(2026, 1, 2), signed_by="x",
-                    created_at=date(2026, 1, 1), version=1))
+                conn.execute(
+                    TeamDecree.__table__.insert().values(
+                        number=data["number"],
+                        decree_date=date(2026, 1, 1),
+                        title="x",
+                        valid_from=date(2026, 1, 1),
+                        valid_until=date(2026, 1, 2),
+                        signed_by="x",
+                        created_at=date(2026, 1, 1),
+                        version=1,
+                    )
+                )
 
         if db.engine.dialect.name == "sqlite":
             pytest.skip("SQLite allows one writer: the race cannot happen there")
@@ -258,9 +298,21 @@ def test_failed_commit_leaves_no_stray_file(app, admin):
         ({"role": "penulis"}, "Wajib dipilih.", 400),
         ({"user_id": "__USER__", "role": "raja"}, "Pilihan tidak valid.", 400),
         ({"user_id": "__USER__", "role": "redaktur"}, "sudah memegang peran itu", 400),
-        ({"user_id": "__USER__", "role": "penulis", "position": "p" * 201}, "Maksimal 200 karakter.", 400),
-        ({"user_id": "__USER__", "role": "penulis", "version": "0"}, "sudah diubah orang lain", 409),
-        ({"user_id": "__USER__", "role": "penulis", "version": "bukan-angka"}, "Harus berupa bilangan bulat.", 400),
+        (
+            {"user_id": "__USER__", "role": "penulis", "position": "p" * 201},
+            "Maksimal 200 karakter.",
+            400,
+        ),
+        (
+            {"user_id": "__USER__", "role": "penulis", "version": "0"},
+            "sudah diubah orang lain",
+            409,
+        ),
+        (
+            {"user_id": "__USER__", "role": "penulis", "version": "bukan-angka"},
+            "Harus berupa bilangan bulat.",
+            400,
+        ),
     ],
 )
 def test_add_member_bad_input(app, admin, data, message, status):
@@ -279,7 +331,9 @@ def test_add_member_bad_input(app, admin, data, message, status):
 def test_remove_member_and_stale_version(app, admin):
     with app.app_context():
         d = db.session.execute(db.select(TeamDecree)).scalar_one()
-        m = db.session.execute(db.select(Membership).where(Membership.role == "penulis")).scalar_one()
+        m = db.session.execute(
+            db.select(Membership).where(Membership.role == "penulis")
+        ).scalar_one()
         decree_id, mid, version = d.id, m.id, d.version
     r = admin.post(f"/intranet/admin/sk/{decree_id}/anggota/{mid}/hapus", data={"version": version})
     assert r.status_code == 302
@@ -287,9 +341,13 @@ def test_remove_member_and_stale_version(app, admin):
         assert db.session.get(Membership, mid) is None
         penulis = db.session.execute(db.select(User).where(User.username == "penulis")).scalar_one()
         assert penulis.roles() == set()
-        m2 = db.session.execute(db.select(Membership).where(Membership.role == "editor")).scalar_one()
+        m2 = db.session.execute(
+            db.select(Membership).where(Membership.role == "editor")
+        ).scalar_one()
     # the form loaded before that change is now stale
-    r = admin.post(f"/intranet/admin/sk/{decree_id}/anggota/{m2.id}/hapus", data={"version": version})
+    r = admin.post(
+        f"/intranet/admin/sk/{decree_id}/anggota/{m2.id}/hapus", data={"version": version}
+    )
     assert r.status_code == 409
     assert "sudah diubah orang lain" in r.get_data(as_text=True)
 
@@ -299,7 +357,9 @@ def test_admin_cannot_deactivate_self(app, admin):
         me = db.session.execute(db.select(User).where(User.username == "admin")).scalar_one()
     r = admin.post(f"/intranet/admin/pengguna/{me.id}/status", data={"version": me.version})
     assert r.status_code == 302
-    assert "tidak dapat menonaktifkan akun Anda sendiri" in admin.get(r.location).get_data(as_text=True)
+    assert "tidak dapat menonaktifkan akun Anda sendiri" in admin.get(r.location).get_data(
+        as_text=True
+    )
 
 
 def test_stale_deactivation_is_a_409(app, admin):

@@ -13,7 +13,9 @@ from intranet.extensions import db
 def test_config_sources_in_order(tmp_path, monkeypatch):
     instance = tmp_path / "inst"
     instance.mkdir()
-    (instance / "config.py").write_text('OFFICE_NAME = "KPU Kabupaten Contoh"\nOFFICE_REGION_CODE = "9999"\n')
+    (instance / "config.py").write_text(
+        'OFFICE_NAME = "KPU Kabupaten Contoh"\nOFFICE_REGION_CODE = "9999"\n'
+    )
     monkeypatch.setenv("WARTA_OFFICE_REGION_CODE", "3301")
     monkeypatch.setenv("WARTA_MAX_UPLOAD_BYTES", "1234")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/env.db")
@@ -58,8 +60,11 @@ def test_healthz_ok(client):
 
 def test_healthz_503_when_database_unreachable(tmp_path):
     app = create_app(
-        {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x",
-         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/no/such/folder/x.db"}
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/no/such/folder/x.db",
+        }
     )
     r = app.test_client().get("/healthz")
     assert r.status_code == 503 and r.json["database"] == "unreachable"
@@ -67,13 +72,18 @@ def test_healthz_503_when_database_unreachable(tmp_path):
 
 def test_healthz_503_when_server_unreachable(tmp_path):
     app = create_app(
-        {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x",
-         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/test?connect_timeout=2"}
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/test?connect_timeout=2",
+        }
     )
     assert app.test_client().get("/healthz").status_code == 503
 
 
-@pytest.mark.parametrize("path", ["/", "/intranet/login", "/healthz", "/tidak-ada", "/static/css/warta.css"])
+@pytest.mark.parametrize(
+    "path", ["/", "/intranet/login", "/healthz", "/tidak-ada", "/static/css/warta.css"]
+)
 def test_security_headers_everywhere(client, path):
     r = client.get(path)
     assert "default-src 'self'" in r.headers["Content-Security-Policy"]
@@ -90,7 +100,11 @@ def test_intranet_pages_are_not_cached(login):
 
 
 def test_pages_have_no_inline_script_or_external_assets(client, login):
-    for c, path in [(client, "/"), (client, "/intranet/login"), (login("admin"), "/intranet/admin/sk")]:
+    for c, path in [
+        (client, "/"),
+        (client, "/intranet/login"),
+        (login("admin"), "/intranet/admin/sk"),
+    ]:
         page = c.get(path).get_data(as_text=True)
         assert "<script" not in page
         assert "http://" not in page.replace("http://localhost", "") and "https://" not in page
@@ -98,7 +112,10 @@ def test_pages_have_no_inline_script_or_external_assets(client, login):
 
 @pytest.mark.parametrize(
     "path,code,text",
-    [("/tidak-ada", 404, "Halaman tidak ditemukan"), ("/intranet/admin/pengguna", 403, "Akses ditolak")],
+    [
+        ("/tidak-ada", 404, "Halaman tidak ditemukan"),
+        ("/intranet/admin/pengguna", 403, "Akses ditolak"),
+    ],
 )
 def test_friendly_error_pages(login, path, code, text):
     r = login("penulis").get(path)
@@ -137,8 +154,16 @@ def test_language_switch(app, client, login):
     assert "Welcome" in other.get("/intranet/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("locale,next_url", [("xx", "/"), ("", "/"), ("en", "https://evil.example/"),
-                                             ("en", "//evil.example"), ("<script>", "/\\evil")])
+@pytest.mark.parametrize(
+    "locale,next_url",
+    [
+        ("xx", "/"),
+        ("", "/"),
+        ("en", "https://evil.example/"),
+        ("en", "//evil.example"),
+        ("<script>", "/\\evil"),
+    ],
+)
 def test_language_switch_bad_input(client, locale, next_url):
     r = client.post("/bahasa", data={"locale": locale, "next": next_url})
     assert r.status_code == 302
@@ -160,8 +185,16 @@ def test_navigation_follows_roles(login):
 
 def test_team_page_names_every_role_and_its_sk(login):
     page = login("kontributor").get("/intranet/tim/").get_data(as_text=True)
-    for name in ("Demo Penanggung Jawab", "Demo Koordinator", "Demo Kontributor", "Demo Redaktur",
-                 "Demo Super Admin/Editor", "Demo Penulis", "Demo Arsiparis", "Demo Admin"):
+    for name in (
+        "Demo Penanggung Jawab",
+        "Demo Koordinator",
+        "Demo Kontributor",
+        "Demo Redaktur",
+        "Demo Super Admin/Editor",
+        "Demo Penulis",
+        "Demo Arsiparis",
+        "Demo Admin",
+    ):
         assert name in page
     assert page.count("DEMO/HM.02-Kpt/3301/") >= 9
 

@@ -43,14 +43,19 @@ def test_username_is_case_insensitive(client, auth):
 
 def test_open_redirect_after_login_is_refused(client):
     r = client.post(
-        "/intranet/login?next=https://evil.example/", data={"username": "admin", "password": PASSWORD}
+        "/intranet/login?next=https://evil.example/",
+        data={"username": "admin", "password": PASSWORD},
     )
     assert r.location.endswith("/intranet/")
     client.post("/intranet/logout")
-    r = client.post("/intranet/login?next=//evil.example", data={"username": "admin", "password": PASSWORD})
+    r = client.post(
+        "/intranet/login?next=//evil.example", data={"username": "admin", "password": PASSWORD}
+    )
     assert r.location.endswith("/intranet/")
     client.post("/intranet/logout")
-    r = client.post("/intranet/login?next=/intranet/tim/", data={"username": "admin", "password": PASSWORD})
+    r = client.post(
+        "/intranet/login?next=/intranet/tim/", data={"username": "admin", "password": PASSWORD}
+    )
     assert r.location.endswith("/intranet/tim/")
 
 
@@ -110,14 +115,18 @@ def test_deactivation_ends_sessions_and_blocks_login(app, login):
     assert victim.get("/intranet/").status_code == 200
     admin = login("admin")
     uid = get_user(app, "penulis").id
-    r = admin.post(f"/intranet/admin/pengguna/{uid}/status", data={"version": get_user(app, "penulis").version})
+    r = admin.post(
+        f"/intranet/admin/pengguna/{uid}/status", data={"version": get_user(app, "penulis").version}
+    )
     assert r.status_code == 302
     assert victim.get("/intranet/").status_code == 302
     r = Auth(app.test_client()).login("penulis")
     assert r.status_code == 401
     assert "dinonaktifkan" in r.get_data(as_text=True)
     # and back again
-    admin.post(f"/intranet/admin/pengguna/{uid}/status", data={"version": get_user(app, "penulis").version})
+    admin.post(
+        f"/intranet/admin/pengguna/{uid}/status", data={"version": get_user(app, "penulis").version}
+    )
     assert Auth(app.test_client()).login("penulis").status_code == 302
 
 
@@ -126,7 +135,11 @@ def test_password_change_ends_other_sessions(app, login):
     elsewhere = login("penulis")
     r = here.post(
         "/intranet/akun",
-        data={"current_password": PASSWORD, "new_password": "baru-sekali-2026", "confirm_password": "baru-sekali-2026"},
+        data={
+            "current_password": PASSWORD,
+            "new_password": "baru-sekali-2026",
+            "confirm_password": "baru-sekali-2026",
+        },
     )
     assert r.status_code == 302
     assert here.get("/intranet/").status_code == 200
@@ -141,7 +154,11 @@ def test_admin_password_reset_ends_all_sessions(app, login):
     u = get_user(app, "penulis")
     r = admin.post(
         f"/intranet/admin/pengguna/{u.id}/sandi",
-        data={"version": u.version, "new_password": "sandi-baru-99", "confirm_password": "sandi-baru-99"},
+        data={
+            "version": u.version,
+            "new_password": "sandi-baru-99",
+            "confirm_password": "sandi-baru-99",
+        },
     )
     assert r.status_code == 302
     assert victim.get("/intranet/").status_code == 302
@@ -151,17 +168,50 @@ def test_admin_password_reset_ends_all_sessions(app, login):
 def test_password_change_refusals(login):
     c = login("penulis")
     cases = [
-        ({"current_password": "salah", "new_password": "baru-sekali-2026", "confirm_password": "baru-sekali-2026"},
-         "Kata sandi saat ini salah."),
-        ({"current_password": PASSWORD, "new_password": "pendek", "confirm_password": "pendek"},
-         "minimal 10 karakter"),
-        ({"current_password": PASSWORD, "new_password": "aaaaaaaaaaaa", "confirm_password": "aaaaaaaaaaaa"},
-         "terlalu mudah ditebak"),
-        ({"current_password": PASSWORD, "new_password": "baru-sekali-2026", "confirm_password": "lain-sekali-2026"},
-         "Kedua kata sandi tidak sama."),
-        ({"current_password": PASSWORD, "new_password": "x" * 200, "confirm_password": "x" * 200},
-         "Maksimal 128 karakter."),
-        ({"current_password": PASSWORD, "new_password": "Penulis", "confirm_password": "Penulis"}, "minimal"),
+        (
+            {
+                "current_password": "salah",
+                "new_password": "baru-sekali-2026",
+                "confirm_password": "baru-sekali-2026",
+            },
+            "Kata sandi saat ini salah.",
+        ),
+        (
+            {"current_password": PASSWORD, "new_password": "pendek", "confirm_password": "pendek"},
+            "minimal 10 karakter",
+        ),
+        (
+            {
+                "current_password": PASSWORD,
+                "new_password": "aaaaaaaaaaaa",
+                "confirm_password": "aaaaaaaaaaaa",
+            },
+            "terlalu mudah ditebak",
+        ),
+        (
+            {
+                "current_password": PASSWORD,
+                "new_password": "baru-sekali-2026",
+                "confirm_password": "lain-sekali-2026",
+            },
+            "Kedua kata sandi tidak sama.",
+        ),
+        (
+            {
+                "current_password": PASSWORD,
+                "new_password": "x" * 200,
+                "confirm_password": "x" * 200,
+            },
+            "Maksimal 128 karakter.",
+        ),
+        (
+            {
+                "current_password": PASSWORD,
+                "new_password": "Penulis",
+                "confirm_password": "Penulis",
+            },
+            "minimal",
+        ),
     ]
     for data, message in cases:
         r = c.post("/intranet/akun", data=data)
@@ -222,7 +272,9 @@ def test_sk_not_yet_in_force_gives_no_role(app):
         decree.valid_from = date.today() + timedelta(days=1)
         decree.valid_until = date.today() + timedelta(days=365)
         db.session.commit()
-        user = db.session.execute(db.select(User).where(User.username == "koordinator")).scalar_one()
+        user = db.session.execute(
+            db.select(User).where(User.username == "koordinator")
+        ).scalar_one()
         assert user.roles() == set()
         assert user.roles(on=date.today() + timedelta(days=2)) == {"koordinator"}
 

@@ -54,13 +54,38 @@ def test_create_admin(app_factory):
     )
     assert r.exit_code == 0, r.output
     c = app.test_client()
-    assert c.post("/intranet/login", data={"username": "root.admin", "password": "sandi-admin-kuat"}).status_code == 302
+    assert (
+        c.post(
+            "/intranet/login", data={"username": "root.admin", "password": "sandi-admin-kuat"}
+        ).status_code
+        == 302
+    )
     assert c.get("/intranet/admin/sk").status_code == 200
     # refusals: a short password, a taken username
-    r = runner.invoke(args=["users", "create-admin", "--username", "x2", "--full-name", "X", "--password", "pendek"])
+    r = runner.invoke(
+        args=[
+            "users",
+            "create-admin",
+            "--username",
+            "x2",
+            "--full-name",
+            "X",
+            "--password",
+            "pendek",
+        ]
+    )
     assert r.exit_code != 0 and "at least" in r.output
     r = runner.invoke(
-        args=["users", "create-admin", "--username", "root.admin", "--full-name", "X", "--password", "sandi-lain-kuat"]
+        args=[
+            "users",
+            "create-admin",
+            "--username",
+            "root.admin",
+            "--full-name",
+            "X",
+            "--password",
+            "sandi-lain-kuat",
+        ]
     )
     assert r.exit_code != 0 and "sudah dipakai" in r.output
 
@@ -83,11 +108,18 @@ def test_migrations_downgrade_and_upgrade(tmp_path):
 
     from intranet import create_app
 
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db",
+        }
+    )
     with app.app_context():
         upgrade()
-        assert {"users", "team_decrees", "memberships", "user_sessions"} <= set(inspect(db.engine).get_table_names())
+        assert {"users", "team_decrees", "memberships", "user_sessions"} <= set(
+            inspect(db.engine).get_table_names()
+        )
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()

@@ -18,9 +18,17 @@ def test_a_stale_form_is_refused_with_409(app, login):
     with app.app_context():
         penulis = db.session.execute(db.select(User).where(User.username == "penulis")).scalar_one()
         uid, loaded = penulis.id, penulis.version
-    assert b.post(f"/intranet/admin/pengguna/{uid}/sandi",
-                  data={"version": loaded, "new_password": "sandi-dari-b-1", "confirm_password": "sandi-dari-b-1"}
-                  ).status_code == 302
+    assert (
+        b.post(
+            f"/intranet/admin/pengguna/{uid}/sandi",
+            data={
+                "version": loaded,
+                "new_password": "sandi-dari-b-1",
+                "confirm_password": "sandi-dari-b-1",
+            },
+        ).status_code
+        == 302
+    )
     r = a.post(f"/intranet/admin/pengguna/{uid}/status", data={"version": loaded})
     assert r.status_code == 409
     assert "sudah diubah orang lain" in r.get_data(as_text=True)
@@ -34,13 +42,16 @@ def test_a_stale_row_in_a_transaction_is_a_conflict(app):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         import pytest
 
-        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): a write transaction never sees a stale row")
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): a writer never sees a stale row")
     with app.test_request_context(method="POST"):
         admin = db.session.execute(db.select(User).where(User.username == "admin")).scalar_one()
         penulis = db.session.execute(db.select(User).where(User.username == "penulis")).scalar_one()
         with db.engine.begin() as conn:
-            conn.execute(User.__table__.update().where(User.id == penulis.id).values(
-                full_name="Diubah orang lain", version=User.version + 1))
+            conn.execute(
+                User.__table__.update()
+                .where(User.id == penulis.id)
+                .values(full_name="Diubah orang lain", version=User.version + 1)
+            )
         try:
             accounts.set_active(penulis, False, admin)
         except ConflictError:
@@ -71,8 +82,10 @@ def test_simultaneous_appointments_all_land(app):
         for _ in range(20):  # retry a 409 as a person would: reload, then submit again
             with app.app_context():
                 version = db.session.get(TeamDecree, decree_id).version
-            r = c.post(f"/intranet/admin/sk/{decree_id}/anggota",
-                       data={"user_id": uid, "role": "penulis", "version": version})
+            r = c.post(
+                f"/intranet/admin/sk/{decree_id}/anggota",
+                data={"user_id": uid, "role": "penulis", "version": version},
+            )
             results.append(r.status_code)
             if r.status_code != 409:
                 return
@@ -85,7 +98,13 @@ def test_simultaneous_appointments_all_land(app):
     assert all(code in (302, 409) for code in results), results
     assert results.count(302) == 8
     with app.app_context():
-        appointed = db.session.execute(
-            db.select(Membership.user_id).where(Membership.decree_id == decree_id, Membership.user_id.in_(user_ids))
-        ).scalars().all()
+        appointed = (
+            db.session.execute(
+                db.select(Membership.user_id).where(
+                    Membership.decree_id == decree_id, Membership.user_id.in_(user_ids)
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert sorted(appointed) == sorted(user_ids)

@@ -18,9 +18,13 @@ def snapshot(app):
     from pathlib import Path
 
     with app.app_context():
-        counts = {t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar_one()
-                  for t in db.metadata.sorted_tables}
-        users = db.session.execute(db.text("SELECT username, active, password_hash, version FROM users")).all()
+        counts = {
+            t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar_one()
+            for t in db.metadata.sorted_tables
+        }
+        users = db.session.execute(
+            db.text("SELECT username, active, password_hash, version FROM users")
+        ).all()
     files = sorted(str(p) for p in Path(app.config["FILES_DIR"]).rglob("*") if p.is_file())
     return counts, sorted(users), files
 
@@ -42,7 +46,9 @@ def csrf_app(app_factory):
 
 def logged_in_admin(app):
     c = app.test_client()
-    r = c.post("/intranet/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token(c)})
+    r = c.post(
+        "/intranet/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token(c)}
+    )
     assert r.status_code == 302
     return c
 
@@ -52,16 +58,24 @@ def test_unsafe_route_without_token_is_refused(csrf_app, scanned_decree_csrf, ke
     endpoint, method = key
     client = logged_in_admin(csrf_app)
     args = sample_args(csrf_app, scanned_decree_csrf)
-    rule = next(r for r in csrf_app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods)
+    rule = next(
+        r for r in csrf_app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods
+    )
     with csrf_app.test_request_context():
         from flask import url_for
 
         url = url_for(endpoint, **{k: args[k] for k in rule.arguments})
     before = snapshot(csrf_app)
     payload = {
-        "username": "baru", "full_name": "Baru", "new_password": "sandi-baru-2026",
-        "confirm_password": "sandi-baru-2026", "current_password": PASSWORD, "locale": "en",
-        "password": PASSWORD, "role": "penulis", "user_id": "1",
+        "username": "baru",
+        "full_name": "Baru",
+        "new_password": "sandi-baru-2026",
+        "confirm_password": "sandi-baru-2026",
+        "current_password": PASSWORD,
+        "locale": "en",
+        "password": PASSWORD,
+        "role": "penulis",
+        "user_id": "1",
     }
     for data in (payload, {**payload, "csrf_token": "forged-token"}):
         r = client.open(url, method=method, data=data)

@@ -10,18 +10,57 @@ from intranet.extensions import db
 from intranet.models import TeamDecree
 from intranet.models import User
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 text = st.one_of(
     st.text(max_size=300),
-    st.sampled_from(["", " ", "\x00", "<script>alert(1)</script>", "' OR 1=1 --", "𝕎𝕒𝕣𝕥𝕒", "9" * 400,
-                     "2026-02-30", "-1", "1e309", "../../etc/passwd", "%00", "\u202e"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "𝕎𝕒𝕣𝕥𝕒",
+            "9" * 400,
+            "2026-02-30",
+            "-1",
+            "1e309",
+            "../../etc/passwd",
+            "%00",
+            "\u202e",
+        ]
+    ),
 )
 form = st.dictionaries(
-    st.sampled_from(["username", "password", "full_name", "nip", "email", "new_password",
-                     "confirm_password", "current_password", "number", "decree_date", "title",
-                     "valid_from", "valid_until", "signed_by", "notes", "user_id", "role", "position",
-                     "version", "locale", "next", "is_system_admin"]),
+    st.sampled_from(
+        [
+            "username",
+            "password",
+            "full_name",
+            "nip",
+            "email",
+            "new_password",
+            "confirm_password",
+            "current_password",
+            "number",
+            "decree_date",
+            "title",
+            "valid_from",
+            "valid_until",
+            "signed_by",
+            "notes",
+            "user_id",
+            "role",
+            "position",
+            "version",
+            "locale",
+            "next",
+            "is_system_admin",
+        ]
+    ),
     text,
     max_size=12,
 )
@@ -32,15 +71,24 @@ def ids(app):
     with app.app_context():
         return {
             "decree": db.session.execute(db.select(TeamDecree.id)).scalar_one(),
-            "user": db.session.execute(db.select(User.id).where(User.username == "penulis")).scalar_one(),
+            "user": db.session.execute(
+                db.select(User.id).where(User.username == "penulis")
+            ).scalar_one(),
         }
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/intranet/login", "/bahasa", "/intranet/akun", "/intranet/admin/pengguna", "/intranet/admin/sk",
-     "/intranet/admin/sk/{decree}/anggota", "/intranet/admin/pengguna/{user}/sandi",
-     "/intranet/admin/pengguna/{user}/status"],
+    [
+        "/intranet/login",
+        "/bahasa",
+        "/intranet/akun",
+        "/intranet/admin/pengguna",
+        "/intranet/admin/sk",
+        "/intranet/admin/sk/{decree}/anggota",
+        "/intranet/admin/pengguna/{user}/sandi",
+        "/intranet/admin/pengguna/{user}/status",
+    ],
 )
 def test_forms_never_answer_5xx(app, login, ids, path):
     client = login("admin")
@@ -58,13 +106,20 @@ def test_forms_never_answer_5xx(app, login, ids, path):
 
 
 @FUZZ
-@given(segment=st.text(min_size=1, max_size=60).filter(lambda s: "/" not in s and s not in (".", "..")))
+@given(
+    segment=st.text(min_size=1, max_size=60).filter(lambda s: "/" not in s and s not in (".", ".."))
+)
 def test_url_parameters_never_answer_5xx(login, segment):
     client = login("admin")
     from urllib.parse import quote
 
-    for template in ("/intranet/admin/pengguna/{}", "/intranet/admin/sk/{}", "/intranet/tim/sk/{}",
-                     "/intranet/tim/sk/{}/pindaian", "/static/{}"):
+    for template in (
+        "/intranet/admin/pengguna/{}",
+        "/intranet/admin/sk/{}",
+        "/intranet/tim/sk/{}",
+        "/intranet/tim/sk/{}/pindaian",
+        "/static/{}",
+    ):
         r = client.get(template.format(quote(segment, safe="")))
         assert r.status_code < 500
         r.close()

@@ -69,8 +69,14 @@ def sample_args(app, scanned_decree):
     with app.app_context():
         penulis = db.session.execute(db.select(User).where(User.username == "penulis")).scalar_one()
         decree = db.session.get(TeamDecree, scanned_decree)
-        demo = db.session.execute(db.select(TeamDecree).where(TeamDecree.id != scanned_decree)).scalar_one()
-        membership = db.session.execute(db.select(Membership).where(Membership.decree_id == demo.id)).scalars().first()
+        demo = db.session.execute(
+            db.select(TeamDecree).where(TeamDecree.id != scanned_decree)
+        ).scalar_one()
+        membership = (
+            db.session.execute(db.select(Membership).where(Membership.decree_id == demo.id))
+            .scalars()
+            .first()
+        )
         return {
             "filename": "css/warta.css",
             "user_id": penulis.id,

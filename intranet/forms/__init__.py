@@ -26,7 +26,9 @@ def chosen():
 def length(max, min=0):  # noqa: A002 - mirrors WTForms' own name
     """A length validator with an Indonesian message."""
     if min:
-        return Length(min=min, max=max, message=_l("Panjang %(min)d–%(max)d karakter.", min=min, max=max))
+        return Length(
+            min=min, max=max, message=_l("Panjang %(min)d–%(max)d karakter.", min=min, max=max)
+        )
     return Length(max=max, message=_l("Maksimal %(max)d karakter.", max=max))
 
 

@@ -1,7 +1,6 @@
 """Admin forms: users, SK Tim and memberships."""
 
 from flask_babel import lazy_gettext as _l
-
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
 from wtforms import BooleanField
@@ -54,7 +53,11 @@ class UserCreateForm(BaseForm):
     )
     email = StringField(
         _l("Surel"),
-        validators=[Optional(), length(254), Email(message=_l("Alamat surel tidak valid."), check_deliverability=False)],
+        validators=[
+            Optional(),
+            length(254),
+            Email(message=_l("Alamat surel tidak valid."), check_deliverability=False),
+        ],
     )
     new_password, confirm_password = new_password_fields()
     is_system_admin = BooleanField(_l("Administrator sistem (tanpa SK)"))
@@ -78,9 +81,13 @@ class DecreeForm(BaseForm):
     title = StringField(_l("Tentang"), validators=[required(), length(300), printable])
     valid_from = DateField(_l("Berlaku mulai"), validators=[date_required()], format="%Y-%m-%d")
     valid_until = DateField(_l("Berlaku sampai"), validators=[date_required()], format="%Y-%m-%d")
-    signed_by = StringField(_l("Ditandatangani oleh"), validators=[required(), length(200), printable])
+    signed_by = StringField(
+        _l("Ditandatangani oleh"), validators=[required(), length(200), printable]
+    )
     notes = TextAreaField(_l("Keterangan"), validators=[Optional(), length(2000)])
-    scan = FileField(_l("Pindaian SK (PDF, PNG atau JPEG)"), validators=[FileRequired(_l("Unggah pindaian SK."))])
+    scan = FileField(
+        _l("Pindaian SK (PDF, PNG atau JPEG)"), validators=[FileRequired(_l("Unggah pindaian SK."))]
+    )
 
     def validate_valid_until(self, field):
         """The end of validity cannot come before its start."""
@@ -92,7 +99,9 @@ class MembershipForm(VersionedForm):
     """Appoint a person to a role under an SK."""
 
     user_id = SelectField(_l("Anggota"), coerce=int, validators=[chosen()])
-    role = SelectField(_l("Peran"), choices=[SelectChoice(k, v) for k, v in ROLES.items()], validators=[chosen()])
+    role = SelectField(
+        _l("Peran"), choices=[SelectChoice(k, v) for k, v in ROLES.items()], validators=[chosen()]
+    )
     position = StringField(_l("Jabatan dalam tim"), validators=[Optional(), length(200), printable])
 
 

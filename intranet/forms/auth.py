@@ -2,7 +2,6 @@
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-
 from wtforms import PasswordField
 from wtforms import SelectChoice
 from wtforms import SelectField
@@ -39,11 +38,18 @@ def new_password_fields():
     """The new password and its confirmation, as used by several forms."""
     new = PasswordField(
         _l("Kata sandi baru"),
-        validators=[required(), Length(max=128, message=_l("Maksimal 128 karakter.")), strong_password],
+        validators=[
+            required(),
+            Length(max=128, message=_l("Maksimal 128 karakter.")),
+            strong_password,
+        ],
     )
     confirm = PasswordField(
         _l("Ulangi kata sandi baru"),
-        validators=[required(), EqualTo("new_password", message=_l("Kedua kata sandi tidak sama."))],
+        validators=[
+            required(),
+            EqualTo("new_password", message=_l("Kedua kata sandi tidak sama.")),
+        ],
     )
     return new, confirm
 
@@ -51,7 +57,9 @@ def new_password_fields():
 class PasswordChangeForm(BaseForm):
     """Change one's own password."""
 
-    current_password = PasswordField(_l("Kata sandi saat ini"), validators=[required(), length(128)])
+    current_password = PasswordField(
+        _l("Kata sandi saat ini"), validators=[required(), length(128)]
+    )
     new_password, confirm_password = new_password_fields()
 
 
@@ -59,5 +67,7 @@ class LocaleForm(BaseForm):
     """Pick the interface language."""
 
     locale = SelectField(
-        _l("Bahasa"), choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")], validators=[chosen()]
+        _l("Bahasa"),
+        choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],
+        validators=[chosen()],
     )

@@ -34,7 +34,9 @@ def active_users():
 def all_decrees():
     """Every SK Tim, newest first."""
     return (
-        db.session.execute(db.select(TeamDecree).order_by(TeamDecree.valid_from.desc(), TeamDecree.id.desc()))
+        db.session.execute(
+            db.select(TeamDecree).order_by(TeamDecree.valid_from.desc(), TeamDecree.id.desc())
+        )
         .scalars()
         .all()
     )

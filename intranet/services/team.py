@@ -78,8 +78,9 @@ def add_member(decree, user, role, position, actor, version=None):
             _("%(name)s sudah memegang peran itu dalam SK ini.", name=user.full_name)
         )
     decree.memberships.append(
-        Membership(user=user, role=role, position=(position or "").strip() or None,
-                   created_by_id=actor.id)
+        Membership(
+            user=user, role=role, position=(position or "").strip() or None, created_by_id=actor.id
+        )
     )
     _touch(decree)
     commit(_("%(name)s sudah memegang peran itu dalam SK ini.", name=user.full_name))

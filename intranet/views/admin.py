@@ -58,7 +58,9 @@ def user(user_id):
     """One account: its roles, its state and a password reset."""
     u = queries.get_or_404(User, user_id)
     return render_template(
-        "admin/user.html", user=u, state_form=UserStateForm(version=u.version),
+        "admin/user.html",
+        user=u,
+        state_form=UserStateForm(version=u.version),
         reset_form=PasswordResetForm(version=u.version),
     )
 
@@ -104,7 +106,9 @@ def user_password(user_id):
 
 def _user_page(u):
     return render_template(
-        "admin/user.html", user=u, state_form=UserStateForm(version=u.version),
+        "admin/user.html",
+        user=u,
+        state_form=UserStateForm(version=u.version),
         reset_form=PasswordResetForm(version=u.version),
     )
 
@@ -134,7 +138,10 @@ def _decree_page(d, form=None):
     form = form or MembershipForm(version=d.version)
     form.user_id.choices = _user_choices()
     return render_template(
-        "admin/decree.html", decree=d, form=form, remove_form=MembershipRemoveForm(version=d.version)
+        "admin/decree.html",
+        decree=d,
+        form=form,
+        remove_form=MembershipRemoveForm(version=d.version),
     )
 
 
@@ -155,8 +162,12 @@ def add_member(decree_id):
     if form.validate_on_submit():
         try:
             team.add_member(
-                d, queries.get_or_404(User, form.user_id.data), form.role.data,
-                form.position.data, current_user, form.version.data,
+                d,
+                queries.get_or_404(User, form.user_id.data),
+                form.role.data,
+                form.position.data,
+                current_user,
+                form.version.data,
             )
         except ServiceError as e:
             flash(str(e), "error")
