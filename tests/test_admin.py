@@ -253,8 +253,9 @@ def test_failed_commit_leaves_no_stray_file(app, admin):
             valid_from=date(2026, 1, 1),
             valid_until=date(2026, 12, 31),
         )
-        # Simulate the race: another decree with the same number is committed between the
-        # service's check and its commit.
+        # Simulate the race: another decree with the same number arrives between the
+        # service's check and its commit (written in the same transaction, so that SQLite,
+        # which serialises writers, can show it too).
         from sqlalchemy import event
 
         done = []
@@ -263,22 +264,19 @@ def test_failed_commit_leaves_no_stray_file(app, admin):
             if done:
                 return
             done.append(True)
-            with db.engine.begin() as conn:
-                conn.execute(
-                    TeamDecree.__table__.insert().values(
-                        number=data["number"],
-                        decree_date=date(2026, 1, 1),
-                        title="x",
-                        valid_from=date(2026, 1, 1),
-                        valid_until=date(2026, 1, 2),
-                        signed_by="x",
-                        created_at=date(2026, 1, 1),
-                        version=1,
-                    )
+            session.connection().execute(
+                TeamDecree.__table__.insert().values(
+                    number=data["number"],
+                    decree_date=date(2026, 1, 1),
+                    title="x",
+                    valid_from=date(2026, 1, 1),
+                    valid_until=date(2026, 1, 2),
+                    signed_by="x",
+                    created_at=date(2026, 1, 1),
+                    version=1,
                 )
+            )
 
-        if db.engine.dialect.name == "sqlite":
-            pytest.skip("SQLite allows one writer: the race cannot happen there")
         event.listen(db.session.registry(), "before_flush", sneak_in)
         try:
             with pytest.raises(ServiceError, match="sudah tercatat"):
