@@ -1,0 +1,235 @@
+"""The SOP definition as data: steps, roles, kelengkapan, outputs, standard times, returns.
+
+A definition is a TOML file in ``intranet/sop_definitions/``. It is validated when loaded:
+an unknown role or check, a missing or repeated step, a return to a later step, or a
+malformed field is refused with a clear message. Cases keep the code, version and content
+hash of the definition they started under, so a new version never changes a running case.
+"""
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+ROLE_NAMES = (
+    "penanggungjawab",
+    "koordinator",
+    "kontributor",
+    "redaktur",
+    "editor",
+    "penulis",
+    "arsiparis",
+    "admin",
+)
+
+#: Every kelengkapan check a definition may name, with what it requires (shown to users).
+CHECKS = {
+    "sk_tim_valid": "SK Tim yang berlaku",
+    "assignee": "penerima tugas",
+    "source_material": "minimal satu bahan informasi terdaftar beserta berkasnya",
+    "category": "kategori",
+    "concept": "konsep artikel",
+    "article_text": "judul, ringkasan dan isi berita",
+    "photos": "minimal satu foto dengan keterangan dan kredit",
+    "preview": "preview dari revisi terakhir",
+    "published_url": "alamat berita terbit",
+}
+KINDS = ("task", "review", "publish")
+DEFAULT_CODE = "sop-3-2022"
+FOLDER = Path(__file__).resolve().parent / "sop_definitions"
+
+
+class DefinitionError(ValueError):
+    """A definition file is not valid; the message says where."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One row of the SOP table."""
+
+    number: int
+    kegiatan: str
+    roles: tuple[str, ...]
+    kind: str
+    kelengkapan: tuple[str, ...]
+    output: str
+    standard_days: int
+    returns_to: tuple[int, ...] = ()
+    all_roles: bool = False
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A whole SOP: its identity and its steps in order."""
+
+    code: str
+    version: int
+    title: str
+    number: str
+    date: date
+    signed_by: str
+    steps: tuple[Step, ...]
+    sha256: str
+
+    def step(self, number):
+        """The step with this number."""
+        for s in self.steps:
+            if s.number == number:
+                return s
+        raise DefinitionError(f"{self.code} v{self.version} has no step {number}")
+
+    @property
+    def first(self):
+        return self.steps[0]
+
+    @property
+    def last(self):
+        return self.steps[-1]
+
+    def roles_of(self, role):
+        """The step numbers a role acts at."""
+        return [s.number for s in self.steps if role in s.roles]
+
+
+def parse(text, source="<definition>"):
+    """Parse and validate a definition from TOML text."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise DefinitionError(f"{source}: not valid TOML: {e}") from e
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    for key, kind in (
+        ("code", str),
+        ("version", int),
+        ("title", str),
+        ("number", str),
+        ("date", date),
+        ("signed_by", str),
+        ("steps", list),
+    ):
+        if not isinstance(raw.get(key), kind):
+            raise DefinitionError(f"{source}: '{key}' is missing or not a {kind.__name__}")
+    if raw["version"] < 1:
+        raise DefinitionError(f"{source}: version must be 1 or more")
+    steps = tuple(_step(s, i, source) for i, s in enumerate(raw["steps"], 1))
+    if not steps:
+        raise DefinitionError(f"{source}: no steps")
+    numbers = [s.number for s in steps]
+    if numbers != list(range(1, len(steps) + 1)):
+        raise DefinitionError(
+            f"{source}: steps must be numbered 1..{len(steps)} in order, got {numbers}"
+        )
+    for s in steps:
+        for target in s.returns_to:
+            if not 1 <= target < s.number:
+                raise DefinitionError(
+                    f"{source}: step {s.number} may only return to an earlier step, not {target}"
+                )
+        if s.returns_to and s.kind != "review":
+            raise DefinitionError(f"{source}: step {s.number} returns cases but is not a review")
+    if steps[-1].kind != "publish" or any(s.kind == "publish" for s in steps[:-1]):
+        raise DefinitionError(
+            f"{source}: the last step, and only the last, must be of kind 'publish'"
+        )
+    return Definition(
+        code=raw["code"],
+        version=raw["version"],
+        title=raw["title"],
+        number=raw["number"],
+        date=raw["date"],
+        signed_by=raw["signed_by"],
+        steps=steps,
+        sha256=sha,
+    )
+
+
+def _step(raw, position, source):
+    where = f"{source}: step #{position}"
+    if not isinstance(raw, dict):
+        raise DefinitionError(f"{where}: not a table")
+    unknown_keys = set(raw) - {
+        "number",
+        "kegiatan",
+        "roles",
+        "kind",
+        "kelengkapan",
+        "output",
+        "standard_days",
+        "returns_to",
+        "all_roles",
+    }
+    if unknown_keys:
+        raise DefinitionError(f"{where}: unknown keys {sorted(unknown_keys)}")
+    for key, kind in (
+        ("number", int),
+        ("kegiatan", str),
+        ("roles", list),
+        ("kind", str),
+        ("output", str),
+        ("standard_days", int),
+    ):
+        if not isinstance(raw.get(key), kind) or isinstance(raw.get(key), bool):
+            raise DefinitionError(f"{where}: '{key}' is missing or not a {kind.__name__}")
+    roles = tuple(raw["roles"])
+    if not roles:
+        raise DefinitionError(f"{where}: no roles")
+    for role in roles:
+        if role not in ROLE_NAMES:
+            raise DefinitionError(f"{where}: unknown role '{role}'")
+    if raw["kind"] not in KINDS:
+        raise DefinitionError(f"{where}: unknown kind '{raw['kind']}'")
+    checks = tuple(raw.get("kelengkapan", ()))
+    for check in checks:
+        if check not in CHECKS:
+            raise DefinitionError(f"{where}: unknown kelengkapan check '{check}'")
+    if raw["standard_days"] < 1:
+        raise DefinitionError(f"{where}: standard_days must be 1 or more")
+    returns = raw.get("returns_to", [])
+    if not isinstance(returns, list) or not all(isinstance(n, int) for n in returns):
+        raise DefinitionError(f"{where}: 'returns_to' must be a list of step numbers")
+    all_roles = raw.get("all_roles", False)
+    if not isinstance(all_roles, bool):
+        raise DefinitionError(f"{where}: 'all_roles' must be true or false")
+    if all_roles and len(roles) < 2:
+        raise DefinitionError(f"{where}: 'all_roles' needs two or more roles")
+    return Step(
+        number=raw["number"],
+        kegiatan=raw["kegiatan"],
+        roles=roles,
+        kind=raw["kind"],
+        kelengkapan=checks,
+        output=raw["output"],
+        standard_days=raw["standard_days"],
+        returns_to=tuple(sorted(set(returns))),
+        all_roles=all_roles,
+    )
+
+
+@cache
+def definitions():
+    """Every definition in the folder, keyed by (code, version)."""
+    found = {}
+    for path in sorted(FOLDER.glob("*.toml")):
+        d = parse(path.read_text(encoding="utf-8"), source=path.name)
+        if (d.code, d.version) in found:
+            raise DefinitionError(f"{path.name}: {d.code} v{d.version} is defined twice")
+        found[(d.code, d.version)] = d
+    return found
+
+
+def get(code, version):
+    """The definition with this code and version."""
+    try:
+        return definitions()[(code, version)]
+    except KeyError:
+        raise DefinitionError(f"no SOP definition {code} v{version}") from None
+
+
+def current(code=DEFAULT_CODE):
+    """The newest version of a definition: what new cases start under."""
+    versions = [d for (c, _), d in definitions().items() if c == code]
+    if not versions:
+        raise DefinitionError(f"no SOP definition {code}")
+    return max(versions, key=lambda d: d.version)

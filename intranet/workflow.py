@@ -1,0 +1,228 @@
+"""The SOP as a pure state machine: no Flask, no SQL.
+
+``next_state(case, action, actor)`` answers what an action does to a case, or raises a
+``WorkflowError`` whose message can be shown to the person who tried it.
+``allowed_actions(case, actor)`` lists what that person may do now (the buttons a page shows).
+Services build the small value objects below from the database, ask this module, then write.
+"""
+
+from dataclasses import dataclass
+from dataclasses import field
+
+from intranet.sop import CHECKS
+from intranet.sop import Definition
+
+OPEN = "open"
+PUBLISHED = "published"
+
+
+def N_(msgid):
+    """Mark a message for translation without translating it here."""
+    return msgid
+
+
+class WorkflowError(Exception):
+    """An action the SOP does not allow; ``msgid`` and ``params`` make a translatable message."""
+
+    def __init__(self, msgid, **params):
+        super().__init__(msgid % params if params else msgid)
+        self.msgid = msgid
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person as the SOP sees them: who, and which roles they hold today."""
+
+    user_id: int
+    roles: frozenset
+
+
+@dataclass(frozen=True)
+class Approval:
+    """An approval recorded at the current attempt of the current step."""
+
+    user_id: int
+    role: str
+    revision_hash: str | None
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What the SOP needs to know about a case."""
+
+    definition: Definition
+    step: int
+    status: str = OPEN
+    facts: dict = field(default_factory=dict)
+    revision_hash: str | None = None
+    revision_authors: frozenset = frozenset()
+    approvals: tuple = ()
+
+    @property
+    def current(self):
+        return self.definition.step(self.step)
+
+    def valid_approvals(self):
+        """Approvals bound to the current revision; an edit since voids the others."""
+        return [a for a in self.approvals if a.revision_hash == self.revision_hash]
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something a person asks to do: complete, approve, return (to a step, with a reason), publish."""
+
+    kind: str
+    to_step: int | None = None
+    reason: str = ""
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What an allowed action does."""
+
+    action: str
+    step: int
+    role: str
+    next_step: int
+    status: str
+    advanced: bool
+    returned_to: int | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """An action a person may take now, for the page's buttons."""
+
+    kind: str
+    role: str
+    to_steps: tuple = ()
+
+
+ACTIONS = ("complete", "approve", "return", "publish")
+KIND_ACTIONS = {"task": ("complete",), "review": ("approve", "return"), "publish": ("publish",)}
+
+
+def missing_kelengkapan(case):
+    """The kelengkapan checks of the current step that do not hold, as (check, label)."""
+    return [(c, CHECKS[c]) for c in case.current.kelengkapan if not case.facts.get(c)]
+
+
+def _acting_role(case, actor, wanted):
+    step = case.current
+    fitting = [r for r in step.roles if r in actor.roles]
+    if not fitting:
+        raise WorkflowError(
+            N_("Langkah %(step)s hanya dapat dikerjakan oleh: %(roles)s."),
+            step=step.number,
+            roles=", ".join(step.roles),
+        )
+    if wanted is not None:
+        if wanted not in fitting:
+            raise WorkflowError(
+                N_("Anda tidak memegang peran %(role)s untuk langkah ini."), role=wanted
+            )
+        return wanted
+    if step.all_roles:
+        done = {a.role for a in case.valid_approvals()}
+        open_roles = [r for r in fitting if r not in done]
+        return open_roles[0] if open_roles else fitting[0]
+    return fitting[0]
+
+
+def next_state(case, action, actor):
+    """The transition ``action`` by ``actor`` makes from ``case``, or a WorkflowError."""
+    if case.status != OPEN:
+        raise WorkflowError(N_("Naskah ini sudah selesai; tidak ada langkah yang terbuka."))
+    if action.kind not in ACTIONS:
+        raise WorkflowError(N_("Tindakan tidak dikenal."))
+    step = case.current
+    if action.kind not in KIND_ACTIONS[step.kind]:
+        raise WorkflowError(
+            N_("Tindakan ini tidak tersedia pada langkah %(step)s."), step=step.number
+        )
+    role = _acting_role(case, actor, action.role)
+
+    if action.kind == "return":
+        reason = (action.reason or "").strip()
+        if not reason:
+            raise WorkflowError(N_("Alasan pengembalian wajib diisi."))
+        if action.to_step not in step.returns_to:
+            raise WorkflowError(
+                N_("Langkah %(step)s hanya dapat dikembalikan ke langkah %(allowed)s."),
+                step=step.number,
+                allowed=", ".join(str(n) for n in step.returns_to) or "-",
+            )
+        return Transition("return", step.number, role, action.to_step, OPEN, False, action.to_step)
+
+    missing = missing_kelengkapan(case)
+    if missing:
+        raise WorkflowError(
+            N_("Kelengkapan langkah %(step)s belum terpenuhi: %(missing)s."),
+            step=step.number,
+            missing="; ".join(label for _, label in missing),
+        )
+
+    if action.kind == "approve":
+        if actor.user_id in case.revision_authors:
+            raise WorkflowError(N_("Anda tidak boleh menyetujui revisi yang Anda tulis sendiri."))
+        approvals = case.valid_approvals()
+        if any(a.user_id == actor.user_id for a in approvals):
+            raise WorkflowError(
+                N_(
+                    "Anda sudah memberi persetujuan pada langkah ini; persetujuan berikutnya harus dari orang lain."
+                )
+            )
+        if step.all_roles:
+            if any(a.role == role for a in approvals):
+                raise WorkflowError(N_("Persetujuan sebagai %(role)s sudah diberikan."), role=role)
+            approved_roles = {a.role for a in approvals} | {role}
+            if set(step.roles) - approved_roles:
+                return Transition("approve", step.number, role, step.number, OPEN, False)
+        return Transition("approve", step.number, role, step.number + 1, OPEN, True)
+
+    if action.kind == "publish":
+        return Transition("publish", step.number, role, step.number, PUBLISHED, True)
+
+    return Transition("complete", step.number, role, step.number + 1, OPEN, True)
+
+
+def allowed_actions(case, actor):
+    """What ``actor`` may do now, each with the role it would be done in."""
+    if case.status != OPEN:
+        return []
+    step = case.current
+    options = []
+    for kind in KIND_ACTIONS[step.kind]:
+        probe = Action(kind, to_step=step.returns_to[0] if step.returns_to else None, reason="-")
+        try:
+            t = next_state(case, probe, actor)
+        except WorkflowError:
+            continue
+        options.append(Option(kind, t.role, step.returns_to if kind == "return" else ()))
+    return options
+
+
+def working_days_between(start, end):
+    """Working days (Monday to Friday) from ``start`` to ``end``, not counting ``start``'s day."""
+    from datetime import timedelta
+
+    start, end = _as_date(start), _as_date(end)
+    if end <= start:
+        return 0
+    days, d = 0, start
+    while d < end:
+        d += timedelta(days=1)
+        if d.weekday() < 5:
+            days += 1
+    return days
+
+
+def _as_date(value):
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def is_overdue(started_at, now, standard_days):
+    """True if a step started at ``started_at`` has run past its standard working days."""
+    return working_days_between(started_at, now) > standard_days
