@@ -70,7 +70,7 @@ class CaseState:
 
 @dataclass(frozen=True)
 class Action:
-    """Something a person asks to do: complete, approve, return (to a step, with a reason), publish."""
+    """An action a person asks for: complete, approve, return (to a step, with a reason), publish."""
 
     kind: str
     to_step: int | None = None
@@ -171,7 +171,8 @@ def next_state(case, action, actor):
         if any(a.user_id == actor.user_id for a in approvals):
             raise WorkflowError(
                 N_(
-                    "Anda sudah memberi persetujuan pada langkah ini; persetujuan berikutnya harus dari orang lain."
+                    "Anda sudah memberi persetujuan pada langkah ini; "
+                    "persetujuan berikutnya harus dari orang lain."
                 )
             )
         if step.all_roles:
