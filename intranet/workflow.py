@@ -70,7 +70,7 @@ class CaseState:
 
 @dataclass(frozen=True)
 class Action:
-    """An action a person asks for: complete, approve, return (to a step, with a reason), publish."""
+    """An action someone asks for: complete, approve, return (with a step and reason), publish."""
 
     kind: str
     to_step: int | None = None
