@@ -22,8 +22,8 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     # Uploads: the whole request and each stored file.
-    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
-    "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 110 * 1024 * 1024,
+    "MAX_UPLOAD_BYTES": 25 * 1024 * 1024,
     # Login throttling (Flask-Limiter); use redis://... when several workers serve.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,

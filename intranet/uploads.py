@@ -1,73 +1,158 @@
-"""Checking uploaded files before they are stored: type by content, structure, size, name."""
+"""Checking uploaded files before they are stored: type by content, structure, size, name.
 
+The type comes from the bytes, never from the name or the browser's claim, and the name's
+extension must agree with it. Images are re-encoded (dropping metadata and anything hidden
+after the picture); office documents are opened as zip archives with limits against zip
+bombs; emails must parse as RFC 822 messages. Whatever is refused leaves nothing behind.
+"""
+
+import io
 import os
+import re
 import warnings
+import zipfile
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from PIL import Image
+from PIL import ImageOps
 from werkzeug.utils import secure_filename
 
 from intranet.storage import TooLarge
 
-SIGNATURES = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+WEBP = "image/webp"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ODT = "application/vnd.oasis.opendocument.text"
+EML = "message/rfc822"
+
 EXTENSIONS = {
-    "application/pdf": {".pdf"},
-    "image/png": {".png"},
-    "image/jpeg": {".jpg", ".jpeg"},
+    PDF: {".pdf"},
+    PNG: {".png"},
+    JPEG: {".jpg", ".jpeg"},
+    WEBP: {".webp"},
+    DOCX: {".docx"},
+    ODT: {".odt"},
+    EML: {".eml"},
 }
+IMAGES = {PNG: "PNG", JPEG: "JPEG", WEBP: "WEBP"}
+SCAN_TYPES = (PDF, PNG, JPEG)
+SOURCE_TYPES = (PDF, PNG, JPEG, WEBP, DOCX, ODT, EML)
 # Markup that a browser could run if the file were ever served as HTML or SVG.
-ACTIVE_MARKUP = (
-    b"<script",
-    b"<html",
-    b"<!doctype html",
-    b"<svg",
-    b"<?php",
-    b"<iframe",
-    b"javascript:",
-)
+ACTIVE_MARKUP = (b"<script", b"<html", b"<!doctype html", b"<svg", b"<?php", b"<iframe", b"javascript:")
 MAX_PIXELS = 40_000_000
+ZIP_MAX_ENTRIES = 2000
+ZIP_MAX_TOTAL = 200 * 1024 * 1024
+ZIP_MAX_RATIO = 150
+EML_HEADER = re.compile(
+    rb"^(from|to|subject|date|received|return-path|message-id|mime-version|delivered-to|"
+    rb"content-type|reply-to|x-[a-z0-9-]+):",
+    re.IGNORECASE,
+)
 
 
 class UploadError(ValueError):
-    """An upload was refused; the message is fit to show the user."""
+    """An upload was refused; the message is fit to show the user. ``status`` is 400 or 413."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Checked:
+    """A file that passed: its type, a safe name, and the bytes to store."""
+
+    mimetype: str
+    filename: str
+    stream: io.IOBase
 
 
 def check_upload(storage, allowed, max_bytes):
-    """Check a Werkzeug ``FileStorage``; return ``(mimetype, safe_filename)`` or raise UploadError.
+    """Check a Werkzeug ``FileStorage`` against ``allowed`` types; return a Checked or raise."""
+    return check_bytes_stream(storage.stream, storage.filename, allowed, max_bytes)
 
-    The type comes from the file's content, never from its name or the browser's claim, and
-    the name's extension must agree with it. The stream is left rewound.
-    """
-    name = secure_filename(storage.filename or "")[:200]
-    stream = storage.stream
+
+def check_bytes_stream(stream, filename, allowed, max_bytes):
+    """Check an open binary stream with its client-side name."""
+    raw_name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = secure_filename(raw_name)[:200]
+    if not name or name.startswith(".") or "." not in name:
+        raise UploadError(_("Nama berkas tidak valid."))
     stream.seek(0, os.SEEK_END)
     size = stream.tell()
     stream.seek(0)
     if size == 0:
         raise UploadError(_("Berkas kosong."))
     if size > max_bytes:
-        raise UploadError(_("Berkas terlalu besar (maksimal %(mb)s MB).", mb=max_bytes // 2**20))
-    head = stream.read(16)
+        raise UploadError(
+            _("Berkas terlalu besar (maksimal %(mb)s MB).", mb=max_bytes // 2**20), status=413
+        )
+    head = stream.read(64)
     stream.seek(0)
-    mimetype = next(
-        (m for m in allowed if any(head.startswith(sig) for sig in SIGNATURES[m])), None
-    )
-    if mimetype is None:
-        raise UploadError(_("Jenis berkas tidak diizinkan. Unggah PDF, PNG atau JPEG."))
+    mimetype = sniff(head, stream)
+    if mimetype not in allowed:
+        raise UploadError(_("Jenis berkas tidak diizinkan."))
     ext = os.path.splitext(name)[1].lower()
     if ext not in EXTENSIONS[mimetype]:
         raise UploadError(_("Nama berkas tidak sesuai dengan isinya."))
-    _refuse_active_markup(stream)
-    if mimetype == "application/pdf":
+    if mimetype == PDF:
+        _refuse_active_markup(stream)
         _check_pdf(stream, size)
+        out = stream
+    elif mimetype in IMAGES:
+        out = _reencode_image(stream, IMAGES[mimetype])
+    elif mimetype in (DOCX, ODT):
+        _check_office(stream, mimetype)
+        out = stream
     else:
-        _check_image(stream)
+        out = stream  # EML: checked by sniff(); served only as a download
+    out.seek(0)
+    return Checked(mimetype, name, out)
+
+
+def sniff(head, stream):
+    """The type of a file from its first bytes (and, for zips, its member list)."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(stream) as z:
+                names = set(z.namelist())
+                if "word/document.xml" in names and "[Content_Types].xml" in names:
+                    return DOCX
+                if "mimetype" in names and z.read("mimetype")[:60] == ODT.encode():
+                    return ODT
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError, RuntimeError):
+            return None
+        finally:
+            stream.seek(0)
+        return None
+    first = head.lstrip(b"\r\n\t ")
+    if EML_HEADER.match(first) and _looks_like_email(stream):
+        return EML
+    return None
+
+
+def _looks_like_email(stream):
+    """Headers, a blank line, then a body: a message a mail client would open."""
+    from email import policy
+    from email.parser import BytesHeaderParser
+
+    sample = stream.read(256 * 1024)
     stream.seek(0)
-    return mimetype, name
+    if b"\x00" in sample:
+        return False
+    msg = BytesHeaderParser(policy=policy.default).parsebytes(sample)
+    return bool(msg.get("From") or msg.get("Subject")) and bool(msg.get("Date") or msg.get("Received"))
 
 
 def _refuse_active_markup(stream):
@@ -88,28 +173,70 @@ def _check_pdf(stream, size):
     stream.seek(0)
 
 
-def _check_image(stream):
+def _reencode_image(stream, fmt):
+    """Decode the image within a pixel budget and save a clean copy without metadata."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(stream) as img:
                 if img.width * img.height > MAX_PIXELS:
                     raise UploadError(_("Gambar terlalu besar (jumlah piksel berlebihan)."))
-                img.verify()
+                img.load()
+                clean = ImageOps.exif_transpose(img)
+                if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
+                    clean = clean.convert("RGB")
+                out = io.BytesIO()
+                options = {"quality": 92} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+                clean.save(out, fmt, **options)
         except UploadError:
             raise
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as e:
             raise UploadError(_("Gambar terlalu besar (jumlah piksel berlebihan).")) from e
         except Exception as e:  # Pillow raises many types for broken files
             raise UploadError(_("Berkas gambar rusak.")) from e
+    out.seek(0)
+    return out
+
+
+def _check_office(stream, mimetype):
+    """Refuse zip bombs, traversal names and encrypted members in DOCX/ODT files."""
+    try:
+        with zipfile.ZipFile(stream) as z:
+            infos = z.infolist()
+            if len(infos) > ZIP_MAX_ENTRIES:
+                raise UploadError(_("Dokumen berisi terlalu banyak bagian."))
+            total = 0
+            for info in infos:
+                if info.filename.startswith("/") or ".." in info.filename.split("/"):
+                    raise UploadError(_("Dokumen berisi nama berkas yang tidak aman."))
+                if info.flag_bits & 0x1:
+                    raise UploadError(_("Dokumen terenkripsi tidak dapat diterima."))
+                total += info.file_size
+                ratio = info.file_size / max(info.compress_size, 1)
+                if total > ZIP_MAX_TOTAL or (info.file_size > 1024 * 1024 and ratio > ZIP_MAX_RATIO):
+                    raise UploadError(_("Dokumen mencurigakan (bom zip) dan ditolak."))
+            bad = z.testzip()
+            if bad is not None:
+                raise UploadError(_("Dokumen rusak."))
+    except UploadError:
+        stream.seek(0)
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError) as e:
+        stream.seek(0)
+        raise UploadError(_("Dokumen rusak.")) from e
     stream.seek(0)
 
 
 def store_upload(store, storage, allowed, max_bytes):
     """Check and store an upload; return ``(sha256, size, created, mimetype, filename)``."""
-    mimetype, name = check_upload(storage, allowed, max_bytes)
+    checked = check_upload(storage, allowed, max_bytes)
+    return store_checked(store, checked, max_bytes)
+
+
+def store_checked(store, checked, max_bytes):
+    """Store a checked file; return ``(sha256, size, created, mimetype, filename)``."""
     try:
-        sha, size, created = store.put(storage.stream, max_bytes=max_bytes)
+        sha, size, created = store.put(checked.stream, max_bytes=max_bytes)
     except TooLarge as e:
-        raise UploadError(_("Berkas terlalu besar.")) from e
-    return sha, size, created, mimetype, name
+        raise UploadError(_("Berkas terlalu besar."), status=413) from e
+    return sha, size, created, checked.mimetype, checked.filename

@@ -61,6 +61,7 @@ def migrated_db(tmp_path_factory):
         with app.app_context():
             _drop_everything()
             upgrade()
+            SEED.update(_rows_by_table())
             db.engine.dispose()
         yield TEST_DATABASE_URL
         with app.app_context():
@@ -94,9 +95,25 @@ def make_app(tmp_path, migrated_db, **overrides):
     return create_app({**base_config(tmp_path, url), **overrides})
 
 
+#: Rows the migrations themselves insert (e.g. the categories), restored after each test.
+SEED = {}
+
+
+def _rows_by_table():
+    return {
+        t.name: [dict(r._mapping) for r in db.session.execute(t.select())]
+        for t in db.metadata.sorted_tables
+        if db.session.execute(db.select(db.func.count()).select_from(t)).scalar_one()
+    }
+
+
 def _empty_tables():
+    """Empty every table on a server database, then put the migrations' seed rows back."""
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
+    for table in db.metadata.sorted_tables:
+        if SEED.get(table.name):
+            db.session.execute(table.insert(), SEED[table.name])
     db.session.commit()
 
 

@@ -1,9 +1,35 @@
 """Database models, one module per area."""
 
+from intranet.models.cases import Case
+from intranet.models.cases import Category
+from intranet.models.intake import AgendaCounter
+from intranet.models.intake import Assignment
+from intranet.models.intake import AssignmentRecipient
+from intranet.models.intake import SourceFile
+from intranet.models.intake import SourceMaterial
+from intranet.models.notify import OutboxMessage
 from intranet.models.people import ROLES
+from intranet.models.people import Delegation
 from intranet.models.people import Membership
 from intranet.models.people import TeamDecree
 from intranet.models.people import User
 from intranet.models.people import UserSession
+from intranet.models.trail import TrailEntry
 
-__all__ = ["ROLES", "Membership", "TeamDecree", "User", "UserSession"]
+__all__ = [
+    "ROLES",
+    "AgendaCounter",
+    "Assignment",
+    "AssignmentRecipient",
+    "Case",
+    "Category",
+    "Delegation",
+    "Membership",
+    "OutboxMessage",
+    "SourceFile",
+    "SourceMaterial",
+    "TeamDecree",
+    "TrailEntry",
+    "User",
+    "UserSession",
+]

@@ -66,6 +66,9 @@ class User(db.Model):
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id", cascade="all, delete-orphan"
     )
+    delegations_received: Mapped[list["Delegation"]] = relationship(
+        foreign_keys="Delegation.substitute_id", viewonly=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -91,12 +94,32 @@ class User(db.Model):
         on = on or today()
         return [m for m in self.memberships if m.decree.in_force(on)]
 
+    def valid_delegations(self, on=None):
+        """Delegations to this person (as Plh/Plt) in force on ``on`` (default today)."""
+        on = on or today()
+        return [d for d in self.delegations_received if d.in_force(on)]
+
     def roles(self, on=None):
-        """The set of roles this person holds on ``on`` (default today)."""
+        """The set of roles this person holds on ``on`` (default today), delegated ones included."""
         roles = {m.role for m in self.valid_memberships(on)}
+        roles |= {d.role for d in self.valid_delegations(on)}
         if self.is_system_admin:
             roles.add("admin")
         return roles
+
+    def role_source(self, role, on=None):
+        """Where a role comes from: ``(decree, delegation)``; delegation is None when held directly.
+
+        A delegated role acts under the decree of the person being substituted.
+        """
+        for m in self.valid_memberships(on):
+            if m.role == role:
+                return m.decree, None
+        for d in self.valid_delegations(on):
+            if d.role == role:
+                source = d.absent_user.role_source(role, on)
+                return (source[0] if source else None), d
+        return None
 
     def has_role(self, *roles, on=None):
         """True if the person holds any of ``roles``."""
@@ -193,3 +216,36 @@ class UserSession(db.Model):
     end_reason: Mapped[str | None] = mapped_column(String(32))
 
     user: Mapped[User] = relationship()
+
+
+class Delegation(db.Model):
+    """An acting substitute (Plh/Plt): a role delegated for a date range.
+
+    The trail names both people: the substitute who acted and the holder acted for.
+    """
+
+    __tablename__ = "delegations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    absent_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    substitute_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    valid_from: Mapped[date]
+    valid_until: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(500))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    absent_user: Mapped[User] = relationship(foreign_keys=[absent_user_id])
+    substitute: Mapped[User] = relationship(foreign_keys=[substitute_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+    def in_force(self, on=None):
+        """True if not revoked and ``on`` (default today) is within the range."""
+        on = on or today()
+        return self.revoked_at is None and self.valid_from <= on <= self.valid_until
+
+    @property
+    def role_label(self):
+        return ROLES.get(self.role, self.role)

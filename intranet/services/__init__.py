@@ -11,11 +11,21 @@ from intranet.extensions import db
 
 
 class ServiceError(Exception):
-    """An operation was refused; the message is fit to show the user."""
+    """An operation was refused; the message is fit to show the user.
+
+    ``status`` is the HTTP status a view should answer with (400, or 413 for a file too large).
+    """
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.status = status
 
 
 class ConflictError(ServiceError):
     """The record was changed by someone else since the form was loaded (HTTP 409)."""
+
+    def __init__(self, message):
+        super().__init__(message, status=409)
 
 
 STALE = _l("Data ini sudah diubah orang lain sejak Anda membukanya. Muat ulang lalu coba lagi.")

@@ -13,11 +13,9 @@ from intranet.services import atomic
 from intranet.services import check_version
 from intranet.services import commit
 from intranet.storage import FileStore
+from intranet.uploads import SCAN_TYPES
 from intranet.uploads import UploadError
 from intranet.uploads import store_upload
-
-SCAN_TYPES = ("application/pdf", "image/png", "image/jpeg")
-
 
 def file_store():
     """The store for uploaded files outside the archive (SK scans and the like)."""
@@ -40,7 +38,7 @@ def record_decree(data, scan, actor):
             store, scan, SCAN_TYPES, current_app.config["MAX_UPLOAD_BYTES"]
         )
     except UploadError as e:
-        raise ServiceError(str(e)) from e
+        raise ServiceError(str(e), status=e.status) from e
     decree = TeamDecree(
         number=number,
         decree_date=data["decree_date"],

@@ -123,6 +123,8 @@ def decrees():
             d = team.record_decree(form.data, form.scan.data, current_user)
         except ServiceError as e:
             flash(str(e), "error")
+            page = render_template("admin/decrees.html", form=form, decrees=queries.all_decrees())
+            return page, e.status
         else:
             flash(_("SK %(number)s tercatat.", number=d.number), "success")
             return redirect(url_for("admin.decree", decree_id=d.id))

@@ -1,0 +1,80 @@
+"""The article case (naskah) that runs through the SOP, and the categories it is filed under."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from intranet.extensions import db
+from intranet.models.intake import Assignment
+from intranet.models.intake import SourceMaterial
+from intranet.models.intake import case_materials
+from intranet.models.people import User
+from intranet.models.people import utcnow
+
+
+class Category(db.Model):
+    """A news category (Berita Terkini, Sosialisasi, ...); the list is editable."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Case(db.Model):
+    """A naskah: one article on its way through the SOP, under one definition version."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
+    redaktur_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handover_note: Mapped[str | None] = mapped_column(Text)
+    definition_code: Mapped[str] = mapped_column(String(64))
+    definition_version: Mapped[int]
+    definition_sha256: Mapped[str] = mapped_column(String(64))
+    step: Mapped[int]
+    attempt: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    step_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revision_hash: Mapped[str | None] = mapped_column(String(64))
+    trail_seq: Mapped[int] = mapped_column(default=0)
+    trail_head: Mapped[str | None] = mapped_column(String(64))
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    category: Mapped[Category] = relationship()
+    assignment: Mapped[Assignment | None] = relationship()
+    redaktur: Mapped[User | None] = relationship(foreign_keys=[redaktur_id])
+    opened_by: Mapped[User] = relationship(foreign_keys=[opened_by_id])
+    materials: Mapped[list[SourceMaterial]] = relationship(
+        secondary=case_materials, back_populates="cases", order_by=SourceMaterial.id
+    )
+    trail: Mapped[list["TrailEntry"]] = relationship(  # noqa: F821
+        back_populates="case", order_by="TrailEntry.seq"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def definition(self):
+        """The SOP definition this case started under (checked against its recorded hash)."""
+        from intranet import sop
+
+        d = sop.get(self.definition_code, self.definition_version)
+        if d.sha256 != self.definition_sha256:
+            raise sop.DefinitionError(
+                f"{self.definition_code} v{self.definition_version} was changed after case {self.id} "
+                "started; add a new version instead of editing one in use"
+            )
+        return d

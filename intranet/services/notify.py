@@ -1,0 +1,115 @@
+"""Notifications: queued in the outbox with the change that causes them, sent by SMTP."""
+
+import smtplib
+import socket
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app
+
+from intranet.extensions import db
+from intranet.models import OutboxMessage
+from intranet.models.people import utcnow
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def queue(user, subject, body, kind, case=None):
+    """Record a message for ``user`` in the outbox (committed with the caller's change)."""
+    if user is None:
+        return None
+    msg = OutboxMessage(
+        to_user_id=user.id,
+        to_email=user.email,
+        subject=subject[:300],
+        body=body,
+        kind=kind,
+        case_id=case.id if case is not None else None,
+    )
+    db.session.add(msg)
+    return msg
+
+
+def smtp_configured():
+    """True when MAIL_SERVER is set; otherwise messages stay in the outbox."""
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def deliver_pending(limit=100):
+    """Send due messages by SMTP; a failure is kept and retried later with a back-off.
+
+    Each message is marked sent in its own commit right after the server accepts it, so a
+    crash can at worst send one message twice, never lose one. Returns (sent, failed).
+    """
+    if not smtp_configured():
+        return 0, 0
+    now = utcnow()
+    due = (
+        db.session.execute(
+            db.select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now,
+                   OutboxMessage.to_email.is_not(None))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
+    if not due:
+        return 0, 0
+    sent = failed = 0
+    cfg = current_app.config
+    try:
+        smtp = _connect(cfg)
+    except (OSError, smtplib.SMTPException) as e:
+        for msg in due:
+            _failed(msg, e, now)
+        db.session.commit()
+        return 0, len(due)
+    try:
+        for msg in due:
+            try:
+                smtp.send_message(_email(msg, cfg))
+            except (OSError, smtplib.SMTPException) as e:
+                _failed(msg, e, now)
+                failed += 1
+            else:
+                msg.sent_at = utcnow()
+                msg.attempts += 1
+                msg.last_error = None
+                sent += 1
+            db.session.commit()
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+    return sent, failed
+
+
+def _connect(cfg):
+    timeout = cfg.get("MAIL_TIMEOUT", 10)
+    cls = smtplib.SMTP_SSL if cfg.get("MAIL_USE_SSL") else smtplib.SMTP
+    smtp = cls(cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT", 25)), timeout=timeout)
+    if cfg.get("MAIL_USE_TLS"):
+        smtp.starttls()
+    if cfg.get("MAIL_USERNAME"):
+        smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD", ""))
+    return smtp
+
+
+def _email(msg, cfg):
+    email = EmailMessage()
+    email["From"] = cfg.get("MAIL_SENDER", "warta@localhost")
+    email["To"] = msg.to_email
+    email["Subject"] = msg.subject
+    email["Message-ID"] = make_msgid(domain=cfg.get("MAIL_DOMAIN") or socket.getfqdn() or "warta")
+    email.set_content(msg.body)
+    return email
+
+
+def _failed(msg, error, now):
+    msg.attempts += 1
+    msg.last_error = f"{type(error).__name__}: {error}"[:500]
+    msg.next_attempt_at = now + min(timedelta(minutes=2 ** min(msg.attempts, 10)), MAX_BACKOFF)
