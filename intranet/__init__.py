@@ -8,6 +8,7 @@ from flask import has_request_context
 from flask import session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import archive
 from intranet import database  # noqa: F401  (registers the SQLite engine hooks)
@@ -37,6 +38,12 @@ def create_app(config=None):
     if instance:
         app.instance_path = instance
     load_config(app, config)
+    if app.config["PROXY_FIX_X_FOR"]:
+        # Behind nginx: take the client's address (login throttle, session records) and
+        # scheme from the proxy's headers, trusting exactly that many proxies.
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_FOR"]
+        )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -30,12 +30,25 @@ DEFAULTS = {
     # Wrong logins: per account and address, and (looser, an office shares one NAT address)
     # per address over all accounts.
     "LOGIN_RATE_LIMIT": "20 per 10 minutes",
+    # Number of reverse proxies in front (nginx: 1); 0 when gunicorn faces the clients.
+    "PROXY_FIX_X_FOR": 0,
     "LOGIN_RATE_LIMIT_PER_ADDRESS": "100 per 10 minutes",
     "BABEL_DEFAULT_LOCALE": "id",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
     "LANGUAGES": ["id", "en"],
     "PASSWORD_MIN_LENGTH": 10,
     "DEMO_PASSWORD": "warta-demo",
+    # The agenda book's number: {seq} restarts each year; {year}, {region} also available.
+    "AGENDA_NUMBER_FORMAT": "{seq:04d}/AGD-WEB/{region}/{year}",
+    # Outgoing mail (the outbox keeps every message; without MAIL_SERVER nothing is sent).
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_SENDER": "Warta KPU Kabupaten Cilacap <warta@localhost>",
+    "MAIL_TIMEOUT": 10,
 }
 
 

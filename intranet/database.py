@@ -1,8 +1,10 @@
 """Database engine behaviour: SQLite in WAL mode, with writes that queue instead of failing."""
 
 import sqlite3
+from contextlib import contextmanager
 
 from flask import current_app
+from flask import g
 from flask import has_app_context
 from flask import has_request_context
 from flask import request
@@ -41,7 +43,19 @@ def _sqlite_begin(conn):
     """
     if conn.dialect.name != "sqlite":
         return
-    if has_request_context() and request.method in SAFE_METHODS:
-        conn.exec_driver_sql("BEGIN")
-    else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    reading = has_request_context() and (request.method in SAFE_METHODS or g.get("warta_read_only"))
+    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def read_only():
+    """Within a request, begin the next transaction as a reader (no SQLite write lock).
+
+    For slow work before a write, such as checking a password: the caller must end the
+    transaction (commit or rollback) before writing.
+    """
+    g.warta_read_only = True
+    try:
+        yield
+    finally:
+        g.warta_read_only = False

@@ -8,11 +8,13 @@ from flask_login import login_required
 
 from intranet.models import ROLES
 
+TEAM = tuple(ROLES)
+
 #: Who may reach each area of the intranet. Empty means: any logged-in person.
 AREAS = {
     "dashboard": (),
-    "team": (),
     "account": (),
+    "team": TEAM,
     "admin": ("admin",),
 }
 

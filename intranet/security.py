@@ -33,23 +33,46 @@ def hash_password(password):
     return hasher().hash(password)
 
 
-def verify_password(user, password):
-    """Check ``password`` against ``user``; rehash it if its parameters are outdated.
+def check_password(stored, password):
+    """Check ``password`` against a stored hash (None: a decoy, so timing tells nothing).
 
-    Returns True on a match. An unknown user is given a hash to check too, so the time taken
-    does not tell whether the username exists.
+    Returns ``(ok, new_hash)``; ``new_hash`` is set when the stored hash used outdated
+    parameters and should be replaced.
     """
     ph = hasher()
-    stored = user.password_hash if user else _dummy_hash(ph)
     try:
-        ph.verify(stored, password)
+        ph.verify(stored or _dummy_hash(ph), password)
     except (VerificationError, InvalidHashError):
-        return False
-    if user is None:
-        return False
-    if ph.check_needs_rehash(stored):
-        user.password_hash = ph.hash(password)
-    return True
+        return False, None
+    if stored is None:
+        return False, None
+    return True, (ph.hash(password) if ph.check_needs_rehash(stored) else None)
+
+
+def verify_password(user, password):
+    """Check ``password`` against ``user``, rehashing it if its parameters are outdated."""
+    ok, new_hash = check_password(user.password_hash if user else None, password)
+    if ok and new_hash:
+        user.password_hash = new_hash
+    return ok
+
+
+def safe_path(target, prefix="/"):
+    """``target`` if it is a path on this site under ``prefix``, else None.
+
+    Refuses schemes, hosts, protocol-relative and backslash forms, and control characters
+    (browsers and Werkzeug drop tabs and newlines, turning "/\t/evil" into "//evil").
+    """
+    from urllib.parse import urlsplit
+
+    if not target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    if "\\" in target or not target.startswith(prefix) or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 _DUMMY = {}

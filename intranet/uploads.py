@@ -41,7 +41,15 @@ IMAGES = {PNG: "PNG", JPEG: "JPEG", WEBP: "WEBP"}
 SCAN_TYPES = (PDF, PNG, JPEG)
 SOURCE_TYPES = (PDF, PNG, JPEG, WEBP, DOCX, ODT, EML)
 # Markup that a browser could run if the file were ever served as HTML or SVG.
-ACTIVE_MARKUP = (b"<script", b"<html", b"<!doctype html", b"<svg", b"<?php", b"<iframe", b"javascript:")
+ACTIVE_MARKUP = (
+    b"<script",
+    b"<html",
+    b"<!doctype html",
+    b"<svg",
+    b"<?php",
+    b"<iframe",
+    b"javascript:",
+)
 MAX_PIXELS = 40_000_000
 ZIP_MAX_ENTRIES = 2000
 ZIP_MAX_TOTAL = 200 * 1024 * 1024
@@ -77,9 +85,8 @@ def check_upload(storage, allowed, max_bytes):
 
 def check_bytes_stream(stream, filename, allowed, max_bytes):
     """Check an open binary stream with its client-side name."""
-    raw_name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = secure_filename(raw_name)[:200]
-    if not name or name.startswith(".") or "." not in name:
+    name = safe_filename(filename)
+    if name is None:
         raise UploadError(_("Nama berkas tidak valid."))
     stream.seek(0, os.SEEK_END)
     size = stream.tell()
@@ -111,6 +118,21 @@ def check_bytes_stream(stream, filename, allowed, max_bytes):
         out = stream  # EML: checked by sniff(); served only as a download
     out.seek(0)
     return Checked(mimetype, name, out)
+
+
+def safe_filename(filename):
+    """A safe stored name keeping the original extension, or None if there is none.
+
+    Path parts are dropped; a stem that secure_filename empties (e.g. non-Latin script)
+    becomes "berkas", and only the stem is shortened, so the extension survives.
+    """
+    raw = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    stem, ext = os.path.splitext(raw)
+    ext = ext.lower()
+    if not stem or not re.fullmatch(r"\.[a-z0-9]{1,8}", ext):
+        return None
+    stem = secure_filename(stem).strip("._")[:150] or "berkas"
+    return stem + ext
 
 
 def sniff(head, stream):
@@ -152,7 +174,9 @@ def _looks_like_email(stream):
     if b"\x00" in sample:
         return False
     msg = BytesHeaderParser(policy=policy.default).parsebytes(sample)
-    return bool(msg.get("From") or msg.get("Subject")) and bool(msg.get("Date") or msg.get("Received"))
+    return bool(msg.get("From") or msg.get("Subject")) and bool(
+        msg.get("Date") or msg.get("Received")
+    )
 
 
 def _refuse_active_markup(stream):
@@ -213,7 +237,9 @@ def _check_office(stream, mimetype):
                     raise UploadError(_("Dokumen terenkripsi tidak dapat diterima."))
                 total += info.file_size
                 ratio = info.file_size / max(info.compress_size, 1)
-                if total > ZIP_MAX_TOTAL or (info.file_size > 1024 * 1024 and ratio > ZIP_MAX_RATIO):
+                if total > ZIP_MAX_TOTAL or (
+                    info.file_size > 1024 * 1024 and ratio > ZIP_MAX_RATIO
+                ):
                     raise UploadError(_("Dokumen mencurigakan (bom zip) dan ditolak."))
             bad = z.testzip()
             if bad is not None:

@@ -374,3 +374,36 @@ def test_unknown_ids_are_404(admin):
     assert admin.get("/intranet/admin/sk/99999").status_code == 404
     assert admin.post("/intranet/admin/sk/99999/anggota", data={}).status_code == 404
     assert admin.get("/intranet/tim/sk/99999/pindaian").status_code == 404
+
+
+def test_non_latin_file_name_keeps_its_extension(app, admin):
+    r = admin.post(
+        "/intranet/admin/sk",
+        data=decree_form(scan=(io.BytesIO(pdf_bytes()), "surat keputusan 文件.pdf")),
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302
+    r = admin.post(
+        "/intranet/admin/sk",
+        data=decree_form(number="13/X/2026", scan=(io.BytesIO(image_bytes("PNG")), "文件.png")),
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302
+    with app.app_context():
+        names = sorted(
+            db.session.execute(
+                db.select(TeamDecree.scan_filename).where(TeamDecree.scan_filename.is_not(None))
+            ).scalars()
+        )
+    assert names == ["berkas.png", "surat_keputusan.pdf"]
+
+
+def test_only_a_system_admin_creates_system_admins(app, admin):
+    before = snapshot(app)
+    r = admin.post("/intranet/admin/pengguna", data={**GOOD_USER, "is_system_admin": "y"})
+    assert r.status_code == 400
+    assert "Hanya administrator sistem" in r.get_data(as_text=True)
+    assert snapshot(app) == before
+    assert 'name="is_system_admin"' not in admin.get("/intranet/admin/pengguna").get_data(
+        as_text=True
+    )

@@ -206,3 +206,54 @@ def test_instance_path_from_environment(tmp_path, monkeypatch):
     assert app.instance_path == str(tmp_path / "data")
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'data' / 'warta.db'}"
     assert (tmp_path / "data" / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\\evil.example",
+        "http://evil.example/",
+        "/%09/evil",
+        "javascript:alert(1)",
+    ],
+)
+def test_language_switch_never_leaves_the_site(client, target):
+    r = client.post("/bahasa", data={"locale": "en", "next": target})
+    location = r.location
+    assert location in ("/", "http://localhost/") or location == target == "/%09/evil"
+    assert "evil.example" not in location
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/intranet/tim/sk/99999999999999999999",
+        "/intranet/admin/sk/9223372036854775808",
+        "/intranet/admin/pengguna/2147483648",
+    ],
+)
+def test_huge_ids_are_404(login, path):
+    assert login("admin").get(path).status_code == 404
+
+
+def test_an_account_without_a_role_cannot_see_the_team(app, login):
+    from intranet.models import User
+    from tests.conftest import Auth
+
+    with app.app_context():
+        from intranet import security
+
+        db.session.add(
+            User(
+                username="tamu",
+                full_name="Tamu",
+                password_hash=security.hash_password("sandi-tamu-1"),
+            )
+        )
+        db.session.commit()
+    c = app.test_client()
+    Auth(c).login("tamu", "sandi-tamu-1")
+    assert c.get("/intranet/tim/").status_code == 403
+    assert "/intranet/tim/" not in c.get("/intranet/").get_data(as_text=True)

@@ -217,8 +217,7 @@ def test_password_change_refusals(login):
         r = c.post("/intranet/akun", data=data)
         assert r.status_code == 200
         assert message in r.get_data(as_text=True), data
-    assert Auth(c).login  # the old password still works
-    assert c.post("/intranet/logout").status_code == 302
+    assert c.post("/intranet/logout").status_code == 302  # the old password still works
     assert Auth(c).login("penulis").status_code == 302
 
 
@@ -303,3 +302,73 @@ def test_default_argon2_parameters_are_rfc9106():
     from intranet.security import ARGON2_DEFAULTS
 
     assert ARGON2_DEFAULTS == {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+
+
+def test_password_equal_to_username_is_refused(app, login):
+    admin = login("admin")
+    admin.post(
+        "/intranet/admin/pengguna",
+        data={
+            "username": "sitiaminah01",
+            "full_name": "Siti",
+            "new_password": "sandi-awal-2026",
+            "confirm_password": "sandi-awal-2026",
+        },
+    )
+    c = app.test_client()
+    assert Auth(c).login("sitiaminah01", "sandi-awal-2026").status_code == 302
+    r = c.post(
+        "/intranet/akun",
+        data={
+            "current_password": "sandi-awal-2026",
+            "new_password": "SitiAminah01",
+            "confirm_password": "SitiAminah01",
+        },
+    )
+    assert "tidak boleh sama dengan nama pengguna" in r.get_data(as_text=True)
+
+
+def test_a_burst_of_simultaneous_guesses_is_still_throttled(app):
+    import threading
+
+    codes = []
+
+    def guess():
+        codes.append(Auth(app.test_client()).login("admin", "salah-salah").status_code)
+
+    threads = [threading.Thread(target=guess) for _ in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes.count(401) == 20 and codes.count(429) == 20
+
+
+def test_throttle_uses_the_client_address_behind_a_proxy(app_factory):
+    from intranet.cli import load_demo
+
+    app = app_factory(PROXY_FIX_X_FOR=1)
+    with app.app_context():
+        load_demo(PASSWORD)
+
+    def attempt(address, password="salah-salah"):  # noqa: S107
+        c = app.test_client()
+        return c.post(
+            "/intranet/login",
+            data={"username": "admin", "password": password},
+            headers={"X-Forwarded-For": address},
+        )
+
+    for _ in range(20):
+        assert attempt("10.1.1.1").status_code == 401
+    assert attempt("10.1.1.1").status_code == 429
+    assert attempt("10.1.1.2", PASSWORD).status_code == 302  # a colleague is not locked out
+
+
+def test_successful_login_clears_the_account_count(client, auth):
+    for _ in range(19):
+        auth.login("admin", "salah-salah")
+    assert auth.login("admin").status_code == 302
+    auth.logout()
+    for _ in range(19):
+        assert auth.login("admin", "salah-salah").status_code == 401

@@ -74,7 +74,7 @@ class Case(db.Model):
         d = sop.get(self.definition_code, self.definition_version)
         if d.sha256 != self.definition_sha256:
             raise sop.DefinitionError(
-                f"{self.definition_code} v{self.definition_version} was changed after case {self.id} "
-                "started; add a new version instead of editing one in use"
+                f"{self.definition_code} v{self.definition_version} changed after case "
+                f"{self.id} started; add a new version instead of editing one in use"
             )
         return d

@@ -95,9 +95,19 @@ class User(db.Model):
         return [m for m in self.memberships if m.decree.in_force(on)]
 
     def valid_delegations(self, on=None):
-        """Delegations to this person (as Plh/Plt) in force on ``on`` (default today)."""
+        """Delegations to this person (as Plh/Plt) in force on ``on`` (default today).
+
+        A delegation counts only while the person acted for is active and holds the role
+        through a decree in force: nobody can pass on a role they do not have.
+        """
         on = on or today()
-        return [d for d in self.delegations_received if d.in_force(on)]
+        return [
+            d
+            for d in self.delegations_received
+            if d.in_force(on)
+            and d.absent_user.active
+            and any(m.role == d.role for m in d.absent_user.valid_memberships(on))
+        ]
 
     def roles(self, on=None):
         """The set of roles this person holds on ``on`` (default today), delegated ones included."""
@@ -117,8 +127,10 @@ class User(db.Model):
                 return m.decree, None
         for d in self.valid_delegations(on):
             if d.role == role:
-                source = d.absent_user.role_source(role, on)
-                return (source[0] if source else None), d
+                decree = next(
+                    m.decree for m in d.absent_user.valid_memberships(on) if m.role == role
+                )
+                return decree, d
         return None
 
     def has_role(self, *roles, on=None):

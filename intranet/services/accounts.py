@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 
 from intranet import security
+from intranet.database import read_only
 from intranet.extensions import db
 from intranet.models import User
 from intranet.models import UserSession
@@ -22,12 +23,24 @@ def find_user(username):
 
 @atomic
 def log_in(username, password):
-    """Check credentials and open a new session; return the user or raise ServiceError."""
-    user = find_user(username)
-    if not security.verify_password(user, password):
+    """Check credentials and open a new session; return the user or raise ServiceError.
+
+    The password is checked in a read-only transaction, so the slow hash never holds the
+    database's write lock; only recording the session writes.
+    """
+    with read_only():
+        user = find_user(username)
+        stored = user.password_hash if user else None
+        user_id = user.id if user else None
+    db.session.rollback()
+    ok, new_hash = security.check_password(stored, password)
+    if not ok:
         raise ServiceError(_("Nama pengguna atau kata sandi salah."))
+    user = db.session.get(User, user_id)
     if not user.active:
         raise ServiceError(_("Akun ini telah dinonaktifkan. Hubungi admin."))
+    if new_hash and user.password_hash == stored:
+        user.password_hash = new_hash
     security.start_session(user)
     commit()
     return user
@@ -45,8 +58,14 @@ def log_out(user):
 
 @atomic
 def create_user(data, created_by=None):
-    """Create a user from validated form data."""
+    """Create a user from validated form data.
+
+    Only a system administrator (or the command line, ``created_by`` None) may create
+    another system administrator: that flag outlives any SK.
+    """
     username = data["username"].strip().lower()
+    if data.get("is_system_admin") and created_by is not None and not created_by.is_system_admin:
+        raise ServiceError(_("Hanya administrator sistem yang dapat membuat administrator sistem."))
     if find_user(username) is not None:
         raise ServiceError(_("Nama pengguna %(name)s sudah dipakai.", name=username))
     user = User(
@@ -101,11 +120,15 @@ def _set_password(user, new):
     user.password_changed_at = utcnow()
 
 
-@atomic
 def set_locale(user, locale):
-    """Remember a logged-in user's language."""
-    user.locale = locale
-    commit()
+    """Remember a logged-in user's language.
+
+    A plain UPDATE, outside the version check: a preference must neither conflict with an
+    admin's edit of the account nor make the admin's open form stale.
+    """
+    db.session.execute(db.update(User).where(User.id == user.id).values(locale=locale))
+    db.session.commit()
+    db.session.expire(user, ["locale"])
 
 
 def open_sessions(user):

@@ -48,8 +48,11 @@ def deliver_pending(limit=100):
     due = (
         db.session.execute(
             db.select(OutboxMessage)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now,
-                   OutboxMessage.to_email.is_not(None))
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.next_attempt_at <= now,
+                OutboxMessage.to_email.is_not(None),
+            )
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
@@ -113,3 +116,14 @@ def _failed(msg, error, now):
     msg.attempts += 1
     msg.last_error = f"{type(error).__name__}: {error}"[:500]
     msg.next_attempt_at = now + min(timedelta(minutes=2 ** min(msg.attempts, 10)), MAX_BACKOFF)
+
+
+def send_soon():
+    """Try to send what is due now; never let mail trouble undo or fail the user's action."""
+    if not smtp_configured():
+        return
+    try:
+        deliver_pending()
+    except Exception:  # the messages stay in the outbox and are retried
+        db.session.rollback()
+        current_app.logger.exception("outbox delivery failed; messages kept for retry")

@@ -11,6 +11,8 @@ from intranet.models.people import today
 
 def get_or_404(model, ident):
     """The row with this primary key, or a 404."""
+    if not isinstance(ident, int) or not 0 < ident < 2**31:
+        abort(404)
     obj = db.session.get(model, ident)
     if obj is None:
         abort(404)

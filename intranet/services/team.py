@@ -17,6 +17,7 @@ from intranet.uploads import SCAN_TYPES
 from intranet.uploads import UploadError
 from intranet.uploads import store_upload
 
+
 def file_store():
     """The store for uploaded files outside the archive (SK scans and the like)."""
     return FileStore(current_app.config["FILES_DIR"])
@@ -58,9 +59,28 @@ def record_decree(data, scan, actor):
         commit(_("SK nomor %(number)s sudah tercatat.", number=number))
     except BaseException:
         if created:
-            store.delete(sha)
+            delete_if_unused(store, sha)
         raise
     return decree
+
+
+def delete_if_unused(store, sha):
+    """Remove a stored file that a failed transaction left behind, unless a record uses it.
+
+    Another upload of the same bytes may have committed meanwhile and now points at it.
+    """
+    from intranet.models import SourceFile
+
+    used = (
+        db.session.execute(
+            db.select(TeamDecree.id).where(TeamDecree.scan_sha256 == sha).limit(1)
+        ).first()
+        or db.session.execute(
+            db.select(SourceFile.id).where(SourceFile.sha256 == sha).limit(1)
+        ).first()
+    )
+    if not used:
+        store.delete(sha)
 
 
 @atomic

@@ -9,15 +9,29 @@ from intranet.models.people import utcnow
 from intranet.models.trail import GENESIS
 
 
-def append(case, *, step, action, actor, role, attempt=None, note=None, revision_hash=None,
-           data=None, occurred_at=None, on=None):
+def append(
+    case,
+    *,
+    step,
+    action,
+    actor,
+    role,
+    attempt=None,
+    note=None,
+    revision_hash=None,
+    data=None,
+    occurred_at=None,
+    source=None,
+):
     """Add one entry to ``case``'s trail, chained to the previous one.
 
-    The case row carries the chain head and the last sequence number under its version
-    column, so two simultaneous appends cannot both commit: one fails on the stale version
-    (or on the unique (case, seq) pair) and is rolled back whole.
+    ``source`` is the (decree, delegation) the act was done under, when it is not the
+    actor's current one (an act recorded after the fact). The case row carries the chain
+    head and the last sequence number under its version column, so two simultaneous appends
+    cannot both commit: one fails on the stale version (or on the unique (case, seq) pair)
+    and is rolled back whole.
     """
-    decree, delegation = actor.role_source(role, on) or (None, None)
+    decree, delegation = source or actor.role_source(role) or (None, None)
     now = utcnow().replace(microsecond=0)
     entry = TrailEntry(
         case=case,
@@ -71,8 +85,10 @@ def verify_case(case):
         prev, last, expected_seq = e.entry_hash, e, expected_seq + 1
     if not problems:
         if (last.seq if last else 0) != case.trail_seq:
-            problems.append(f"case {case.id}: trail ends at #{last.seq if last else 0}, "
-                            f"case expects #{case.trail_seq} (entries missing)")
+            problems.append(
+                f"case {case.id}: trail ends at #{last.seq if last else 0}, "
+                f"case expects #{case.trail_seq} (entries missing)"
+            )
         elif (last.entry_hash if last else None) != case.trail_head:
             problems.append(f"case {case.id}: chain head does not match the case record")
     return problems

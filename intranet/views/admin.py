@@ -42,7 +42,9 @@ def users():
     form = UserCreateForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user({**form.data, "password": form.new_password.data})
+            user = accounts.create_user(
+                {**form.data, "password": form.new_password.data}, current_user
+            )
         except ServiceError as e:
             flash(str(e), "error")
         else:

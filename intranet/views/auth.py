@@ -1,7 +1,6 @@
 """Login, logout and one's own account."""
 
 from flask import Blueprint
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -12,55 +11,38 @@ from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
 
-from intranet.extensions import limiter
+from intranet import throttle
+from intranet.errors import render_error
 from intranet.forms.auth import LoginForm
 from intranet.forms.auth import PasswordChangeForm
 from intranet.permissions import area_required
+from intranet.security import safe_path
 from intranet.services import ServiceError
 from intranet.services import accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/intranet")
 
 
-def _login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _login_limit_per_address():
-    return current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"]
-
-
-def _address_and_username():
-    """Throttle key: wrong attempts at one account from one address."""
-    username = (request.form.get("username") or "").strip().lower()[:64]
-    return f"{request.remote_addr}|{username}"
-
-
-def _failed(response):
-    return response.status_code != 302
-
-
 def _safe_next(target):
     """Only same-site paths inside the intranet are followed after login."""
-    if target and target.startswith("/intranet") and "\\" not in target and "//" not in target:
-        return target
-    return url_for("dashboard.index")
+    return safe_path(target, prefix="/intranet") or url_for("dashboard.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_address_and_username, deduct_when=_failed)
-@limiter.limit(_login_limit_per_address, methods=["POST"], deduct_when=_failed)
 def login():
-    """Log in; every wrong attempt counts towards the throttle."""
+    """Log in; every attempt is counted towards the throttle before the password is checked."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
+    if form.is_submitted() and not throttle.attempt(request.form.get("username")):
+        return render_error(429)
     if form.validate_on_submit():
         try:
             user = accounts.log_in(form.username.data, form.password.data)
         except ServiceError as e:
             flash(str(e), "error")
         else:
+            throttle.succeeded(form.username.data)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         return render_template("auth/login.html", form=form), 401

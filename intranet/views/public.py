@@ -9,6 +9,7 @@ from flask import url_for
 from flask_login import current_user
 
 from intranet.forms.auth import LocaleForm
+from intranet.security import safe_path
 from intranet.services import accounts
 from intranet.services import health
 
@@ -29,10 +30,7 @@ def set_language():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
             accounts.set_locale(current_user, form.locale.data)
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("public.home")
-    return redirect(target)
+    return redirect(safe_path(request.form.get("next")) or url_for("public.home"))
 
 
 @bp.get("/healthz")

@@ -1,0 +1,280 @@
+"""Cases (naskah) through the SOP: opening one at handover, deciding at each step, my tasks.
+
+Every change follows one shape: build the case's state, ask the workflow, append the
+trail entry, change the case, commit (the case's version column refuses a concurrent
+decision), then notify.
+"""
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from intranet import sop
+from intranet.extensions import db
+from intranet.models import Case
+from intranet.models import Category
+from intranet.models import TeamDecree
+from intranet.models import TrailEntry
+from intranet.models import User
+from intranet.models.people import today
+from intranet.models.people import utcnow
+from intranet.services import ServiceError
+from intranet.services import atomic
+from intranet.services import check_version
+from intranet.services import commit
+from intranet.services import notify
+from intranet.services import trail
+from intranet.workflow import Action
+from intranet.workflow import Actor
+from intranet.workflow import Approval
+from intranet.workflow import CaseState
+from intranet.workflow import WorkflowError
+from intranet.workflow import allowed_actions
+from intranet.workflow import is_overdue
+from intranet.workflow import missing_kelengkapan
+from intranet.workflow import next_state
+
+
+def actor_of(user):
+    """The workflow's view of a person: id and roles held today."""
+    return Actor(user_id=user.id, roles=frozenset(user.roles()))
+
+
+def sk_in_force():
+    """True if some SK Tim is in force today."""
+    on = today()
+    return bool(
+        db.session.execute(
+            db.select(TeamDecree.id).where(
+                TeamDecree.valid_from <= on, TeamDecree.valid_until >= on
+            )
+        ).first()
+    )
+
+
+def case_facts(case):
+    """Which kelengkapan checks hold for this case now.
+
+    Checks for work a case does not have yet (the concept, the article, photos, preview,
+    publication) stay false until that work is recorded on the case.
+    """
+    return {
+        "sk_tim_valid": sk_in_force(),
+        "assignee": bool(case.assignment and case.assignment.recipients),
+        "source_material": any(m.files for m in case.materials),
+        "category": case.category_id is not None,
+    }
+
+
+def current_approvals(case):
+    """Approvals at the current attempt of the current step."""
+    rows = db.session.execute(
+        db.select(TrailEntry).where(
+            TrailEntry.case_id == case.id,
+            TrailEntry.step == case.step,
+            TrailEntry.attempt == case.attempt,
+            TrailEntry.action == "approve",
+        )
+    ).scalars()
+    return tuple(Approval(e.actor_id, e.role, e.revision_hash) for e in rows)
+
+
+def case_state(case):
+    """The workflow's view of a case."""
+    return CaseState(
+        definition=case.definition(),
+        step=case.step,
+        status=case.status,
+        facts=case_facts(case),
+        revision_hash=case.revision_hash,
+        approvals=current_approvals(case),
+    )
+
+
+def options_for(case, user):
+    """The actions ``user`` may take on ``case`` now."""
+    return allowed_actions(case_state(case), actor_of(user))
+
+
+def missing_for(case):
+    """The current step's kelengkapan that do not hold yet, as (check, label)."""
+    return missing_kelengkapan(case_state(case))
+
+
+def _next_attempt(case, step):
+    last = db.session.execute(
+        db.select(db.func.max(TrailEntry.attempt)).where(
+            TrailEntry.case_id == case.id, TrailEntry.step == step
+        )
+    ).scalar()
+    return (last or 0) + 1
+
+
+@atomic
+def decide(case, user, kind, *, to_step=None, reason="", role=None, version=None):
+    """Take an SOP action on a case: complete, approve, return or publish."""
+    check_version(case, version)
+    state = case_state(case)
+    try:
+        t = next_state(
+            state, Action(kind, to_step=to_step, reason=reason, role=role), actor_of(user)
+        )
+    except WorkflowError as e:
+        raise ServiceError(_(e.msgid, **e.params)) from e
+    step_before = case.step
+    trail.append(
+        case,
+        step=step_before,
+        action=t.action,
+        actor=user,
+        role=t.role,
+        note=(reason or "").strip() or None,
+        revision_hash=case.revision_hash,
+        data={"returned_to": t.returned_to} if t.returned_to else {},
+    )
+    if t.next_step != step_before:
+        case.attempt = _next_attempt(case, t.next_step)
+        case.step = t.next_step
+        case.step_started_at = utcnow()
+    case.status = t.status
+    db.session.flush()
+    _notify_after(case, t, user, step_before, reason)
+    commit()
+    notify.send_soon()
+    return t
+
+
+def _notify_after(case, t, actor, step_before, reason):
+    """Tell whoever must act next; on a return, also those whose steps are redone."""
+    d = case.definition()
+    link = url_for("cases.detail", case_id=case.id, _external=True)
+    if t.returned_to:
+        subject = _(
+            "Naskah #%(id)s dikembalikan ke langkah %(step)s", id=case.id, step=t.returned_to
+        )
+        body = _(
+            '%(who)s mengembalikan naskah "%(title)s" dari langkah %(from)s ke langkah %(to)s.\n'
+            "Alasan: %(reason)s\n\n%(link)s",
+            who=actor.full_name,
+            title=case.title,
+            to=t.returned_to,
+            reason=reason.strip(),
+            link=link,
+            **{"from": step_before},
+        )
+        steps = range(t.returned_to, step_before + 1)
+        for user in _people_for_steps(case, d, steps, exclude=actor):
+            notify.queue(user, subject, body, "return", case)
+        return
+    if case.status != "open" or not t.advanced:
+        return
+    step = d.step(case.step)
+    subject = _("Naskah #%(id)s menunggu Anda: langkah %(step)s", id=case.id, step=step.number)
+    body = _(
+        'Naskah "%(title)s" kini berada di langkah %(step)s: %(kegiatan)s.\n\n%(link)s',
+        title=case.title,
+        step=step.number,
+        kegiatan=step.kegiatan,
+        link=link,
+    )
+    for user in _people_for_steps(case, d, [step.number], exclude=None):
+        notify.queue(user, subject, body, "next_step", case)
+
+
+def _people_for_steps(case, definition, steps, exclude):
+    """Active people who hold a role of these steps today, plus whoever acted at them."""
+    roles = {r for n in steps for r in definition.step(n).roles}
+    people = {u.id: u for u in holders_of(roles)}
+    acted = db.session.execute(
+        db.select(User)
+        .join(TrailEntry, TrailEntry.actor_id == User.id)
+        .where(TrailEntry.case_id == case.id, TrailEntry.step.in_(list(steps)))
+    ).scalars()
+    for u in acted:
+        people[u.id] = u
+    # step 3 belongs to the redaktur the material was handed to, when there is one
+    if list(steps) == [3] and case.redaktur is not None and case.redaktur.active:
+        people = {case.redaktur_id: case.redaktur}
+    return [u for u in people.values() if u.active and (exclude is None or u.id != exclude.id)]
+
+
+def holders_of(roles):
+    """Active users holding any of ``roles`` today (directly or as a substitute)."""
+    users = db.session.execute(db.select(User).where(User.active.is_(True))).scalars()
+    return [u for u in users if u.roles() & set(roles)]
+
+
+def open_cases():
+    """Every case still in the SOP, oldest first."""
+    return (
+        db.session.execute(db.select(Case).where(Case.status == "open").order_by(Case.opened_at))
+        .scalars()
+        .all()
+    )
+
+
+def all_cases(limit=200):
+    """Recent cases, newest first."""
+    return db.session.execute(db.select(Case).order_by(Case.id.desc()).limit(limit)).scalars().all()
+
+
+def overdue(case, now=None):
+    """True if the current step has run past its standard time (working days)."""
+    if case.status != "open":
+        return False
+    step = case.definition().step(case.step)
+    return is_overdue(case.step_started_at, now or utcnow(), step.standard_days)
+
+
+def tasks_for(user):
+    """The open cases waiting on ``user`` now, each with its options and overdue mark."""
+    tasks = []
+    for case in open_cases():
+        options = options_for(case, user)
+        missing = missing_for(case)
+        step = case.definition().step(case.step)
+        may_act = bool(options) or (bool(set(step.roles) & user.roles()) and bool(missing))
+        if step.number == 3 and case.redaktur_id and case.redaktur_id != user.id:
+            may_act = False
+        if may_act:
+            tasks.append(
+                {
+                    "case": case,
+                    "step": step,
+                    "options": options,
+                    "missing": missing,
+                    "overdue": overdue(case),
+                }
+            )
+    return tasks
+
+
+def timeline(case):
+    """The SOP steps of a case with every trail entry at each, for the case page."""
+    d = case.definition()
+    by_step = {s.number: [] for s in d.steps}
+    for e in case.trail:
+        by_step.setdefault(e.step, []).append(e)
+    rows = []
+    for s in d.steps:
+        entries = by_step[s.number]
+        if case.status != "open" or s.number < case.step:
+            state = "done" if entries else "skipped"
+        elif s.number == case.step:
+            state = "current"
+        else:
+            state = "todo"
+        rows.append({"step": s, "entries": entries, "state": state})
+    return rows
+
+
+def categories(active_only=True):
+    """News categories in their order."""
+    q = db.select(Category).order_by(Category.position, Category.name)
+    if active_only:
+        q = q.where(Category.active.is_(True))
+    return db.session.execute(q).scalars().all()
+
+
+def definition_for_new_cases():
+    """The SOP definition new cases start under."""
+    return sop.current()
