@@ -130,3 +130,33 @@ def init_app(app):
         except ServiceError as e:
             raise click.ClickException(str(e)) from e
         click.echo(f"Administrator {user.username} created.")
+
+    @app.cli.group()
+    def trail():
+        """The hash-chained trail of every case."""
+
+    @trail.command("verify")
+    def trail_verify():
+        """Check every case's chain; name the first broken entry of each."""
+        from intranet.services import trail as trail_service
+
+        count, problems = trail_service.verify_all()
+        for p in problems:
+            click.echo(f"BROKEN {p}")
+        if problems:
+            raise click.ClickException(f"{len(problems)} of {count} case trails do not verify")
+        click.echo(f"{count} case trails verify.")
+
+    @app.cli.group()
+    def outbox():
+        """The notification outbox."""
+
+    @outbox.command("send")
+    def outbox_send():
+        """Send every due message by SMTP (run from cron; failures are retried later)."""
+        from intranet.services import notify
+
+        if not notify.smtp_configured():
+            raise click.ClickException("MAIL_SERVER is not configured; messages stay in the outbox")
+        sent, failed = notify.deliver_pending(limit=10_000)
+        click.echo(f"{sent} sent, {failed} failed (kept for retry).")

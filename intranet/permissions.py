@@ -16,6 +16,12 @@ AREAS = {
     "account": (),
     "team": TEAM,
     "admin": ("admin",),
+    "assignments": TEAM,
+    "assign": ("penanggungjawab",),
+    "agenda": TEAM,
+    "agenda_write": ("kontributor",),
+    "cases": TEAM,
+    "delegate": ("penanggungjawab",),
 }
 
 

@@ -223,3 +223,71 @@ def record_scanned_decree(app):
             admin,
         )
         return d.id
+
+
+def build_scenario(app):
+    """Steps 1–2 done through the services: a direction, an agenda entry, a case, a delegation.
+
+    Returns the ids the route tests need.
+    """
+    from datetime import timedelta
+
+    from intranet.models import User
+    from intranet.models.people import today
+    from intranet.services import delegations
+    from intranet.services import intake
+
+    with app.test_request_context(method="POST"):
+        users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
+        a = intake.give_assignment(
+            {"instruction": "Liput rapat pleno rekapitulasi DPT.", "due_date": today() + timedelta(days=7)},
+            users["penanggungjawab"],
+            [users["kontributor"]],
+        )
+        m = intake.register_material(
+            material_data(assignment_id=a.id), [upload(pdf_bytes(), "undangan.pdf")], users["kontributor"]
+        )
+        case = intake.hand_over(
+            {"assignment_id": a.id, "material_ids": [m.id], "title": "Rapat pleno DPT", "category_id": 1,
+             "redaktur_id": users["redaktur"].id, "note": "Mohon diangkat jadi berita."},
+            users["kontributor"],
+        )
+        d = delegations.delegate(
+            {"role": "koordinator", "valid_from": today() + timedelta(days=1),
+             "valid_until": today() + timedelta(days=3), "reason": "Dinas luar"},
+            users["penanggungjawab"], users["koordinator"], users["redaktur"],
+        )
+        return {"assignment_id": a.id, "material_id": m.id, "file_id": m.files[0].id,
+                "case_id": case.id, "delegation_id": d.id}
+
+
+def material_data(**overrides):
+    """Valid agenda-book fields, as the service receives them from the form."""
+    from intranet.models.people import today
+
+    data = {
+        "received_on": today(),
+        "channel": "surat",
+        "letter_number": "123/PL.01-Und/3301/2026",
+        "letter_date": today(),
+        "sender_institution": "Bawaslu Kabupaten Cilacap",
+        "sender_contact": "Sdr. Budi",
+        "sender_email": "humas@bawaslu-cilacap.example",
+        "perihal": "Undangan rapat koordinasi pengawasan pemutakhiran data pemilih",
+        "sifat": "segera",
+        "security_class": "biasa",
+        "category_id": 1,
+        "notes": None,
+        "disposition_to_id": None,
+        "disposition_note": None,
+        "srikandi_number": None,
+        "assignment_id": None,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def scenario(app):
+    """Ids of a direction, an agenda entry, the case opened from it, and a delegation."""
+    return build_scenario(app)

@@ -6,6 +6,7 @@ import pytest
 
 from intranet.extensions import db
 from tests.conftest import PASSWORD
+from tests.conftest import build_scenario
 from tests.conftest import record_scanned_decree
 from tests.test_route_matrix import ACCESS
 from tests.test_route_matrix import sample_args
@@ -57,7 +58,7 @@ def logged_in_admin(app):
 def test_unsafe_route_without_token_is_refused(csrf_app, scanned_decree_csrf, key):
     endpoint, method = key
     client = logged_in_admin(csrf_app)
-    args = sample_args(csrf_app, scanned_decree_csrf)
+    args = sample_args(csrf_app, scanned_decree_csrf, build_scenario(csrf_app))
     rule = next(
         r for r in csrf_app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods
     )

@@ -127,3 +127,12 @@ def send_soon():
     except Exception:  # the messages stay in the outbox and are retried
         db.session.rollback()
         current_app.logger.exception("outbox delivery failed; messages kept for retry")
+
+
+def recent(limit=300):
+    """The newest messages in the outbox."""
+    return (
+        db.session.execute(db.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
+        .scalars()
+        .all()
+    )

@@ -58,3 +58,8 @@ def current_team(on=None):
         .scalars()
         .all()
     )
+
+
+def team_members(on=None):
+    """Active people holding any role under a decree in force, by name."""
+    return sorted({m.user for m in current_team(on)}, key=lambda u: u.full_name)

@@ -22,6 +22,7 @@ from intranet.permissions import area_required
 from intranet.services import ConflictError
 from intranet.services import ServiceError
 from intranet.services import accounts
+from intranet.services import notify
 from intranet.services import queries
 from intranet.services import team
 
@@ -199,3 +200,10 @@ def remove_member(decree_id, membership_id):
         else:
             flash(_("Anggota dikeluarkan dari SK."), "success")
     return redirect(url_for("admin.decree", decree_id=d.id))
+
+
+@bp.get("/kotak-keluar")
+@area_required("admin")
+def outbox():
+    """Every notification, sent or waiting, newest first."""
+    return render_template("admin/outbox.html", messages=notify.recent())

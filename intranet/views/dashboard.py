@@ -5,6 +5,8 @@ from flask import render_template
 from flask_login import current_user
 
 from intranet.permissions import area_required
+from intranet.services import cases
+from intranet.services import intake
 
 bp = Blueprint("dashboard", __name__, url_prefix="/intranet")
 
@@ -13,4 +15,10 @@ bp = Blueprint("dashboard", __name__, url_prefix="/intranet")
 @area_required("dashboard")
 def index():
     """The signed-in person's roles and the decrees behind them."""
-    return render_template("dashboard/index.html", memberships=current_user.valid_memberships())
+    return render_template(
+        "dashboard/index.html",
+        memberships=current_user.valid_memberships(),
+        delegations=current_user.valid_delegations(),
+        tasks=cases.tasks_for(current_user),
+        assignments=intake.assignments_for(current_user),
+    )

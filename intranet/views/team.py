@@ -4,8 +4,23 @@ from collections import defaultdict
 
 from flask import Blueprint
 from flask import abort
+from flask import flash
+from flask import redirect
 from flask import render_template
+from flask import request
 from flask import send_file
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from intranet.forms.intake import DelegationForm
+from intranet.forms.intake import SimpleForm
+from intranet.models import Delegation
+from intranet.models import User
+from intranet.permissions import can
+from intranet.services import ServiceError
+from intranet.services import delegations
 
 from intranet.models import ROLES
 from intranet.models import TeamDecree
@@ -54,3 +69,54 @@ def decree_scan(decree_id):
         download_name=d.scan_filename,
         max_age=0,
     )
+
+
+def _delegation_form(form):
+    people = [SelectChoice(u.id, u.full_name) for u in queries.team_members()]
+    form.role.choices = [SelectChoice(k, v) for k, v in ROLES.items() if k != "admin"]
+    form.absent_id.choices = people
+    form.substitute_id.choices = people
+    return form
+
+
+@bp.route("/plh", methods=["GET", "POST"])
+@area_required("team")
+def acting():
+    """Acting substitutes (Plh/Plt): the list, and the form for the Penanggung Jawab."""
+    form = _delegation_form(DelegationForm())
+    status = 200
+    if request.method == "POST":
+        if not can("delegate"):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                delegations.delegate(
+                    form.data, current_user, queries.get_or_404(User, form.absent_id.data),
+                    queries.get_or_404(User, form.substitute_id.data),
+                )
+            except ServiceError as e:
+                flash(str(e), "error")
+                status = e.status
+            else:
+                flash(_("Pelaksana harian ditunjuk."), "success")
+                return redirect(url_for("team.acting"))
+        else:
+            status = 400
+    return render_template(
+        "team/acting.html", form=form, rows=delegations.all_delegations(), revoke_form=SimpleForm()
+    ), status
+
+
+@bp.post("/plh/<int:delegation_id>/cabut")
+@area_required("delegate")
+def revoke_acting(delegation_id):
+    """End a delegation now."""
+    d = queries.get_or_404(Delegation, delegation_id)
+    if SimpleForm().validate_on_submit():
+        try:
+            delegations.revoke(d, current_user)
+        except ServiceError as e:
+            flash(str(e), "error")
+        else:
+            flash(_("Penunjukan dicabut."), "success")
+    return redirect(url_for("team.acting"))
