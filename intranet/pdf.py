@@ -20,14 +20,19 @@ def _fetcher(url, *args, **kwargs):
     if root not in target.parents or not target.is_file():
         raise URLFetchingError(f"refused: {url[:80]}")
     mime = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".ttf": "font/ttf"}
-    return {"string": target.read_bytes(), "mime_type": mime.get(target.suffix, "application/octet-stream")}
+    return {
+        "string": target.read_bytes(),
+        "mime_type": mime.get(target.suffix, "application/octet-stream"),
+    }
 
 
 def render(html, **options):
     """Render HTML to PDF bytes."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=STATIC_PREFIX + "/", url_fetcher=_fetcher).write_pdf(**options)
+    return HTML(string=html, base_url=STATIC_PREFIX + "/", url_fetcher=_fetcher).write_pdf(
+        **options
+    )
 
 
 def as_stream(data):

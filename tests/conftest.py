@@ -240,25 +240,47 @@ def build_scenario(app):
     with app.test_request_context(method="POST"):
         users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
         a = intake.give_assignment(
-            {"instruction": "Liput rapat pleno rekapitulasi DPT.", "due_date": today() + timedelta(days=7)},
+            {
+                "instruction": "Liput rapat pleno rekapitulasi DPT.",
+                "due_date": today() + timedelta(days=7),
+            },
             users["penanggungjawab"],
             [users["kontributor"]],
         )
         m = intake.register_material(
-            material_data(assignment_id=a.id), [upload(pdf_bytes(), "undangan.pdf")], users["kontributor"]
+            material_data(assignment_id=a.id),
+            [upload(pdf_bytes(), "undangan.pdf")],
+            users["kontributor"],
         )
         case = intake.hand_over(
-            {"assignment_id": a.id, "material_ids": [m.id], "title": "Rapat pleno DPT", "category_id": 1,
-             "redaktur_id": users["redaktur"].id, "note": "Mohon diangkat jadi berita."},
+            {
+                "assignment_id": a.id,
+                "material_ids": [m.id],
+                "title": "Rapat pleno DPT",
+                "category_id": 1,
+                "redaktur_id": users["redaktur"].id,
+                "note": "Mohon diangkat jadi berita.",
+            },
             users["kontributor"],
         )
         d = delegations.delegate(
-            {"role": "koordinator", "valid_from": today() + timedelta(days=1),
-             "valid_until": today() + timedelta(days=3), "reason": "Dinas luar"},
-            users["penanggungjawab"], users["koordinator"], users["redaktur"],
+            {
+                "role": "koordinator",
+                "valid_from": today() + timedelta(days=1),
+                "valid_until": today() + timedelta(days=3),
+                "reason": "Dinas luar",
+            },
+            users["penanggungjawab"],
+            users["koordinator"],
+            users["redaktur"],
         )
-        return {"assignment_id": a.id, "material_id": m.id, "file_id": m.files[0].id,
-                "case_id": case.id, "delegation_id": d.id}
+        return {
+            "assignment_id": a.id,
+            "material_id": m.id,
+            "file_id": m.files[0].id,
+            "case_id": case.id,
+            "delegation_id": d.id,
+        }
 
 
 def material_data(**overrides):

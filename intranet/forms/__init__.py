@@ -51,6 +51,9 @@ WTFORMS_ID = {
     "Invalid email address.": "Alamat surel tidak valid.",
     "Invalid Choice: could not coerce.": "Pilihan tidak valid.",
     "Choices cannot be None.": "Pilihan tidak valid.",
+    "Invalid choice(s): one or more data inputs could not be coerced.": "Pilihan tidak valid.",
+    "'%(value)s' is not a valid choice for this field.": "Pilihan tidak valid: %(value)s.",
+    "'%(value)s' are not valid choices for this field.": "Pilihan tidak valid: %(value)s.",
 }
 
 

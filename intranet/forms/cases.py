@@ -15,9 +15,18 @@ from intranet.forms.intake import optional_int
 class DecisionForm(VersionedForm):
     """Complete, approve, return or publish at the current step."""
 
-    action = HiddenField(validators=[AnyOf(["complete", "approve", "return", "publish"],
-                                           message=_l("Tindakan tidak dikenal."))])
+    action = HiddenField(
+        validators=[
+            AnyOf(
+                ["complete", "approve", "return", "publish"], message=_l("Tindakan tidak dikenal.")
+            )
+        ]
+    )
     role = HiddenField(validators=[Optional()])
-    to_step = SelectField(_l("Kembalikan ke langkah"), coerce=optional_int, validators=[Optional()],
-                          validate_choice=False)
+    to_step = SelectField(
+        _l("Kembalikan ke langkah"),
+        coerce=optional_int,
+        validators=[Optional()],
+        validate_choice=False,
+    )
     reason = TextAreaField(_l("Catatan / alasan"), validators=[Optional(), length(2000)])

@@ -46,7 +46,6 @@ class AssignmentForm(BaseForm):
     due_date = DateField(_l("Tenggat"), validators=[date_required()], format="%Y-%m-%d")
 
 
-
 class MaterialForm(BaseForm):
     """A new entry in the agenda book."""
 
@@ -60,16 +59,30 @@ class MaterialForm(BaseForm):
     sender_contact = StringField(_l("Narahubung"), validators=[Optional(), length(120), printable])
     sender_email = StringField(
         _l("Surel pengirim"),
-        validators=[Optional(), length(254), Email(message=_l("Alamat surel tidak valid."), check_deliverability=False)],
+        validators=[
+            Optional(),
+            length(254),
+            Email(message=_l("Alamat surel tidak valid."), check_deliverability=False),
+        ],
     )
     perihal = StringField(_l("Perihal"), validators=[required(), length(500), printable])
     sifat = SelectField(_l("Sifat"), choices=_choices(SIFAT), validators=[chosen()])
-    security_class = SelectField(_l("Klasifikasi keamanan"), choices=_choices(SECURITY), validators=[chosen()])
+    security_class = SelectField(
+        _l("Klasifikasi keamanan"), choices=_choices(SECURITY), validators=[chosen()]
+    )
     category_id = SelectField(_l("Kategori"), coerce=int, validators=[chosen()])
-    assignment_id = SelectField(_l("Berdasarkan penugasan"), coerce=optional_int, validators=[Optional()])
-    disposition_to_id = SelectField(_l("Disposisi kepada (redaktur)"), coerce=optional_int, validators=[Optional()])
-    disposition_note = StringField(_l("Catatan disposisi"), validators=[Optional(), length(500), printable])
-    srikandi_number = StringField(_l("Nomor SRIKANDI"), validators=[Optional(), length(64), printable])
+    assignment_id = SelectField(
+        _l("Berdasarkan penugasan"), coerce=optional_int, validators=[Optional()]
+    )
+    disposition_to_id = SelectField(
+        _l("Disposisi kepada (redaktur)"), coerce=optional_int, validators=[Optional()]
+    )
+    disposition_note = StringField(
+        _l("Catatan disposisi"), validators=[Optional(), length(500), printable]
+    )
+    srikandi_number = StringField(
+        _l("Nomor SRIKANDI"), validators=[Optional(), length(64), printable]
+    )
     notes = TextAreaField(_l("Keterangan"), validators=[Optional(), length(4000)])
     files = MultipleFileField(_l("Berkas (PDF, gambar, DOCX/ODT, EML)"))
 
@@ -85,9 +98,15 @@ class EmlImportForm(BaseForm):
     eml = FileField(_l("Berkas .eml"), validators=[FileRequired(_l("Unggah berkas .eml."))])
     category_id = SelectField(_l("Kategori"), coerce=int, validators=[chosen()])
     sifat = SelectField(_l("Sifat"), choices=_choices(SIFAT), validators=[chosen()])
-    security_class = SelectField(_l("Klasifikasi keamanan"), choices=_choices(SECURITY), validators=[chosen()])
-    assignment_id = SelectField(_l("Berdasarkan penugasan"), coerce=optional_int, validators=[Optional()])
-    disposition_to_id = SelectField(_l("Disposisi kepada (redaktur)"), coerce=optional_int, validators=[Optional()])
+    security_class = SelectField(
+        _l("Klasifikasi keamanan"), choices=_choices(SECURITY), validators=[chosen()]
+    )
+    assignment_id = SelectField(
+        _l("Berdasarkan penugasan"), coerce=optional_int, validators=[Optional()]
+    )
+    disposition_to_id = SelectField(
+        _l("Disposisi kepada (redaktur)"), coerce=optional_int, validators=[Optional()]
+    )
 
 
 class HandoverForm(BaseForm):
@@ -123,7 +142,9 @@ class DelegationForm(BaseForm):
     """Name an acting substitute (Plh/Plt)."""
 
     role = SelectField(_l("Peran"), validators=[chosen()])
-    absent_id = SelectField(_l("Pemegang peran yang berhalangan"), coerce=int, validators=[chosen()])
+    absent_id = SelectField(
+        _l("Pemegang peran yang berhalangan"), coerce=int, validators=[chosen()]
+    )
     substitute_id = SelectField(_l("Pelaksana harian (Plh/Plt)"), coerce=int, validators=[chosen()])
     valid_from = DateField(_l("Mulai"), validators=[date_required()], format="%Y-%m-%d")
     valid_until = DateField(_l("Sampai"), validators=[date_required()], format="%Y-%m-%d")

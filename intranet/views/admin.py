@@ -25,15 +25,9 @@ from intranet.services import accounts
 from intranet.services import notify
 from intranet.services import queries
 from intranet.services import team
+from intranet.views import flash_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/intranet/admin")
-
-
-def _flash_form_errors(form):
-    for field, errors in form.errors.items():
-        label = getattr(form, field).label.text if hasattr(form, field) else field
-        for error in errors:
-            flash(f"{label}: {error}", "error")
 
 
 @bp.route("/pengguna", methods=["GET", "POST"])
@@ -103,7 +97,7 @@ def user_password(user_id):
         else:
             flash(_("Kata sandi %(name)s diganti; sesinya diakhiri.", name=u.username), "success")
     else:
-        _flash_form_errors(form)
+        flash_errors(form)
     return redirect(url_for("admin.user", user_id=u.id))
 
 

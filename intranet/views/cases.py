@@ -15,6 +15,7 @@ from intranet.permissions import area_required
 from intranet.services import ServiceError
 from intranet.services import cases
 from intranet.services import queries
+from intranet.views import flash_errors
 
 bp = Blueprint("cases", __name__, url_prefix="/intranet/naskah")
 
@@ -60,14 +61,17 @@ def decide(case_id):
     form = DecisionForm()
     form.to_step.choices = []
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
+        flash_errors(form)
         return _page(case, form), 400
     try:
         cases.decide(
-            case, current_user, form.action.data, to_step=form.to_step.data, reason=form.reason.data or "",
-            role=form.role.data or None, version=form.version.data,
+            case,
+            current_user,
+            form.action.data,
+            to_step=form.to_step.data,
+            reason=form.reason.data or "",
+            role=form.role.data or None,
+            version=form.version.data,
         )
     except ServiceError as e:
         flash(str(e), "error")

@@ -34,6 +34,7 @@ from intranet.services import intake
 from intranet.services import queries
 from intranet.services.team import file_store
 from intranet.storage import StorageError
+from intranet.views import flash_errors
 
 bp = Blueprint("intake", __name__, url_prefix="/intranet")
 
@@ -52,7 +53,10 @@ def _category_choices():
 
 
 def _assignment_choices(blank=True):
-    mine = [SelectChoice(a.id, f"#{a.id} · {a.instruction[:60]}") for a in intake.assignments_for(current_user)]
+    mine = [
+        SelectChoice(a.id, f"#{a.id} · {a.instruction[:60]}")
+        for a in intake.assignments_for(current_user)
+    ]
     return ([SelectChoice("", "—")] if blank else []) + mine
 
 
@@ -81,7 +85,9 @@ def assignments():
                 return redirect(url_for("intake.assignment", assignment_id=a.id))
         else:
             status = 400
-    return render_template("intake/assignments.html", form=form, assignments=intake.all_assignments()), status
+    return render_template(
+        "intake/assignments.html", form=form, assignments=intake.all_assignments()
+    ), status
 
 
 @bp.get("/penugasan/<int:assignment_id>")
@@ -119,7 +125,9 @@ def close(assignment_id):
         except ServiceError as e:
             flash(str(e), "error")
             if e.status == 409:
-                return render_template("intake/assignment.html", a=a, form=SimpleForm(version=a.version)), 409
+                return render_template(
+                    "intake/assignment.html", a=a, form=SimpleForm(version=a.version)
+                ), 409
         else:
             flash(_("Penugasan ditutup."), "success")
     return redirect(url_for("intake.assignment", assignment_id=a.id))
@@ -139,8 +147,14 @@ def agenda():
     query = (args.get("q") or "").strip()[:200]
     rows = intake.materials(query=query, year=year, channel=channel, category_id=category)
     return render_template(
-        "intake/agenda.html", rows=rows, q=query, year=year, channel=channel, category=category,
-        categories=case_service.categories(active_only=False), channels=CHANNELS,
+        "intake/agenda.html",
+        rows=rows,
+        q=query,
+        year=year,
+        channel=channel,
+        category=category,
+        categories=case_service.categories(active_only=False),
+        channels=CHANNELS,
         print_form=AgendaPrintForm(formdata=None, start=today().replace(day=1), end=today()),
     )
 
@@ -161,13 +175,17 @@ def new_material():
         form.received_on.data = today()
     if form.validate_on_submit():
         try:
-            m = intake.register_material(form.data, request.files.getlist(form.files.name), current_user)
+            m = intake.register_material(
+                form.data, request.files.getlist(form.files.name), current_user
+            )
         except ServiceError as e:
             flash(str(e), "error")
             return render_template("intake/material_form.html", form=form), e.status
         flash(_("Tercatat dengan nomor agenda %(n)s.", n=m.nomor_agenda), "success")
         return redirect(url_for("intake.material", material_id=m.id))
-    return render_template("intake/material_form.html", form=form), 400 if form.is_submitted() else 200
+    return render_template(
+        "intake/material_form.html", form=form
+    ), 400 if form.is_submitted() else 200
 
 
 @bp.route("/agenda/impor-eml", methods=["GET", "POST"])
@@ -176,8 +194,16 @@ def import_eml():
     """Register an entry from an .eml file: sender, date, subject, body and attachments."""
     form = _material_form(EmlImportForm())
     if form.validate_on_submit():
-        extra = {k: form.data[k] for k in ("category_id", "sifat", "security_class", "assignment_id",
-                                           "disposition_to_id")}
+        extra = {
+            k: form.data[k]
+            for k in (
+                "category_id",
+                "sifat",
+                "security_class",
+                "assignment_id",
+                "disposition_to_id",
+            )
+        }
         try:
             m, skipped = intake.import_eml(form.eml.data, extra, current_user)
         except ServiceError as e:
@@ -194,7 +220,9 @@ def import_eml():
 @area_required("agenda")
 def material(material_id):
     """One agenda entry with its files and the cases it went into."""
-    return render_template("intake/material.html", m=queries.get_or_404(SourceMaterial, material_id))
+    return render_template(
+        "intake/material.html", m=queries.get_or_404(SourceMaterial, material_id)
+    )
 
 
 @bp.get("/agenda/<int:material_id>/berkas/<int:file_id>")
@@ -208,7 +236,9 @@ def material_file(material_id, file_id):
         stream = file_store().open(f.sha256)
     except StorageError:
         abort(404)
-    return send_file(stream, mimetype=f.mimetype, as_attachment=True, download_name=f.filename, max_age=0)
+    return send_file(
+        stream, mimetype=f.mimetype, as_attachment=True, download_name=f.filename, max_age=0
+    )
 
 
 @bp.get("/agenda/cetak")
@@ -217,16 +247,21 @@ def print_agenda():
     """The agenda book for a period as a PDF, laid out like the paper book."""
     form = AgendaPrintForm(request.args)
     if not form.validate():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
+        flash_errors(form)
         return redirect(url_for("intake.agenda"))
     rows = intake.materials_between(form.start.data, form.end.data)
-    html = render_template("intake/agenda_pdf.html", rows=rows, start=form.start.data, end=form.end.data,
-                           office=current_app.config["OFFICE_NAME"])
+    html = render_template(
+        "intake/agenda_pdf.html",
+        rows=rows,
+        start=form.start.data,
+        end=form.end.data,
+        office=current_app.config["OFFICE_NAME"],
+    )
     data = pdf.render(html)
     name = f"buku-agenda-{form.start.data.isoformat()}-{form.end.data.isoformat()}.pdf"
-    return send_file(pdf.as_stream(data), mimetype="application/pdf", as_attachment=True, download_name=name)
+    return send_file(
+        pdf.as_stream(data), mimetype="application/pdf", as_attachment=True, download_name=name
+    )
 
 
 # --- step 2 done: handover ----------------------------------------------------------------
@@ -239,7 +274,8 @@ def handover():
     form = HandoverForm()
     form.assignment_id.choices = _assignment_choices(blank=False)
     form.material_ids.choices = [
-        SelectChoice(m.id, f"{m.nomor_agenda} · {m.perihal[:70]}") for m in intake.materials(available_only=True)
+        SelectChoice(m.id, f"{m.nomor_agenda} · {m.perihal[:70]}")
+        for m in intake.materials(available_only=True)
     ]
     form.category_id.choices = _category_choices()
     form.redaktur_id.choices = _redaktur_choices(blank=False)

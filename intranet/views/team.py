@@ -16,15 +16,14 @@ from wtforms import SelectChoice
 
 from intranet.forms.intake import DelegationForm
 from intranet.forms.intake import SimpleForm
+from intranet.models import ROLES
 from intranet.models import Delegation
+from intranet.models import TeamDecree
 from intranet.models import User
+from intranet.permissions import area_required
 from intranet.permissions import can
 from intranet.services import ServiceError
 from intranet.services import delegations
-
-from intranet.models import ROLES
-from intranet.models import TeamDecree
-from intranet.permissions import area_required
 from intranet.services import queries
 from intranet.services.team import file_store
 from intranet.storage import StorageError
@@ -91,7 +90,9 @@ def acting():
         if form.validate_on_submit():
             try:
                 delegations.delegate(
-                    form.data, current_user, queries.get_or_404(User, form.absent_id.data),
+                    form.data,
+                    current_user,
+                    queries.get_or_404(User, form.absent_id.data),
                     queries.get_or_404(User, form.substitute_id.data),
                 )
             except ServiceError as e:
