@@ -101,12 +101,12 @@ def missing_for(case):
 
 
 def _next_attempt(case, step):
-    last = db.session.execute(
-        db.select(db.func.max(TrailEntry.attempt)).where(
-            TrailEntry.case_id == case.id, TrailEntry.step == step
-        )
-    ).scalar()
-    return (last or 0) + 1
+    """The attempt number for entering ``step`` now: one more than the times it was entered.
+
+    Every entry that moved the case records where it moved it (``data.to``).
+    """
+    entered = sum(1 for e in case.trail if e.extra.get("to") == step)
+    return entered + 1
 
 
 @atomic
@@ -121,6 +121,11 @@ def decide(case, user, kind, *, to_step=None, reason="", role=None, version=None
     except WorkflowError as e:
         raise ServiceError(_(e.msgid, **e.params)) from e
     step_before = case.step
+    moves = t.next_step != step_before
+    data = {"to": t.next_step} if moves else {}
+    if t.returned_to:
+        data["returned_to"] = t.returned_to
+    next_attempt = _next_attempt(case, t.next_step) if moves else case.attempt
     trail.append(
         case,
         step=step_before,
@@ -129,10 +134,10 @@ def decide(case, user, kind, *, to_step=None, reason="", role=None, version=None
         role=t.role,
         note=(reason or "").strip() or None,
         revision_hash=case.revision_hash,
-        data={"returned_to": t.returned_to} if t.returned_to else {},
+        data=data,
     )
-    if t.next_step != step_before:
-        case.attempt = _next_attempt(case, t.next_step)
+    if moves:
+        case.attempt = next_attempt
         case.step = t.next_step
         case.step_started_at = utcnow()
     case.status = t.status

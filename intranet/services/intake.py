@@ -445,6 +445,7 @@ def hand_over(data, actor):
         occurred_at=assignment.created_at,
         source=(assignment.decree, delegation),
         data={
+            "to": 2,
             "assignment_id": assignment.id,
             "due_date": assignment.due_date.isoformat(),
             "recipients": [r.user_id for r in assignment.recipients],
@@ -459,6 +460,7 @@ def hand_over(data, actor):
         role=t.role,
         note=case.handover_note,
         data={
+            "to": t.next_step,
             "materials": [m.nomor_agenda for m in chosen],
             "redaktur_id": redaktur.id,
             "acknowledged_at": receipt.acknowledged_at.replace(microsecond=0).isoformat(),
