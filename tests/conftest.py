@@ -62,6 +62,7 @@ def migrated_db(tmp_path_factory):
             _drop_everything()
             upgrade()
             SEED.update(_rows_by_table())
+            db.session.remove()
             db.engine.dispose()
         yield TEST_DATABASE_URL
         with app.app_context():

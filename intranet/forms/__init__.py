@@ -69,9 +69,24 @@ class _Translations:
         return self.gettext(singular if n == 1 else plural)
 
 
+def strip_nul(value):
+    """Drop NUL characters: no database column can hold them (PostgreSQL refuses them)."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class BaseForm(FlaskForm):
-    """Every Warta form: CSRF from Flask-WTF, WTForms' messages in the user's language."""
+    """Every Warta form: CSRF from Flask-WTF, WTForms' messages in the user's language.
+
+    Text fields that refuse control characters (``printable``) see them as submitted; every
+    other field gets NUL characters removed before validation.
+    """
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _Translations()
+
+        def bind_field(self, form, unbound_field, options):
+            validators = unbound_field.kwargs.get("validators") or ()
+            if printable not in validators:
+                options = {**options, "filters": [*options.get("filters", ()), strip_nul]}
+            return unbound_field.bind(form=form, **options)

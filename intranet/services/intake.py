@@ -341,8 +341,9 @@ def materials(
 ):
     """The agenda book, newest first, filtered."""
     q = db.select(SourceMaterial).order_by(SourceMaterial.year.desc(), SourceMaterial.seq.desc())
+    query = (query or "").replace("\x00", "").strip()
     if query:
-        like = f"%{query.strip()}%"
+        like = f"%{query}%"
         q = q.where(
             db.or_(
                 SourceMaterial.nomor_agenda.ilike(like),
