@@ -6,11 +6,20 @@ PORT ?= 5000
 DEMO_PASSWORD := $(or $(WARTA_DEMO_PASSWORD),warta-demo)
 MO := translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test install translations lint bench clean
+.PHONY: run test install translations lint bench clean system-deps messages
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# WeasyPrint (PDFs) needs Pango and a font; install them from Debian's packages when missing.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+system-deps:
+	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || ! fc-list 2>/dev/null | grep -qi dejavu; then \
+		echo "Installing $(SYSTEM_PACKAGES)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	fi
+
+$(VENV)/.installed: pyproject.toml | system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'

@@ -59,6 +59,29 @@ form = st.dictionaries(
             "locale",
             "next",
             "is_system_admin",
+            "instruction",
+            "recipients",
+            "due_date",
+            "received_on",
+            "channel",
+            "letter_number",
+            "letter_date",
+            "sender_institution",
+            "sender_contact",
+            "sender_email",
+            "perihal",
+            "sifat",
+            "security_class",
+            "category_id",
+            "assignment_id",
+            "disposition_to_id",
+            "material_ids",
+            "redaktur_id",
+            "action",
+            "to_step",
+            "reason",
+            "absent_id",
+            "substitute_id",
         ]
     ),
     text,
@@ -67,13 +90,25 @@ form = st.dictionaries(
 
 
 @pytest.fixture
-def ids(app):
+def ids(app, scenario):
+    """The admin is given every role, so every form is reachable; ids for the URLs."""
+    from intranet.models import ROLES
+    from intranet.models import Membership
+
     with app.app_context():
+        decree = db.session.execute(db.select(TeamDecree).order_by(TeamDecree.id)).scalars().first()
+        admin = db.session.execute(db.select(User).where(User.username == "admin")).scalar_one()
+        for role in ROLES:
+            if role != "admin":
+                db.session.add(Membership(user=admin, decree=decree, role=role))
+        db.session.commit()
         return {
-            "decree": db.session.execute(db.select(TeamDecree.id)).scalar_one(),
+            "decree": decree.id,
             "user": db.session.execute(
                 db.select(User.id).where(User.username == "penulis")
             ).scalar_one(),
+            "case": scenario["case_id"],
+            "assignment": scenario["assignment_id"],
         }
 
 
@@ -88,6 +123,12 @@ def ids(app):
         "/intranet/admin/sk/{decree}/anggota",
         "/intranet/admin/pengguna/{user}/sandi",
         "/intranet/admin/pengguna/{user}/status",
+        "/intranet/penugasan",
+        "/intranet/penugasan/{assignment}/tutup",
+        "/intranet/agenda/baru",
+        "/intranet/naskah/serahkan",
+        "/intranet/naskah/{case}/putuskan",
+        "/intranet/tim/plh",
     ],
 )
 def test_forms_never_answer_5xx(app, login, ids, path):
@@ -118,6 +159,13 @@ def test_url_parameters_never_answer_5xx(login, segment):
         "/intranet/admin/sk/{}",
         "/intranet/tim/sk/{}",
         "/intranet/tim/sk/{}/pindaian",
+        "/intranet/penugasan/{}",
+        "/intranet/agenda/{}",
+        "/intranet/agenda/{}/berkas/1",
+        "/intranet/naskah/{}",
+        "/intranet/agenda?q={}",
+        "/intranet/agenda?tahun={}",
+        "/intranet/agenda/cetak?start={}&end=2026-01-01",
         "/static/{}",
     ):
         r = client.get(template.format(quote(segment, safe="")))

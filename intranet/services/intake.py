@@ -305,7 +305,7 @@ def read_eml(storage):
     fields = {
         "channel": "email",
         "sender_institution": (name or address or _("(tanpa nama pengirim)"))[:200],
-        "sender_contact": name[:120] if name else None,
+        "sender_contact": None,
         "sender_email": address[:254] if "@" in address else None,
         "perihal": (str(msg.get("Subject", "")).strip() or _("(tanpa perihal)"))[:500],
         "letter_date": sent.date() if sent else None,
