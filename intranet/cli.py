@@ -31,8 +31,10 @@ def demo_password(explicit=None):
     return explicit or os.environ.get("WARTA_DEMO_PASSWORD") or current_app.config["DEMO_PASSWORD"]
 
 
-def load_demo(password):
+def load_demo(password, work=False):
     """Create one demo user per role and a demo SK Tim appointing them; idempotent.
+
+    With ``work``, also a direction, agenda entries and a case (see ``load_demo_work``).
 
     Existing demo users and the demo decree are left as they are, so running it twice
     changes nothing.
@@ -74,7 +76,108 @@ def load_demo(password):
         if not exists:
             db.session.add(Membership(user=user, decree=decree, role=role))
     db.session.commit()
+    if work:
+        load_demo_work()
     return created
+
+
+def load_demo_work():
+    """A direction, two agenda entries and a case at step 3, made through the services.
+
+    Only when there are no directions yet, so loading twice adds nothing. The entries'
+    files are small PDFs rendered here and marked as demo material.
+    """
+    from datetime import timedelta
+
+    from werkzeug.datastructures import FileStorage
+
+    from intranet import pdf
+    from intranet.models import Assignment
+    from intranet.services import intake
+
+    if db.session.execute(db.select(Assignment.id).limit(1)).first():
+        return
+    users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
+    if not {"penanggungjawab", "kontributor", "redaktur"} <= users.keys():
+        return
+
+    def demo_pdf(title, lines):
+        body = "".join(f"<p>{line}</p>" for line in lines)
+        html = (
+            f"<h1 style='font-family:DejaVu Sans'>{title}</h1><p><b>DOKUMEN DEMO — bukan naskah dinas "
+            f"asli.</b></p>{body}"
+        )
+        return FileStorage(
+            pdf.as_stream(pdf.render(html)), filename=f"{title.lower().replace(' ', '-')}.pdf"
+        )
+
+    with current_app.test_request_context("/", method="POST"):
+        on = today()
+        a = intake.give_assignment(
+            {
+                "instruction": "Liput kegiatan sosialisasi pemilih pemula dan rapat koordinasi dengan mitra "
+                "pekan ini; kumpulkan surat dan surel yang masuk. (data demo)",
+                "due_date": on + timedelta(days=5),
+            },
+            users["penanggungjawab"],
+            [users["kontributor"]],
+        )
+        base = {
+            "received_on": on,
+            "sifat": "segera",
+            "security_class": "biasa",
+            "category_id": 2,
+            "assignment_id": a.id,
+            "disposition_to_id": users["redaktur"].id,
+        }
+        letter = intake.register_material(
+            {
+                **base,
+                "channel": "surat",
+                "letter_number": "045/UND/XI/2026 (demo)",
+                "letter_date": on,
+                "sender_institution": "SMA Negeri 1 Cilacap (demo)",
+                "sender_contact": "Wakasek Kesiswaan",
+                "perihal": "Undangan sosialisasi pemilih pemula bagi siswa kelas XII",
+            },
+            [
+                demo_pdf(
+                    "Undangan sosialisasi",
+                    [
+                        "Kepada Yth. Ketua KPU Kabupaten Cilacap.",
+                        "Mohon kesediaan memberi materi pendidikan pemilih.",
+                    ],
+                )
+            ],
+            users["kontributor"],
+        )
+        intake.register_material(
+            {
+                **base,
+                "channel": "email",
+                "sender_institution": "Dinas Kominfo Kabupaten Cilacap (demo)",
+                "sender_email": "humas@kominfo.invalid",
+                "perihal": "Rilis kegiatan literasi digital pemilu",
+            },
+            [
+                demo_pdf(
+                    "Rilis literasi digital",
+                    ["Bahan rilis kegiatan bersama untuk publikasi website."],
+                )
+            ],
+            users["kontributor"],
+        )
+        intake.hand_over(
+            {
+                "assignment_id": a.id,
+                "material_ids": [letter.id],
+                "title": "KPU Cilacap sapa pemilih pemula di SMA Negeri 1 Cilacap (demo)",
+                "category_id": 2,
+                "redaktur_id": users["redaktur"].id,
+                "note": "Undangan sekolah untuk diangkat menjadi berita sosialisasi.",
+            },
+            users["kontributor"],
+        )
 
 
 def init_app(app):
@@ -97,7 +200,7 @@ def init_app(app):
         if if_empty and db.session.execute(db.select(User.id).limit(1)).first():
             click.echo("Database already has users; demo data not loaded.")
             return
-        created = load_demo(demo_password(password))
+        created = load_demo(demo_password(password), work=True)
         click.echo(f"Demo data loaded: {len(created)} new users ({', '.join(created) or 'none'}).")
 
     @app.cli.group()

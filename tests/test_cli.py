@@ -28,6 +28,21 @@ def test_demo_load_is_idempotent(app_factory):
     r = runner.invoke(args=["demo", "load", "--password", "sandi-demo-1"])
     assert r.exit_code == 0 and "0 new users" in r.output
     assert counts(app) == (8, 1, 8)
+    with app.app_context():
+        from intranet.models import Assignment
+        from intranet.models import Case
+        from intranet.models import SourceMaterial
+
+        assert (
+            db.session.execute(db.select(db.func.count()).select_from(Assignment)).scalar_one() == 1
+        )
+        assert (
+            db.session.execute(db.select(db.func.count()).select_from(SourceMaterial)).scalar_one()
+            == 2
+        )
+        case = db.session.execute(db.select(Case)).scalar_one()
+        assert case.step == 3 and case.trail_seq == 2
+    assert runner.invoke(args=["trail", "verify"]).exit_code == 0
     r = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "not loaded" in r.output
     with app.app_context():
