@@ -104,8 +104,8 @@ def load_demo_work():
     def demo_pdf(title, lines):
         body = "".join(f"<p>{line}</p>" for line in lines)
         html = (
-            f"<h1 style='font-family:DejaVu Sans'>{title}</h1><p><b>DOKUMEN DEMO — bukan naskah dinas "
-            f"asli.</b></p>{body}"
+            f"<h1 style='font-family:DejaVu Sans'>{title}</h1>"
+            f"<p><b>DOKUMEN DEMO — bukan naskah dinas asli.</b></p>{body}"
         )
         return FileStorage(
             pdf.as_stream(pdf.render(html)), filename=f"{title.lower().replace(' ', '-')}.pdf"
@@ -115,8 +115,8 @@ def load_demo_work():
         on = today()
         a = intake.give_assignment(
             {
-                "instruction": "Liput kegiatan sosialisasi pemilih pemula dan rapat koordinasi dengan mitra "
-                "pekan ini; kumpulkan surat dan surel yang masuk. (data demo)",
+                "instruction": "Liput kegiatan sosialisasi pemilih pemula dan rapat koordinasi "
+                "dengan mitra pekan ini; kumpulkan surat dan surel yang masuk. (data demo)",
                 "due_date": on + timedelta(days=5),
             },
             users["penanggungjawab"],
