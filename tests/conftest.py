@@ -16,20 +16,12 @@ from werkzeug.datastructures import FileStorage
 from intranet import create_app
 from intranet.cli import load_demo
 from intranet.extensions import db
+from intranet.sop import ROLE_NAMES
 from tests.fixtures.files import pdf_bytes
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "warta-demo"
-ROLES = [
-    "penanggungjawab",
-    "koordinator",
-    "kontributor",
-    "redaktur",
-    "editor",
-    "penulis",
-    "arsiparis",
-    "admin",
-]
+ROLES = list(ROLE_NAMES)
 
 # Cheap argon2id parameters keep the suite fast; tests of the real parameters override them.
 FAST_HASH = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}

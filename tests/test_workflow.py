@@ -247,3 +247,9 @@ def test_overdue():
     assert not is_overdue(date(2026, 11, 23), date(2026, 11, 24), 1)
     assert is_overdue(date(2026, 11, 23), date(2026, 11, 25), 1)
     assert not is_overdue(date(2026, 11, 27), date(2026, 11, 30), 1)  # over a weekend
+
+
+def test_the_role_list_is_one_list():
+    from intranet.models import ROLES as labelled
+
+    assert tuple(labelled) == sop.ROLE_NAMES
