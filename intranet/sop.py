@@ -37,6 +37,9 @@ CHECKS = {
     "published_url": "alamat berita terbit",
 }
 KINDS = ("task", "review", "publish")
+#: What a step may let its role change, and what a review step may approve.
+EDITABLE = ("concept", "article", "photos", "preview")
+REVIEWABLE = ("concept", "article")
 DEFAULT_CODE = "sop-3-2022"
 FOLDER = Path(__file__).resolve().parent / "sop_definitions"
 
@@ -58,6 +61,8 @@ class Step:
     standard_days: int
     returns_to: tuple[int, ...] = ()
     all_roles: bool = False
+    edits: tuple[str, ...] = ()
+    reviews: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,8 @@ def _step(raw, position, source):
         "standard_days",
         "returns_to",
         "all_roles",
+        "edits",
+        "reviews",
     }
     if unknown_keys:
         raise DefinitionError(f"{where}: unknown keys {sorted(unknown_keys)}")
@@ -194,6 +201,14 @@ def _step(raw, position, source):
         raise DefinitionError(f"{where}: 'all_roles' must be true or false")
     if all_roles and len(roles) < 2:
         raise DefinitionError(f"{where}: 'all_roles' needs two or more roles")
+    edits = raw.get("edits", [])
+    if not isinstance(edits, list) or any(e not in EDITABLE for e in edits):
+        raise DefinitionError(f"{where}: 'edits' must list some of {', '.join(EDITABLE)}")
+    reviews = raw.get("reviews")
+    if reviews is not None and (reviews not in REVIEWABLE or raw["kind"] != "review"):
+        raise DefinitionError(
+            f"{where}: 'reviews' must be one of {', '.join(REVIEWABLE)}, on a review step"
+        )
     return Step(
         number=raw["number"],
         kegiatan=raw["kegiatan"],
@@ -204,6 +219,8 @@ def _step(raw, position, source):
         standard_days=raw["standard_days"],
         returns_to=tuple(sorted(set(returns))),
         all_roles=all_roles,
+        edits=tuple(edits),
+        reviews=reviews,
     )
 
 

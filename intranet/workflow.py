@@ -205,6 +205,34 @@ def allowed_actions(case, actor):
     return options
 
 
+def check_edit(case, actor, what):
+    """Raise a WorkflowError unless ``actor`` may change ``what`` on the case now.
+
+    A step's ``edits`` say what its role works on: the concept at step 3, the article at
+    steps 5 and 8 (a correction), photos at 6, the preview at 7.
+    """
+    if case.status != OPEN:
+        raise WorkflowError(N_("Naskah ini sudah selesai; tidak ada langkah yang terbuka."))
+    step = case.current
+    if what not in step.edits:
+        raise WorkflowError(
+            N_("Pada langkah %(step)s bagian ini tidak dapat diubah."), step=step.number
+        )
+    _acting_role(case, actor, None)
+
+
+def editable(case, actor):
+    """What ``actor`` may change on the case now (a subset of the step's ``edits``)."""
+    allowed = set()
+    for what in case.current.edits if case.status == OPEN else ():
+        try:
+            check_edit(case, actor, what)
+        except WorkflowError:
+            continue
+        allowed.add(what)
+    return allowed
+
+
 def working_days_between(start, end):
     """Working days (Monday to Friday) from ``start`` to ``end``, not counting ``start``'s day."""
     from datetime import timedelta

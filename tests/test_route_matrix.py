@@ -70,6 +70,7 @@ ACCESS = {
     ("cases.index", "GET"): TEAM,
     ("cases.detail", "GET"): TEAM,
     ("cases.decide", "POST"): TEAM,
+    ("cases.save_concept", "POST"): TEAM,
 }
 
 PRINCIPALS = [None, *ROLES]

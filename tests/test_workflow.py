@@ -253,3 +253,27 @@ def test_the_role_list_is_one_list():
     from intranet.models import ROLES as labelled
 
     assert tuple(labelled) == sop.ROLE_NAMES
+
+
+@pytest.mark.parametrize("step", range(1, 11))
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_edit_what_at_each_step(step, role):
+    from intranet.workflow import editable
+
+    expected = {
+        3: ("redaktur", {"concept"}),
+        5: ("penulis", {"article"}),
+        6: ("penulis", {"photos"}),
+        7: ("editor", {"preview"}),
+        8: ("koordinator", {"article"}),
+    }
+    who, what = expected.get(step, (None, set()))
+    assert editable(case(step), actor(role)) == (what if role == who else set())
+    assert editable(case(step, status=PUBLISHED), actor(role)) == set()
+
+
+def test_edits_and_reviews_are_validated():
+    with pytest.raises(DefinitionError, match="'edits'"):
+        sop.parse(BASE.replace('edits = ["concept"]', 'edits = ["judul"]'))
+    with pytest.raises(DefinitionError, match="'reviews'"):
+        sop.parse(BASE.replace('reviews = "concept"', 'reviews = "foto"'))

@@ -2,6 +2,7 @@
 
 from intranet.models.cases import Case
 from intranet.models.cases import Category
+from intranet.models.cases import Concept
 from intranet.models.intake import AgendaCounter
 from intranet.models.intake import Assignment
 from intranet.models.intake import AssignmentRecipient
@@ -23,6 +24,7 @@ __all__ = [
     "AssignmentRecipient",
     "Case",
     "Category",
+    "Concept",
     "Delegation",
     "Membership",
     "OutboxMessage",

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -78,3 +79,26 @@ class Case(db.Model):
                 f"{self.id} started; add a new version instead of editing one in use"
             )
         return d
+
+
+class Concept(db.Model):
+    """One saved version of a case's article concept (step 3): every save is kept."""
+
+    __tablename__ = "concepts"
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_concepts_case_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    number: Mapped[int]
+    angle: Mapped[str] = mapped_column(Text)
+    outline: Mapped[str] = mapped_column(Text)
+    sources: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    author: Mapped[User] = relationship()
+
+    def content(self):
+        """What the hash covers."""
+        return {"angle": self.angle, "outline": self.outline, "sources": self.sources or ""}

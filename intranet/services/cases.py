@@ -5,6 +5,8 @@ trail entry, change the case, commit (the case's version column refuses a concur
 decision), then notify.
 """
 
+import hashlib
+
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -12,11 +14,14 @@ from intranet import sop
 from intranet.extensions import db
 from intranet.models import Case
 from intranet.models import Category
+from intranet.models import Concept
 from intranet.models import TeamDecree
 from intranet.models import TrailEntry
 from intranet.models import User
 from intranet.models.people import today
 from intranet.models.people import utcnow
+from intranet.models.trail import canonical_json
+from intranet.services import ConflictError
 from intranet.services import ServiceError
 from intranet.services import atomic
 from intranet.services import check_version
@@ -29,6 +34,8 @@ from intranet.workflow import Approval
 from intranet.workflow import CaseState
 from intranet.workflow import WorkflowError
 from intranet.workflow import allowed_actions
+from intranet.workflow import check_edit
+from intranet.workflow import editable
 from intranet.workflow import is_overdue
 from intranet.workflow import missing_kelengkapan
 from intranet.workflow import next_state
@@ -57,12 +64,86 @@ def case_facts(case):
     Checks for work a case does not have yet (the concept, the article, photos, preview,
     publication) stay false until that work is recorded on the case.
     """
+    concept = latest_concept(case)
     return {
         "sk_tim_valid": sk_in_force(),
         "assignee": bool(case.assignment and case.assignment.recipients),
         "source_material": any(m.files for m in case.materials),
         "category": case.category_id is not None,
+        "concept": bool(concept and concept.angle.strip() and concept.outline.strip()),
     }
+
+
+def latest_concept(case):
+    """The newest saved concept of a case, or None."""
+    return db.session.execute(
+        db.select(Concept)
+        .where(Concept.case_id == case.id)
+        .order_by(Concept.number.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def concepts(case):
+    """Every saved concept of a case, oldest first."""
+    return (
+        db.session.execute(
+            db.select(Concept).where(Concept.case_id == case.id).order_by(Concept.number)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def reviewed(case):
+    """What the current step reviews, as ``(hash, author ids)``; (None, ()) if nothing."""
+    step = case.definition().step(case.step)
+    if step.reviews == "concept":
+        c = latest_concept(case)
+        return (c.content_hash, frozenset({c.author_id})) if c else (None, frozenset())
+    if step.reviews == "article":
+        return case.revision_hash, frozenset(article_authors(case))
+    return case.revision_hash, frozenset()
+
+
+def article_authors(case):
+    """Who wrote the current article revision (filled in by the article module)."""
+    return ()
+
+
+def editable_parts(case, user):
+    """What ``user`` may change on the case now."""
+    return editable(case_state(case), actor_of(user))
+
+
+@atomic
+def save_concept(case, user, data, base_number):
+    """Save a new version of the concept; refuse a save made from an older version (409)."""
+    try:
+        check_edit(case_state(case), actor_of(user), "concept")
+    except WorkflowError as e:
+        raise ServiceError(_(e.msgid, **e.params)) from e
+    current = latest_concept(case)
+    current_number = current.number if current else 0
+    if base_number != current_number:
+        raise ConflictError(
+            _(
+                "Konsep sudah disimpan orang lain (versi %(n)s) sejak Anda membukanya.",
+                n=current_number,
+            )
+        )
+    concept = Concept(
+        case_id=case.id,
+        number=current_number + 1,
+        angle=data["angle"].strip(),
+        outline=data["outline"].strip(),
+        sources=(data.get("sources") or "").strip() or None,
+        author_id=user.id,
+    )
+    concept.content_hash = hashlib.sha256(canonical_json(concept.content()).encode()).hexdigest()
+    db.session.add(concept)
+    commit(_("Konsep sudah disimpan orang lain sejak Anda membukanya."))
+    return concept
 
 
 def current_approvals(case):
@@ -80,12 +161,14 @@ def current_approvals(case):
 
 def case_state(case):
     """The workflow's view of a case."""
+    revision_hash, authors = reviewed(case)
     return CaseState(
         definition=case.definition(),
         step=case.step,
         status=case.status,
         facts=case_facts(case),
-        revision_hash=case.revision_hash,
+        revision_hash=revision_hash,
+        revision_authors=authors,
         approvals=current_approvals(case),
     )
 
@@ -133,7 +216,7 @@ def decide(case, user, kind, *, to_step=None, reason="", role=None, version=None
         actor=user,
         role=t.role,
         note=(reason or "").strip() or None,
-        revision_hash=case.revision_hash,
+        revision_hash=state.revision_hash,
         data=data,
     )
     if moves:

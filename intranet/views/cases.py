@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from intranet.forms.cases import ConceptForm
 from intranet.forms.cases import DecisionForm
 from intranet.models import Case
 from intranet.permissions import area_required
@@ -28,12 +29,21 @@ def index():
     return render_template("cases/index.html", rows=rows)
 
 
-def _page(case, form=None):
+def _page(case, form=None, concept_form=None, conflict=None):
     options = cases.options_for(case, current_user)
     if form is None:
         form = DecisionForm(version=case.version)
     returns = next((o.to_steps for o in options if o.kind == "return"), ())
     form.to_step.choices = [SelectChoice(n, str(n)) for n in returns]
+    concept = cases.latest_concept(case)
+    if concept_form is None:
+        concept_form = ConceptForm(
+            formdata=None,
+            base=concept.number if concept else 0,
+            angle=concept.angle if concept else "",
+            outline=concept.outline if concept else "",
+            sources=concept.sources if concept else "",
+        )
     return render_template(
         "cases/detail.html",
         case=case,
@@ -43,6 +53,11 @@ def _page(case, form=None):
         missing=cases.missing_for(case),
         overdue=cases.overdue(case),
         form=form,
+        editable=cases.editable_parts(case, current_user),
+        concept=concept,
+        concepts=cases.concepts(case),
+        concept_form=concept_form,
+        conflict=conflict,
     )
 
 
@@ -78,3 +93,22 @@ def decide(case_id):
         return _page(queries.get_or_404(Case, case_id)), e.status
     flash(_("Keputusan tersimpan."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/konsep")
+@area_required("cases")
+def save_concept(case_id):
+    """Save a new version of the concept (step 3); a stale save shows both versions (409)."""
+    case = queries.get_or_404(Case, case_id)
+    form = ConceptForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return _page(case, concept_form=form), 400
+    try:
+        c = cases.save_concept(case, current_user, form.data, form.base.data)
+    except ServiceError as e:
+        flash(str(e), "error")
+        conflict = cases.latest_concept(case) if e.status == 409 else None
+        return _page(case, concept_form=form, conflict=conflict), e.status
+    flash(_("Konsep versi %(n)s tersimpan.", n=c.number), "success")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#konsep")

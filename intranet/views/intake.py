@@ -136,13 +136,18 @@ def close(assignment_id):
 # --- step 2: the agenda book --------------------------------------------------------------
 
 
+def _bounded(value, low, high):
+    """A number from the query string, or None when missing or out of range."""
+    return value if value is not None and low <= value <= high else None
+
+
 @bp.get("/agenda")
 @area_required("agenda")
 def agenda():
     """The agenda book: search and filter."""
     args = request.args
-    year = args.get("tahun", type=int)
-    category = args.get("kategori", type=int)
+    year = _bounded(args.get("tahun", type=int), 1900, 2999)
+    category = _bounded(args.get("kategori", type=int), 1, 2**31 - 1)
     channel = args.get("saluran") if args.get("saluran") in CHANNELS else None
     query = (args.get("q") or "").strip()[:200]
     rows = intake.materials(query=query, year=year, channel=channel, category_id=category)
