@@ -71,6 +71,9 @@ ACCESS = {
     ("cases.detail", "GET"): TEAM,
     ("cases.decide", "POST"): TEAM,
     ("cases.save_concept", "POST"): TEAM,
+    ("cases.write", "GET"): TEAM,
+    ("cases.save_article", "POST"): TEAM,
+    ("cases.revisions", "GET"): TEAM,
 }
 
 PRINCIPALS = [None, *ROLES]

@@ -3,18 +3,29 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField
 from wtforms import IntegerField
+from wtforms import SelectChoice
 from wtforms import SelectField
+from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import AnyOf
 from wtforms.validators import InputRequired
 from wtforms.validators import Optional
+from wtforms.validators import Regexp
 from wtforms.widgets import HiddenInput
 
 from intranet.forms import BaseForm
+from intranet.forms import chosen
 from intranet.forms import length
+from intranet.forms import printable
 from intranet.forms import required
 from intranet.forms.admin import VersionedForm
 from intranet.forms.intake import optional_int
+
+PPID_LABELS = {
+    "berkala": _l("Informasi berkala"),
+    "serta_merta": _l("Informasi serta merta"),
+    "setiap_saat": _l("Informasi tersedia setiap saat"),
+}
 
 
 class DecisionForm(VersionedForm):
@@ -43,6 +54,38 @@ class ConceptForm(BaseForm):
     angle = TextAreaField(_l("Sudut pandang (angle)"), validators=[required(), length(4000)])
     outline = TextAreaField(_l("Kerangka tulisan"), validators=[required(), length(10000)])
     sources = TextAreaField(_l("Sumber yang dipakai"), validators=[Optional(), length(4000)])
+    base = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(message=_l("Wajib diisi."))]
+    )
+
+
+class ArticleForm(BaseForm):
+    """The article as the penulis writes it (and the koordinator corrects it)."""
+
+    title = StringField(_l("Judul"), validators=[required(), length(300), printable])
+    slug = StringField(
+        _l("Slug (alamat)"),
+        validators=[
+            Optional(),
+            length(80),
+            Regexp(r"^[a-z0-9-]*$", message=_l("Hanya huruf kecil, angka dan tanda hubung.")),
+        ],
+    )
+    summary = TextAreaField(_l("Ringkasan"), validators=[required(), length(1000)])
+    body_html = TextAreaField(_l("Isi berita"), validators=[required(), length(200_000)])
+    category_id = SelectField(_l("Kategori"), coerce=int, validators=[chosen()])
+    tags = StringField(
+        _l("Tag (pisahkan dengan koma)"), validators=[Optional(), length(500), printable]
+    )
+    ppid = SelectField(
+        _l("Kategori informasi PPID"),
+        choices=[SelectChoice(k, v) for k, v in PPID_LABELS.items()],
+        validators=[chosen()],
+    )
+    credits = StringField(
+        _l("Penulis (sebagaimana dicantumkan)"), validators=[required(), length(500), printable]
+    )
+    note = StringField(_l("Catatan revisi"), validators=[Optional(), length(500), printable])
     base = IntegerField(
         widget=HiddenInput(), validators=[InputRequired(message=_l("Wajib diisi."))]
     )

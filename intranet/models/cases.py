@@ -49,6 +49,7 @@ class Case(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="open")
     step_started_at: Mapped[datetime] = mapped_column(default=utcnow)
     revision_hash: Mapped[str | None] = mapped_column(String(64))
+    slug: Mapped[str | None] = mapped_column(String(100), unique=True)
     trail_seq: Mapped[int] = mapped_column(default=0)
     trail_head: Mapped[str | None] = mapped_column(String(64))
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -102,3 +103,59 @@ class Concept(db.Model):
     def content(self):
         """What the hash covers."""
         return {"angle": self.angle, "outline": self.outline, "sources": self.sources or ""}
+
+
+PPID = {
+    "berkala": "Informasi berkala",
+    "serta_merta": "Informasi serta merta",
+    "setiap_saat": "Informasi tersedia setiap saat",
+}
+
+
+class Revision(db.Model):
+    """One saved version of the article (steps 5 and 8): every save is kept, with its hash."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_revisions_case_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    slug: Mapped[str] = mapped_column(String(100))
+    summary: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str | None] = mapped_column(String(500))
+    ppid: Mapped[str] = mapped_column(String(16))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    credits: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(16), default="edit")  # edit | correction
+    note: Mapped[str | None] = mapped_column(String(500))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    step: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    author: Mapped[User] = relationship()
+    category: Mapped[Category] = relationship()
+
+    def content(self):
+        """What the hash covers: everything that would be published."""
+        return {
+            "title": self.title,
+            "slug": self.slug,
+            "summary": self.summary,
+            "body_html": self.body_html,
+            "tags": self.tags or "",
+            "ppid": self.ppid,
+            "category_id": self.category_id,
+            "credits": self.credits,
+        }
+
+    @property
+    def tag_list(self):
+        return [t for t in (self.tags or "").split(",") if t]
+
+    @property
+    def ppid_label(self):
+        return PPID.get(self.ppid, self.ppid)

@@ -23,6 +23,7 @@ from intranet.models.people import utcnow
 from intranet.models.trail import canonical_json
 from intranet.services import ConflictError
 from intranet.services import ServiceError
+from intranet.services import articles
 from intranet.services import atomic
 from intranet.services import check_version
 from intranet.services import commit
@@ -71,6 +72,7 @@ def case_facts(case):
         "source_material": any(m.files for m in case.materials),
         "category": case.category_id is not None,
         "concept": bool(concept and concept.angle.strip() and concept.outline.strip()),
+        "article_text": articles.has_text(case),
     }
 
 
@@ -107,8 +109,8 @@ def reviewed(case):
 
 
 def article_authors(case):
-    """Who wrote the current article revision (filled in by the article module)."""
-    return ()
+    """Who wrote the article: they may not approve it (reviewers' corrections aside)."""
+    return articles.writers(case)
 
 
 def editable_parts(case, user):
@@ -366,3 +368,8 @@ def categories(active_only=True):
 def definition_for_new_cases():
     """The SOP definition new cases start under."""
     return sop.current()
+
+
+def save_article(case, user, data, base_number):
+    """Save the article as a new revision (step 5, or a correction at step 8)."""
+    return articles.save_revision(case, user, data, base_number, case_state(case), actor_of(user))

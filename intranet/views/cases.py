@@ -4,16 +4,20 @@ from flask import Blueprint
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectChoice
 
+from intranet.forms.cases import ArticleForm
 from intranet.forms.cases import ConceptForm
 from intranet.forms.cases import DecisionForm
 from intranet.models import Case
 from intranet.permissions import area_required
 from intranet.services import ServiceError
+from intranet.services import articles
 from intranet.services import cases
 from intranet.services import queries
 from intranet.views import flash_errors
@@ -58,6 +62,7 @@ def _page(case, form=None, concept_form=None, conflict=None):
         concepts=cases.concepts(case),
         concept_form=concept_form,
         conflict=conflict,
+        article=articles.latest_revision(case),
     )
 
 
@@ -112,3 +117,94 @@ def save_concept(case_id):
         return _page(case, concept_form=form, conflict=conflict), e.status
     flash(_("Konsep versi %(n)s tersimpan.", n=c.number), "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#konsep")
+
+
+def _article_form(case, form=None):
+    form = form or ArticleForm()
+    form.category_id.choices = [SelectChoice(c.id, c.name) for c in cases.categories()]
+    return form
+
+
+def _write_page(case, form, conflict=None, status=200):
+    photos = []
+    return render_template(
+        "cases/write.html",
+        case=case,
+        form=form,
+        conflict=conflict,
+        photos=photos,
+        latest=articles.latest_revision(case),
+        editable=cases.editable_parts(case, current_user),
+    ), status
+
+
+@bp.get("/<int:case_id>/tulis")
+@area_required("cases")
+def write(case_id):
+    """The editor: the article's newest revision, ready to change (steps 5 and 8)."""
+    case = queries.get_or_404(Case, case_id)
+    latest = articles.latest_revision(case)
+    concept = cases.latest_concept(case)
+    if latest:
+        data = {
+            k: getattr(latest, k)
+            for k in (
+                "title",
+                "slug",
+                "summary",
+                "body_html",
+                "tags",
+                "ppid",
+                "category_id",
+                "credits",
+            )
+        }
+    else:
+        data = {
+            "title": case.title,
+            "category_id": case.category_id,
+            "credits": current_user.full_name,
+            "ppid": "serta_merta",
+            "summary": concept.angle if concept else "",
+        }
+    form = _article_form(
+        case, ArticleForm(formdata=None, base=latest.number if latest else 0, **data)
+    )
+    return _write_page(case, form)
+
+
+@bp.post("/<int:case_id>/tulis")
+@area_required("cases")
+def save_article(case_id):
+    """Save a new revision; a stale save shows both versions and keeps what was typed (409)."""
+    case = queries.get_or_404(Case, case_id)
+    form = _article_form(case)
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return _write_page(case, form, status=400)
+    try:
+        r = cases.save_article(case, current_user, form.data, form.base.data)
+    except ServiceError as e:
+        flash(str(e), "error")
+        conflict = articles.latest_revision(case) if e.status == 409 else None
+        return _write_page(case, form, conflict=conflict, status=e.status)
+    flash(_("Revisi %(n)s tersimpan.", n=r.number), "success")
+    return redirect(url_for("cases.write", case_id=case.id))
+
+
+@bp.get("/<int:case_id>/revisi")
+@area_required("cases")
+def revisions(case_id):
+    """Every revision of the article; any two can be compared."""
+    case = queries.get_or_404(Case, case_id)
+    rows = articles.revisions(case)
+    a = request.args.get("a", type=int)
+    b = request.args.get("b", type=int)
+    table = None
+    if a and b:
+        by_number = {r.number: r for r in rows}
+        if a in by_number and b in by_number:
+            table = Markup(articles.compare(by_number[a], by_number[b]))
+        else:
+            flash(_("Revisi yang dipilih tidak ada."), "error")
+    return render_template("cases/revisions.html", case=case, rows=rows, table=table, a=a, b=b)

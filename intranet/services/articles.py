@@ -1,0 +1,231 @@
+"""The article (steps 5 and 8): sanitised revisions, slugs, comparison of two revisions."""
+
+import difflib
+import hashlib
+import re
+import unicodedata
+
+import nh3
+from flask_babel import gettext as _
+
+from intranet.extensions import db
+from intranet.models import Case
+from intranet.models import Category
+from intranet.models import Revision
+from intranet.models.cases import PPID
+from intranet.models.trail import canonical_json
+from intranet.services import ConflictError
+from intranet.services import ServiceError
+from intranet.services import atomic
+from intranet.services import commit
+from intranet.workflow import WorkflowError
+from intranet.workflow import check_edit
+
+TAGS = {
+    "p",
+    "br",
+    "h2",
+    "h3",
+    "h4",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "s",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "img",
+    "hr",
+}
+ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+#: Images in an article may only be the case's own photos, served by Warta.
+PHOTO_SRC = re.compile(
+    r"^/(intranet/naskah/\d+/foto/\d+(/[a-z]+)?|media/foto/[0-9a-f]{64}(\.[a-z]+)?)$"
+)
+BLOCK_END = re.compile(r"</(p|h2|h3|h4|li|blockquote|figcaption)>|<br\s*/?>", re.I)
+
+
+def _attribute_filter(tag, attribute, value):
+    if tag == "img" and attribute == "src" and not PHOTO_SRC.match(value):
+        return None
+    return value
+
+
+def sanitize(html):
+    """The body as safe HTML: only the editor's formatting, links and the case's own photos."""
+    return nh3.clean(
+        html or "",
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=_attribute_filter,
+        strip_comments=True,
+    ).strip()
+
+
+def html_to_text(html):
+    """Readable text of an HTML body, one line per block."""
+    text = nh3.clean(BLOCK_END.sub("\n", html or ""), tags=set())
+    text = (
+        text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    )
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def slugify(text, max_length=80):
+    """An Indonesian-friendly slug: ASCII letters and digits joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def normalize_tags(raw):
+    """Tags as a comma-joined list: trimmed, lower-case, unique, in the order given."""
+    seen = []
+    for tag in (raw or "").split(","):
+        tag = " ".join(tag.split()).lower()[:40]
+        if tag and tag not in seen:
+            seen.append(tag)
+    return ",".join(seen[:20]) or None
+
+
+def latest_revision(case):
+    """The newest revision of the article, or None."""
+    return db.session.execute(
+        db.select(Revision)
+        .where(Revision.case_id == case.id)
+        .order_by(Revision.number.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def revisions(case):
+    """Every revision, oldest first."""
+    return (
+        db.session.execute(
+            db.select(Revision).where(Revision.case_id == case.id).order_by(Revision.number)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def writers(case):
+    """Everyone who wrote a version of the article (corrections by reviewers aside)."""
+    return set(
+        db.session.execute(
+            db.select(Revision.author_id).where(
+                Revision.case_id == case.id, Revision.kind == "edit"
+            )
+        ).scalars()
+    )
+
+
+def has_text(case):
+    """True if the newest revision has a title, a summary and a body with words in it."""
+    r = latest_revision(case)
+    return bool(r and r.title.strip() and r.summary.strip() and html_to_text(r.body_html))
+
+
+@atomic
+def save_revision(case, user, data, base_number, state, actor):
+    """Save the article as a new revision; a save from an older revision is refused (409).
+
+    At a review step the new revision is a correction, marked with who made it. Approvals
+    bound to the previous revision's hash no longer match, so they are void.
+    """
+    try:
+        check_edit(state, actor, "article")
+    except WorkflowError as e:
+        raise ServiceError(_(e.msgid, **e.params)) from e
+    current = latest_revision(case)
+    current_number = current.number if current else 0
+    if base_number != current_number:
+        raise ConflictError(
+            _(
+                "Naskah sudah disimpan orang lain (revisi %(n)s) sejak Anda membukanya.",
+                n=current_number,
+            )
+        )
+    body = sanitize(data["body_html"])
+    if not html_to_text(body):
+        raise ServiceError(
+            _("Isi berita kosong setelah dibersihkan dari format yang tidak diizinkan.")
+        )
+    slug = slugify(data.get("slug") or data["title"])
+    if not slug:
+        raise ServiceError(_("Judul atau slug harus memuat huruf atau angka."))
+    taken = db.session.execute(
+        db.select(Case.id).where(Case.slug == slug, Case.id != case.id)
+    ).first()
+    if taken:
+        raise ServiceError(
+            _(
+                "Slug %(slug)s sudah dipakai naskah #%(id)s. Ubah judul atau slug.",
+                slug=slug,
+                id=taken[0],
+            )
+        )
+    category = db.session.get(Category, data["category_id"])
+    if category is None or not category.active:
+        raise ServiceError(_("Kategori tidak dikenal."))
+    if data["ppid"] not in PPID:
+        raise ServiceError(_("Kategori informasi PPID tidak dikenal."))
+    step = case.definition().step(case.step)
+    revision = Revision(
+        case_id=case.id,
+        number=current_number + 1,
+        title=" ".join(data["title"].split()),
+        slug=slug,
+        summary=data["summary"].strip(),
+        body_html=body,
+        tags=normalize_tags(data.get("tags")),
+        ppid=data["ppid"],
+        category_id=category.id,
+        credits=" ".join((data.get("credits") or user.full_name).split())[:500],
+        kind="correction" if step.kind == "review" else "edit",
+        note=(data.get("note") or "").strip()[:500] or None,
+        author_id=user.id,
+        step=case.step,
+    )
+    revision.content_hash = hashlib.sha256(canonical_json(revision.content()).encode()).hexdigest()
+    db.session.add(revision)
+    case.revision_hash = revision.content_hash
+    case.slug = slug
+    case.category_id = category.id
+    commit(_("Naskah sudah disimpan orang lain sejak Anda membukanya."))
+    return revision
+
+
+def compare(a, b):
+    """A side-by-side table of two revisions with changes marked (escaped, no markup kept)."""
+
+    def lines(r):
+        return [
+            f"# {r.title}",
+            f"slug: {r.slug}",
+            f"{_('Kategori')}: {r.category.name}",
+            f"{_('Tag')}: {r.tags or '—'}",
+            f"PPID: {r.ppid_label}",
+            f"{_('Penulis')}: {r.credits}",
+            "",
+            *r.summary.splitlines(),
+            "",
+            *html_to_text(r.body_html).splitlines(),
+        ]
+
+    differ = difflib.HtmlDiff(wrapcolumn=60)
+    return differ.make_table(
+        lines(a),
+        lines(b),
+        fromdesc=_("Revisi %(n)s", n=a.number),
+        todesc=_("Revisi %(n)s", n=b.number),
+    )

@@ -1,0 +1,205 @@
+"""Step 5 and corrections at step 8: sanitised revisions, hashes, slugs, conflicts, comparison."""
+
+import pytest
+
+from intranet.extensions import db
+from intranet.models import Case
+from intranet.models import Revision
+from intranet.services import trail
+from tests.test_csrf import snapshot
+from tests.test_trail import put_case_at
+
+ARTICLE = {
+    "title": "KPU Cilacap Sapa Pemilih Pemula di SMA Negeri 1",
+    "slug": "",
+    "summary": "Ratusan siswa kelas XII mengikuti sosialisasi pemilih pemula.",
+    "body_html": "<h2>Antusias</h2><p>Siswa <strong>antusias</strong> bertanya tentang <em>DPT</em>.</p>"
+    "<ul><li>Materi hak pilih</li><li>Simulasi pencoblosan</li></ul><blockquote>Kami siap memilih.</blockquote>"
+    '<p><a href="https://kpu.go.id">Situs KPU</a></p>',
+    "category_id": "2",
+    "tags": "Pemilih Pemula, Sosialisasi, pemilih pemula",
+    "ppid": "serta_merta",
+    "credits": "Tim Humas KPU Kabupaten Cilacap",
+    "note": "",
+    "base": "0",
+}
+
+
+def test_writing_saves_sanitised_revisions_with_hashes(app, login, scenario):
+    cid = scenario["case_id"]
+    put_case_at(app, cid, 5)
+    penulis = login("penulis")
+    assert penulis.get(f"/intranet/naskah/{cid}/tulis").status_code == 200
+    assert penulis.post(f"/intranet/naskah/{cid}/tulis", data=ARTICLE).status_code == 302
+    hostile = {
+        **ARTICLE,
+        "base": "1",
+        "body_html": ARTICLE["body_html"]
+        + '<script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">x</a>'
+        '<iframe src="https://evil.example"></iframe><p style="background:url(javascript:alert(4))" onclick="x">ok</p>',
+    }
+    assert penulis.post(f"/intranet/naskah/{cid}/tulis", data=hostile).status_code == 302
+    with app.app_context():
+        revs = db.session.execute(db.select(Revision).order_by(Revision.number)).scalars().all()
+        assert [r.number for r in revs] == [1, 2]
+        r = revs[1]
+        for bad in ("<script", "onerror", "javascript:", "<iframe", "style=", "onclick"):
+            assert bad not in r.body_html
+        assert "<strong>antusias</strong>" in r.body_html and "<blockquote>" in r.body_html
+        assert 'rel="noopener noreferrer nofollow"' in r.body_html
+        assert r.slug == "kpu-cilacap-sapa-pemilih-pemula-di-sma-negeri-1"
+        assert r.tags == "pemilih pemula,sosialisasi"
+        assert r.kind == "edit" and r.step == 5
+        case = db.session.get(Case, cid)
+        assert case.revision_hash == r.content_hash != revs[0].content_hash
+        assert case.slug == r.slug
+    page = penulis.get(f"/intranet/naskah/{cid}/tulis").get_data(as_text=True)
+    assert "vendor/quill-2.0.3/quill.js" in page and "<script>alert(1)</script>" not in page
+    assert (
+        penulis.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "complete"}).status_code
+        == 302
+    )
+    with app.app_context():
+        assert db.session.get(Case, cid).step == 6
+        assert trail.verify_all() == (1, [])
+
+
+def test_stale_article_save_is_409_with_both_versions(app, login, scenario):
+    cid = scenario["case_id"]
+    put_case_at(app, cid, 5)
+    a, b = login("penulis"), login("penulis")
+    assert a.post(f"/intranet/naskah/{cid}/tulis", data=ARTICLE).status_code == 302
+    r = b.post(f"/intranet/naskah/{cid}/tulis", data={**ARTICLE, "title": "Judul dari tab kedua"})
+    assert r.status_code == 409
+    page = r.get_data(as_text=True)
+    assert "Judul dari tab kedua" in page and ARTICLE["title"] in page
+    with app.app_context():
+        assert (
+            db.session.execute(db.select(db.func.count()).select_from(Revision)).scalar_one() == 1
+        )
+
+
+@pytest.mark.parametrize(
+    "who,overrides,status,message",
+    [
+        ("redaktur", {}, 400, "hanya dapat dikerjakan oleh"),
+        ("penulis", {"title": ""}, 400, "Wajib diisi."),
+        ("penulis", {"summary": "x" * 1001}, 400, "Maksimal 1000 karakter."),
+        ("penulis", {"body_html": "<script>alert(1)</script>"}, 400, "Isi berita kosong"),
+        ("penulis", {"body_html": ""}, 400, "Wajib diisi."),
+        ("penulis", {"slug": "Bukan Slug!"}, 400, "Hanya huruf kecil"),
+        ("penulis", {"title": "—— !!! ——"}, 400, "harus memuat huruf atau angka"),
+        ("penulis", {"ppid": "rahasia"}, 400, "Pilihan tidak valid."),
+        ("penulis", {"category_id": "999"}, 400, "Pilihan tidak valid."),
+        ("penulis", {"base": "7"}, 409, "sudah disimpan orang lain"),
+        ("penulis", {"base": "x"}, 400, "bilangan bulat"),
+    ],
+)
+def test_article_refusals(app, login, scenario, who, overrides, status, message):
+    cid = scenario["case_id"]
+    put_case_at(app, cid, 5)
+    c = login(who)
+    before = snapshot(app)
+    r = c.post(f"/intranet/naskah/{cid}/tulis", data={**ARTICLE, **overrides})
+    assert r.status_code == status
+    assert message in r.get_data(as_text=True)
+    assert snapshot(app) == before
+
+
+def test_slug_is_unique_across_cases(app, login, scenario):
+    from tests.conftest import build_scenario
+
+    first = scenario["case_id"]
+    second = build_scenario(app)["case_id"]
+    for cid in (first, second):
+        put_case_at(app, cid, 5)
+    c = login("penulis")
+    assert c.post(f"/intranet/naskah/{first}/tulis", data=ARTICLE).status_code == 302
+    r = c.post(f"/intranet/naskah/{second}/tulis", data=ARTICLE)
+    assert r.status_code == 400 and f"sudah dipakai naskah #{first}" in r.get_data(as_text=True)
+    assert (
+        c.post(
+            f"/intranet/naskah/{second}/tulis", data={**ARTICLE, "slug": "sapa-pemilih-pemula-2"}
+        ).status_code
+        == 302
+    )
+
+
+def test_correction_at_step_8_voids_nothing_it_should_not_and_is_compared(app, login, scenario):
+    cid = scenario["case_id"]
+    put_case_at(app, cid, 5)
+    assert login("penulis").post(f"/intranet/naskah/{cid}/tulis", data=ARTICLE).status_code == 302
+    put_case_at(app, cid, 8)
+    k = login("koordinator")
+    corrected = {
+        **ARTICLE,
+        "base": "1",
+        "title": "KPU Cilacap Sapa 300 Pemilih Pemula di SMA Negeri 1",
+        "note": "Jumlah peserta ditambahkan",
+    }
+    assert k.post(f"/intranet/naskah/{cid}/tulis", data=corrected).status_code == 302
+    with app.app_context():
+        r = db.session.execute(db.select(Revision).where(Revision.number == 2)).scalar_one()
+        assert (r.kind, r.author.username, r.step, r.note) == (
+            "correction",
+            "koordinator",
+            8,
+            "Jumlah peserta ditambahkan",
+        )
+    page = k.get(f"/intranet/naskah/{cid}/revisi?a=1&b=2").get_data(as_text=True)
+    assert "koreksi" in page and 'class="diff"' in page and "300" in page
+    # the koordinator hands the corrected article to the redaktur: their correction is not "their" article
+    assert k.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"}).status_code == 302
+    with app.app_context():
+        case = db.session.get(Case, cid)
+        assert case.step == 9 and case.trail[-1].revision_hash == case.revision_hash
+        assert trail.verify_all() == (1, [])
+
+
+def test_step_nine_two_people_same_revision_and_an_edit_voids(app, login, scenario):
+    cid = scenario["case_id"]
+    put_case_at(app, cid, 5)
+    assert login("penulis").post(f"/intranet/naskah/{cid}/tulis", data=ARTICLE).status_code == 302
+    put_case_at(app, cid, 9)
+    pj, red = login("penanggungjawab"), login("redaktur")
+    assert (
+        pj.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"}).status_code == 302
+    )
+    r = pj.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"})
+    assert r.status_code == 400 and "orang lain" in r.get_data(as_text=True)
+    # an edit after one approval voids it: simulate the revision changing
+    with app.app_context():
+        case = db.session.get(Case, cid)
+        case.revision_hash = "f" * 64
+        db.session.commit()
+    assert (
+        red.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"}).status_code == 302
+    )
+    with app.app_context():
+        assert (
+            db.session.get(Case, cid).step == 9
+        )  # the penanggungjawab's approval was for the old text
+    assert (
+        pj.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"}).status_code == 302
+    )
+    with app.app_context():
+        case = db.session.get(Case, cid)
+        assert case.step == 10
+        approvals = [e for e in case.trail if e.step == 9 and e.action == "approve"]
+        assert {e.revision_hash for e in approvals[-2:]} == {"f" * 64}
+        assert trail.verify_all() == (1, [])
+
+
+def test_compare_escapes_and_handles_bad_numbers(app, login, scenario):
+    cid = scenario["case_id"]
+    put_case_at(app, cid, 5)
+    c = login("penulis")
+    c.post(
+        f"/intranet/naskah/{cid}/tulis",
+        data={**ARTICLE, "title": "Judul <script>alert(1)</script>"},
+    )
+    c.post(f"/intranet/naskah/{cid}/tulis", data={**ARTICLE, "base": "1"})
+    page = c.get(f"/intranet/naskah/{cid}/revisi?a=1&b=2").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    for q in ("a=1&b=99", "a=x&b=1", "a=-1&b=0", "a=99999999999999999999&b=1"):
+        assert c.get(f"/intranet/naskah/{cid}/revisi?{q}").status_code == 200
