@@ -8,7 +8,6 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from wtforms import SelectChoice
 
 from intranet.forms.cases import ArticleForm
@@ -204,7 +203,7 @@ def revisions(case_id):
     if a and b:
         by_number = {r.number: r for r in rows}
         if a in by_number and b in by_number:
-            table = Markup(articles.compare(by_number[a], by_number[b]))
+            table = articles.compare(by_number[a], by_number[b])
         else:
             flash(_("Revisi yang dipilih tidak ada."), "error")
     return render_template("cases/revisions.html", case=case, rows=rows, table=table, a=a, b=b)
