@@ -224,10 +224,11 @@ def compare(a, b):
         ]
 
     differ = difflib.HtmlDiff(wrapcolumn=60)
-    # HtmlDiff escapes &, < and > in every line it lays out, so its table is safe markup.
-    return Markup(differ.make_table(  # noqa: S704
+    table = differ.make_table(
         lines(a),
         lines(b),
         fromdesc=_("Revisi %(n)s", n=a.number),
         todesc=_("Revisi %(n)s", n=b.number),
     )
+    # HtmlDiff escapes &, < and > in every line it lays out, so its table is safe markup.
+    return Markup(table)  # noqa: S704
