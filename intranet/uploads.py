@@ -39,6 +39,7 @@ EXTENSIONS = {
 }
 IMAGES = {PNG: "PNG", JPEG: "JPEG", WEBP: "WEBP"}
 SCAN_TYPES = (PDF, PNG, JPEG)
+PHOTO_TYPES = (JPEG, PNG, WEBP)
 SOURCE_TYPES = (PDF, PNG, JPEG, WEBP, DOCX, ODT, EML)
 # Markup that a browser could run if the file were ever served as HTML or SVG.
 ACTIVE_MARKUP = (
@@ -211,6 +212,8 @@ def _reencode_image(stream, fmt):
                     clean = clean.convert("RGB")
                 out = io.BytesIO()
                 options = {"quality": 92} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+                if img.info.get("icc_profile"):
+                    options["icc_profile"] = img.info["icc_profile"]  # colours, not metadata
                 clean.save(out, fmt, **options)
         except UploadError:
             raise

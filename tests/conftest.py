@@ -256,6 +256,24 @@ def build_scenario(app):
             },
             users["kontributor"],
         )
+        # a photo, added the way the penulis adds one at step 5 (set-up moves the case there)
+        from intranet.services import cases as case_service
+        from tests.fixtures.files import image_bytes
+
+        case.step = 5
+        photo = case_service.add_photo(
+            case,
+            users["penulis"],
+            upload(image_bytes("JPEG"), "foto.jpg"),
+            {
+                "caption": "Siswa menyimak",
+                "credit": "Humas",
+                "alt": "Siswa di aula",
+                "taken_on": None,
+            },
+        )
+        case.step = 3
+        db.session.commit()
         d = delegations.delegate(
             {
                 "role": "koordinator",
@@ -273,6 +291,8 @@ def build_scenario(app):
             "file_id": m.files[0].id,
             "case_id": case.id,
             "delegation_id": d.id,
+            "photo_id": photo.id,
+            "size": "kecil",
         }
 
 

@@ -74,6 +74,11 @@ ACCESS = {
     ("cases.write", "GET"): TEAM,
     ("cases.save_article", "POST"): TEAM,
     ("cases.revisions", "GET"): TEAM,
+    ("cases.photos", "GET"): TEAM,
+    ("cases.photos", "POST"): TEAM,
+    ("cases.update_photo", "POST"): TEAM,
+    ("cases.arrange_photo", "POST"): TEAM,
+    ("cases.photo_file", "GET"): TEAM,
 }
 
 PRINCIPALS = [None, *ROLES]

@@ -262,7 +262,7 @@ def test_who_may_edit_what_at_each_step(step, role):
 
     expected = {
         3: ("redaktur", {"concept"}),
-        5: ("penulis", {"article"}),
+        5: ("penulis", {"article", "photos"}),
         6: ("penulis", {"photos"}),
         7: ("editor", {"preview"}),
         8: ("koordinator", {"article"}),

@@ -1,6 +1,9 @@
 """Forms for deciding at a step of a case."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
+from wtforms import DateField
 from wtforms import HiddenField
 from wtforms import IntegerField
 from wtforms import SelectChoice
@@ -88,4 +91,35 @@ class ArticleForm(BaseForm):
     note = StringField(_l("Catatan revisi"), validators=[Optional(), length(500), printable])
     base = IntegerField(
         widget=HiddenInput(), validators=[InputRequired(message=_l("Wajib diisi."))]
+    )
+
+
+class PhotoForm(BaseForm):
+    """A new journalistic photo."""
+
+    photo = FileField(
+        _l("Foto (JPEG, PNG atau WebP)"), validators=[FileRequired(_l("Pilih foto."))]
+    )
+    caption = StringField(_l("Keterangan foto"), validators=[required(), length(500), printable])
+    credit = StringField(_l("Kredit (fotografer)"), validators=[required(), length(200), printable])
+    alt = StringField(
+        _l("Teks alternatif (untuk pembaca layar)"), validators=[required(), length(300), printable]
+    )
+    taken_on = DateField(_l("Tanggal pengambilan"), validators=[Optional()], format="%Y-%m-%d")
+
+
+class PhotoEditForm(VersionedForm):
+    """Change a photo's texts."""
+
+    caption = StringField(_l("Keterangan foto"), validators=[required(), length(500), printable])
+    credit = StringField(_l("Kredit (fotografer)"), validators=[required(), length(200), printable])
+    alt = StringField(_l("Teks alternatif"), validators=[required(), length(300), printable])
+    taken_on = DateField(_l("Tanggal pengambilan"), validators=[Optional()], format="%Y-%m-%d")
+
+
+class PhotoActionForm(BaseForm):
+    """Move, make cover or remove a photo."""
+
+    what = HiddenField(
+        validators=[AnyOf(["up", "down", "cover", "remove"], message=_l("Tindakan tidak dikenal."))]
     )

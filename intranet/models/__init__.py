@@ -3,6 +3,7 @@
 from intranet.models.cases import Case
 from intranet.models.cases import Category
 from intranet.models.cases import Concept
+from intranet.models.cases import Photo
 from intranet.models.cases import Revision
 from intranet.models.intake import AgendaCounter
 from intranet.models.intake import Assignment
@@ -29,6 +30,7 @@ __all__ = [
     "Delegation",
     "Membership",
     "OutboxMessage",
+    "Photo",
     "Revision",
     "SourceFile",
     "SourceMaterial",

@@ -1,5 +1,6 @@
 """The article case (naskah) that runs through the SOP, and the categories it is filed under."""
 
+from datetime import date
 from datetime import datetime
 
 from sqlalchemy import ForeignKey
@@ -159,3 +160,38 @@ class Revision(db.Model):
     @property
     def ppid_label(self):
         return PPID.get(self.ppid, self.ppid)
+
+
+class Photo(db.Model):
+    """A journalistic photo of a case (step 6).
+
+    ``original_sha256`` is the file as uploaded (kept for the archive); ``sha256`` is the
+    copy that is shown and published, re-encoded without EXIF (so without GPS location);
+    ``thumb_sha256`` is its thumbnail.
+    """
+
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    original_sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    thumb_sha256: Mapped[str] = mapped_column(String(64))
+    mimetype: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255))
+    width: Mapped[int]
+    height: Mapped[int]
+    caption: Mapped[str] = mapped_column(String(500))
+    credit: Mapped[str] = mapped_column(String(200))
+    alt: Mapped[str] = mapped_column(String(300))
+    taken_on: Mapped[date | None]
+    position: Mapped[int] = mapped_column(default=0)
+    is_cover: Mapped[bool] = mapped_column(default=False)
+    had_location: Mapped[bool] = mapped_column(default=False)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    uploaded_by: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

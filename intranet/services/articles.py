@@ -46,30 +46,36 @@ TAGS = {
 }
 ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-#: Images in an article may only be the case's own photos, served by Warta.
-PHOTO_SRC = re.compile(
-    r"^/(intranet/naskah/\d+/foto/\d+(/[a-z]+)?|media/foto/[0-9a-f]{64}(\.[a-z]+)?)$"
-)
 BLOCK_END = re.compile(r"</(p|h2|h3|h4|li|blockquote|figcaption)>|<br\s*/?>", re.I)
 
 
-def _attribute_filter(tag, attribute, value):
-    if tag == "img" and attribute == "src" and not PHOTO_SRC.match(value):
-        return None
-    return value
+def photo_src(case_id, photo_id):
+    """The address an article uses for one of its case's photos."""
+    return f"/intranet/naskah/{case_id}/foto/{photo_id}"
 
 
-def sanitize(html):
-    """The body as safe HTML: only the editor's formatting, links and the case's own photos."""
-    return nh3.clean(
+def sanitize(html, photo_srcs=frozenset()):
+    """The body as safe HTML: only the editor's formatting, links and the case's own photos.
+
+    ``photo_srcs`` are the image addresses allowed (the case's photos); any other image
+    loses its source and is dropped.
+    """
+
+    def attribute_filter(tag, attribute, value):
+        if tag == "img" and attribute == "src" and value not in photo_srcs:
+            return None
+        return value
+
+    cleaned = nh3.clean(
         html or "",
         tags=TAGS,
         attributes=ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
-        attribute_filter=_attribute_filter,
+        attribute_filter=attribute_filter,
         strip_comments=True,
-    ).strip()
+    )
+    return re.sub(r"<img(?![^>]*\bsrc=)[^>]*>", "", cleaned).strip()
 
 
 def html_to_text(html):
@@ -156,7 +162,9 @@ def save_revision(case, user, data, base_number, state, actor):
                 n=current_number,
             )
         )
-    body = sanitize(data["body_html"])
+    from intranet.services.photos import photos
+
+    body = sanitize(data["body_html"], {photo_src(case.id, p.id) for p in photos(case)})
     if not html_to_text(body):
         raise ServiceError(
             _("Isi berita kosong setelah dibersihkan dari format yang tidak diizinkan.")

@@ -28,6 +28,7 @@ from intranet.services import atomic
 from intranet.services import check_version
 from intranet.services import commit
 from intranet.services import notify
+from intranet.services import photos
 from intranet.services import trail
 from intranet.workflow import Action
 from intranet.workflow import Actor
@@ -73,6 +74,7 @@ def case_facts(case):
         "category": case.category_id is not None,
         "concept": bool(concept and concept.angle.strip() and concept.outline.strip()),
         "article_text": articles.has_text(case),
+        "photos": photos.has_captioned_photo(case),
     }
 
 
@@ -373,3 +375,22 @@ def definition_for_new_cases():
 def save_article(case, user, data, base_number):
     """Save the article as a new revision (step 5, or a correction at step 8)."""
     return articles.save_revision(case, user, data, base_number, case_state(case), actor_of(user))
+
+
+def add_photo(case, user, storage, data):
+    """Add a journalistic photo (steps 5–6)."""
+    return photos.add_photo(case, user, storage, data, case_state(case), actor_of(user))
+
+
+def change_photo(case, user, photo, what, data=None, version=None):
+    """Edit, move, make cover or remove a photo (steps 5–6)."""
+    state, actor = case_state(case), actor_of(user)
+    if what == "update":
+        return photos.update_photo(case, photo, data, state, actor, version)
+    if what in ("up", "down"):
+        return photos.move_photo(case, photo, what, state, actor)
+    if what == "cover":
+        return photos.set_cover(case, photo, state, actor)
+    if what == "remove":
+        return photos.remove_photo(case, photo, state, actor)
+    raise ServiceError(_("Tindakan tidak dikenal."))

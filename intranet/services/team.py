@@ -69,17 +69,17 @@ def delete_if_unused(store, sha):
 
     Another upload of the same bytes may have committed meanwhile and now points at it.
     """
+    from intranet.models import Photo
     from intranet.models import SourceFile
 
-    used = (
-        db.session.execute(
-            db.select(TeamDecree.id).where(TeamDecree.scan_sha256 == sha).limit(1)
-        ).first()
-        or db.session.execute(
-            db.select(SourceFile.id).where(SourceFile.sha256 == sha).limit(1)
-        ).first()
+    checks = (
+        db.select(TeamDecree.id).where(TeamDecree.scan_sha256 == sha),
+        db.select(SourceFile.id).where(SourceFile.sha256 == sha),
+        db.select(Photo.id).where(
+            db.or_(Photo.sha256 == sha, Photo.original_sha256 == sha, Photo.thumb_sha256 == sha)
+        ),
     )
-    if not used:
+    if not any(db.session.execute(q.limit(1)).first() for q in checks):
         store.delete(sha)
 
 

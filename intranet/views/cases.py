@@ -1,10 +1,12 @@
 """Cases (naskah): the list, the case page with its SOP timeline, and decisions."""
 
 from flask import Blueprint
+from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,12 +15,19 @@ from wtforms import SelectChoice
 from intranet.forms.cases import ArticleForm
 from intranet.forms.cases import ConceptForm
 from intranet.forms.cases import DecisionForm
+from intranet.forms.cases import PhotoActionForm
+from intranet.forms.cases import PhotoEditForm
+from intranet.forms.cases import PhotoForm
 from intranet.models import Case
+from intranet.models import Photo
 from intranet.permissions import area_required
 from intranet.services import ServiceError
 from intranet.services import articles
 from intranet.services import cases
+from intranet.services import photos as photo_service
 from intranet.services import queries
+from intranet.services.team import file_store
+from intranet.storage import StorageError
 from intranet.views import flash_errors
 
 bp = Blueprint("cases", __name__, url_prefix="/intranet/naskah")
@@ -125,7 +134,15 @@ def _article_form(case, form=None):
 
 
 def _write_page(case, form, conflict=None, status=200):
-    photos = []
+    photos = [
+        {
+            "src": articles.photo_src(case.id, p.id),
+            "thumb": url_for("cases.photo_file", case_id=case.id, photo_id=p.id, size="kecil"),
+            "alt": p.alt,
+            "caption": p.caption,
+        }
+        for p in photo_service.photos(case)
+    ]
     return render_template(
         "cases/write.html",
         case=case,
@@ -207,3 +224,94 @@ def revisions(case_id):
         else:
             flash(_("Revisi yang dipilih tidak ada."), "error")
     return render_template("cases/revisions.html", case=case, rows=rows, table=table, a=a, b=b)
+
+
+def _photo_page(case, form=None, status=200):
+    rows = photo_service.photos(case)
+    return render_template(
+        "cases/photos.html",
+        case=case,
+        rows=rows,
+        form=form or PhotoForm(),
+        edit_forms={p.id: PhotoEditForm(formdata=None, obj=p) for p in rows},
+        action_form=PhotoActionForm(),
+        editable=cases.editable_parts(case, current_user),
+    ), status
+
+
+@bp.route("/<int:case_id>/foto", methods=["GET", "POST"])
+@area_required("cases")
+def photos(case_id):
+    """The case's photos; the penulis adds them with caption, credit and alt text."""
+    case = queries.get_or_404(Case, case_id)
+    if request.method == "GET":
+        return _photo_page(case)
+    form = PhotoForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return _photo_page(case, form, 400)
+    try:
+        cases.add_photo(case, current_user, form.photo.data, form.data)
+    except ServiceError as e:
+        flash(str(e), "error")
+        return _photo_page(case, form, e.status)
+    flash(_("Foto ditambahkan."), "success")
+    return redirect(url_for("cases.photos", case_id=case.id))
+
+
+def _case_photo(case_id, photo_id):
+    case = queries.get_or_404(Case, case_id)
+    photo = queries.get_or_404(Photo, photo_id)
+    if photo.case_id != case.id:
+        abort(404)
+    return case, photo
+
+
+@bp.post("/<int:case_id>/foto/<int:photo_id>/ubah")
+@area_required("cases")
+def update_photo(case_id, photo_id):
+    """Change a photo's caption, credit, alt text or date."""
+    case, photo = _case_photo(case_id, photo_id)
+    form = PhotoEditForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return _photo_page(case, status=400)
+    try:
+        cases.change_photo(case, current_user, photo, "update", form.data, form.version.data)
+    except ServiceError as e:
+        flash(str(e), "error")
+        return _photo_page(case, status=e.status)
+    flash(_("Keterangan foto disimpan."), "success")
+    return redirect(url_for("cases.photos", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/foto/<int:photo_id>/atur")
+@area_required("cases")
+def arrange_photo(case_id, photo_id):
+    """Move a photo up or down, make it the cover, or remove it."""
+    case, photo = _case_photo(case_id, photo_id)
+    form = PhotoActionForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return _photo_page(case, status=400)
+    try:
+        cases.change_photo(case, current_user, photo, form.what.data)
+    except ServiceError as e:
+        flash(str(e), "error")
+        return _photo_page(case, status=e.status)
+    return redirect(url_for("cases.photos", case_id=case.id))
+
+
+@bp.get("/<int:case_id>/foto/<int:photo_id>", defaults={"size": "penuh"})
+@bp.get("/<int:case_id>/foto/<int:photo_id>/<any(kecil, penuh):size>")
+@area_required("cases")
+def photo_file(case_id, photo_id, size):
+    """A photo (the clean copy, without EXIF) or its thumbnail, shown inline."""
+    _case, photo = _case_photo(case_id, photo_id)
+    sha = photo.thumb_sha256 if size == "kecil" else photo.sha256
+    mimetype = "image/jpeg" if size == "kecil" and photo.mimetype != "image/png" else photo.mimetype
+    try:
+        stream = file_store().open(sha)
+    except StorageError:
+        abort(404)
+    return send_file(stream, mimetype=mimetype, max_age=3600)
