@@ -37,6 +37,8 @@ DEFAULTS = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
     "LANGUAGES": ["id", "en"],
     "PASSWORD_MIN_LENGTH": 10,
+    # How long a signed preview link (step 7) works, in days.
+    "PREVIEW_LINK_DAYS": 7,
     "DEMO_PASSWORD": "warta-demo",
     # The agenda book's number: {seq} restarts each year; {year}, {region} also available.
     "AGENDA_NUMBER_FORMAT": "{seq:04d}/AGD-WEB/{region}/{year}",

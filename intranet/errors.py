@@ -18,6 +18,7 @@ MESSAGES = {
         _l("Terjadi benturan data"),
         _l("Data sudah diubah orang lain. Muat ulang lalu coba lagi."),
     ),
+    410: (_l("Tidak berlaku lagi"), _l("Tautan atau halaman ini sudah tidak berlaku.")),
     413: (_l("Berkas terlalu besar"), _l("Ukuran kiriman melebihi batas yang diizinkan.")),
     429: (_l("Terlalu banyak percobaan"), _l("Tunggu beberapa menit sebelum mencoba lagi.")),
     500: (

@@ -326,3 +326,37 @@ def material_data(**overrides):
 def scenario(app):
     """Ids of a direction, an agenda entry, the case opened from it, and a delegation."""
     return build_scenario(app)
+
+
+ARTICLE_DATA = {
+    "title": "Rapat pleno DPT",
+    "slug": "",
+    "summary": "Ringkasan rapat pleno.",
+    "body_html": "<p>Rapat pleno rekapitulasi DPT berlangsung tertib.</p>",
+    "category_id": 1,
+    "tags": "dpt",
+    "ppid": "serta_merta",
+    "credits": "Humas",
+    "note": "",
+}
+
+
+def build_preview(app, case_id, recipient="penanggungjawab"):
+    """Set-up: write the article (step 5) and lay out its preview (step 7); a signed link.
+
+    The case is moved to each step directly and ends at step 7.
+    """
+    from intranet.models import Case
+    from intranet.models import User
+    from intranet.services import cases as case_service
+    from intranet.services import previews
+
+    with app.test_request_context(method="POST"):
+        users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
+        case = db.session.get(Case, case_id)
+        case.step = 5
+        base = case_service.articles.latest_revision(case)
+        case_service.save_article(case, users["penulis"], ARTICLE_DATA, base.number if base else 0)
+        case.step = 7
+        preview = case_service.lay_out_preview(case, users["editor"], "standar")
+        return previews.make_token(preview, users[recipient])

@@ -12,6 +12,7 @@ from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
 from tests.conftest import ROLES
+from tests.conftest import build_preview
 
 PUBLIC = "public"
 LOGIN = "login"  # any logged-in person
@@ -79,6 +80,10 @@ ACCESS = {
     ("cases.update_photo", "POST"): TEAM,
     ("cases.arrange_photo", "POST"): TEAM,
     ("cases.photo_file", "GET"): TEAM,
+    ("cases.preview", "GET"): TEAM,
+    ("cases.preview", "POST"): TEAM,
+    ("public.preview", "GET"): PUBLIC,
+    ("public.preview_photo", "GET"): PUBLIC,
 }
 
 PRINCIPALS = [None, *ROLES]
@@ -110,8 +115,10 @@ def sample_args(app, scanned_decree, scenario):
             .scalars()
             .first()
         )
+        token = build_preview(app, scenario["case_id"])
         return {
             **scenario,
+            "token": token,
             "filename": "css/warta.css",
             "user_id": penulis.id,
             "decree_id": decree.id,

@@ -123,3 +123,16 @@ class PhotoActionForm(BaseForm):
     what = HiddenField(
         validators=[AnyOf(["up", "down", "cover", "remove"], message=_l("Tindakan tidak dikenal."))]
     )
+
+
+class PreviewForm(BaseForm):
+    """Lay out the preview (step 7)."""
+
+    layout = SelectField(
+        _l("Tata letak"),
+        choices=[
+            SelectChoice("standar", _l("Standar: foto sampul, isi, galeri")),
+            SelectChoice("galeri", _l("Galeri di atas isi")),
+        ],
+        validators=[chosen()],
+    )

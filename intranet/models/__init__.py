@@ -4,6 +4,8 @@ from intranet.models.cases import Case
 from intranet.models.cases import Category
 from intranet.models.cases import Concept
 from intranet.models.cases import Photo
+from intranet.models.cases import Preview
+from intranet.models.cases import PreviewOpening
 from intranet.models.cases import Revision
 from intranet.models.intake import AgendaCounter
 from intranet.models.intake import Assignment
@@ -31,6 +33,8 @@ __all__ = [
     "Membership",
     "OutboxMessage",
     "Photo",
+    "Preview",
+    "PreviewOpening",
     "Revision",
     "SourceFile",
     "SourceMaterial",

@@ -195,3 +195,41 @@ class Photo(db.Model):
     uploaded_by: Mapped[User] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class Preview(db.Model):
+    """The unpublished preview laid out at step 7, of one revision."""
+
+    __tablename__ = "previews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    revision_hash: Mapped[str] = mapped_column(String(64))
+    layout: Mapped[str] = mapped_column(String(16), default="standar")
+    photo_ids: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    revision: Mapped[Revision] = relationship()
+    created_by: Mapped[User] = relationship()
+    openings: Mapped[list["PreviewOpening"]] = relationship(
+        back_populates="preview", order_by="PreviewOpening.id"
+    )
+
+
+class PreviewOpening(db.Model):
+    """One opening of a preview link: who it was sent to, when, from where."""
+
+    __tablename__ = "preview_openings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    preview_id: Mapped[int] = mapped_column(ForeignKey("previews.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+
+    preview: Mapped[Preview] = relationship(back_populates="openings")
+    user: Mapped[User] = relationship()

@@ -240,3 +240,38 @@ def compare(a, b):
     )
     # HtmlDiff escapes &, < and > in every line it lays out, so its table is safe markup.
     return Markup(table)  # noqa: S704
+
+
+def article_view(revision, photo_rows, photo_url, layout="standar", published_at=None):
+    """Everything the public article page shows, from one revision and its photos."""
+    cover = next((p for p in photo_rows if p.is_cover), photo_rows[0] if photo_rows else None)
+
+    def photo(p, size="penuh"):
+        return {
+            "url": photo_url(p.id, size),
+            "full": photo_url(p.id, "penuh"),
+            "alt": p.alt,
+            "caption": p.caption,
+            "credit": p.credit,
+            "width": p.width,
+            "height": p.height,
+        }
+
+    from intranet.services.previews import rewrite_photo_sources
+
+    return {
+        "title": revision.title,
+        "slug": revision.slug,
+        "summary": revision.summary,
+        "body": Markup(
+            rewrite_photo_sources(revision.body_html, lambda pid: photo_url(pid, "penuh"))
+        ),  # noqa: S704 - sanitised on save
+        "category": revision.category.name,
+        "tags": revision.tag_list,
+        "ppid": revision.ppid_label,
+        "credits": revision.credits,
+        "date": published_at or revision.created_at,
+        "cover": photo(cover) if cover else None,
+        "gallery": [photo(p, "kecil") for p in photo_rows if p is not cover],
+        "layout": layout,
+    }

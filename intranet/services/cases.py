@@ -29,6 +29,7 @@ from intranet.services import check_version
 from intranet.services import commit
 from intranet.services import notify
 from intranet.services import photos
+from intranet.services import previews
 from intranet.services import trail
 from intranet.workflow import Action
 from intranet.workflow import Actor
@@ -75,6 +76,7 @@ def case_facts(case):
         "concept": bool(concept and concept.angle.strip() and concept.outline.strip()),
         "article_text": articles.has_text(case),
         "photos": photos.has_captioned_photo(case),
+        "preview": previews.has_current_preview(case),
     }
 
 
@@ -213,6 +215,12 @@ def decide(case, user, kind, *, to_step=None, reason="", role=None, version=None
     if t.returned_to:
         data["returned_to"] = t.returned_to
     next_attempt = _next_attempt(case, t.next_step) if moves else case.attempt
+    # Submitting the preview (step 7) sends the reviewers each their own signed link.
+    preview, reviewers = None, []
+    if t.advanced and "preview" in case.definition().step(step_before).edits:
+        preview = previews.latest_preview(case)
+        reviewers = [u for u in holders_of({"koordinator", "penanggungjawab"}) if u.id != user.id]
+        data.update(preview_id=preview.id, sent_to=[u.id for u in reviewers])
     trail.append(
         case,
         step=step_before,
@@ -229,7 +237,10 @@ def decide(case, user, kind, *, to_step=None, reason="", role=None, version=None
         case.step_started_at = utcnow()
     case.status = t.status
     db.session.flush()
-    _notify_after(case, t, user, step_before, reason)
+    if preview:
+        previews.send_links(case, preview, reviewers)
+    else:
+        _notify_after(case, t, user, step_before, reason)
     commit()
     notify.send_soon()
     return t
@@ -394,3 +405,8 @@ def change_photo(case, user, photo, what, data=None, version=None):
     if what == "remove":
         return photos.remove_photo(case, photo, state, actor)
     raise ServiceError(_("Tindakan tidak dikenal."))
+
+
+def lay_out_preview(case, user, layout):
+    """Lay out the unpublished preview of the current revision (step 7)."""
+    return previews.lay_out(case, user, layout, case_state(case), actor_of(user))

@@ -191,3 +191,19 @@ def remove_photo(case, photo, state, actor):
     store = file_store()
     for sha in set(digests):
         delete_if_unused(store, sha)
+
+
+def photo_response(photo, size):
+    """Send a photo's clean copy (``penuh``) or thumbnail (``kecil``); 404 if its file is gone."""
+    from flask import abort
+    from flask import send_file
+
+    from intranet.storage import StorageError
+
+    sha = photo.thumb_sha256 if size == "kecil" else photo.sha256
+    mimetype = "image/jpeg" if size == "kecil" and photo.mimetype != "image/png" else photo.mimetype
+    try:
+        stream = file_store().open(sha)
+    except StorageError:
+        abort(404)
+    return send_file(stream, mimetype=mimetype, max_age=3600)

@@ -6,7 +6,6 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +17,7 @@ from intranet.forms.cases import DecisionForm
 from intranet.forms.cases import PhotoActionForm
 from intranet.forms.cases import PhotoEditForm
 from intranet.forms.cases import PhotoForm
+from intranet.forms.cases import PreviewForm
 from intranet.models import Case
 from intranet.models import Photo
 from intranet.permissions import area_required
@@ -25,9 +25,8 @@ from intranet.services import ServiceError
 from intranet.services import articles
 from intranet.services import cases
 from intranet.services import photos as photo_service
+from intranet.services import previews
 from intranet.services import queries
-from intranet.services.team import file_store
-from intranet.storage import StorageError
 from intranet.views import flash_errors
 
 bp = Blueprint("cases", __name__, url_prefix="/intranet/naskah")
@@ -308,10 +307,48 @@ def arrange_photo(case_id, photo_id):
 def photo_file(case_id, photo_id, size):
     """A photo (the clean copy, without EXIF) or its thumbnail, shown inline."""
     _case, photo = _case_photo(case_id, photo_id)
-    sha = photo.thumb_sha256 if size == "kecil" else photo.sha256
-    mimetype = "image/jpeg" if size == "kecil" and photo.mimetype != "image/png" else photo.mimetype
-    try:
-        stream = file_store().open(sha)
-    except StorageError:
+    return photo_service.photo_response(photo, size)
+
+
+@bp.route("/<int:case_id>/pratinjau", methods=["GET", "POST"])
+@area_required("cases")
+def preview(case_id):
+    """The current revision as the public will see it; the editor lays it out (step 7)."""
+    case = queries.get_or_404(Case, case_id)
+    if request.method == "POST":
+        form = PreviewForm()
+        if form.validate_on_submit():
+            try:
+                cases.lay_out_preview(case, current_user, form.layout.data)
+            except ServiceError as e:
+                flash(str(e), "error")
+                return redirect(url_for("cases.detail", case_id=case.id)), 303
+            flash(_("Preview disiapkan. Selesaikan langkah 7 untuk mengirimkannya."), "success")
+        else:
+            flash_errors(form)
+        return redirect(url_for("cases.preview", case_id=case.id))
+    revision = articles.latest_revision(case)
+    if revision is None:
         abort(404)
-    return send_file(stream, mimetype=mimetype, max_age=3600)
+    latest = previews.latest_preview(case)
+    layout = (
+        latest.layout if latest and latest.revision_hash == revision.content_hash else "standar"
+    )
+    a = articles.article_view(
+        revision,
+        photo_service.photos(case),
+        lambda pid, size: url_for("cases.photo_file", case_id=case.id, photo_id=pid, size=size),
+        layout,
+    )
+    note = _("Revisi %(n)s · hanya untuk tim", n=revision.number)
+    return render_template(
+        "cases/preview.html",
+        a=a,
+        case=case,
+        preview=True,
+        preview_note=note,
+        latest=latest,
+        form=PreviewForm(layout=layout),
+        editable=cases.editable_parts(case, current_user),
+        openings=latest.openings if latest else [],
+    )
