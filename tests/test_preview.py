@@ -1,0 +1,110 @@
+"""Step 7: the unpublished preview and its signed, expiring, per-person links."""
+
+import re
+from datetime import timedelta
+
+from intranet.extensions import db
+from intranet.models import Case
+from intranet.models import OutboxMessage
+from intranet.models import Preview
+from intranet.models import PreviewOpening
+from intranet.models.people import utcnow
+from tests.conftest import ARTICLE_DATA
+from tests.conftest import build_preview
+from tests.test_trail import put_case_at
+
+
+def links(app):
+    with app.app_context():
+        rows = db.session.execute(db.select(OutboxMessage).where(OutboxMessage.kind == "preview")).scalars().all()
+        return {m.to_user.username: re.search(r"http://localhost(/pratinjau/\S+)", m.body).group(1) for m in rows}
+
+
+def test_editor_lays_out_and_submits_reviewers_open_without_login(app, login, scenario):
+    cid = scenario["case_id"]
+    build_preview(app, cid)
+    editor = login("editor")
+    page = editor.get(f"/intranet/naskah/{cid}/pratinjau").get_data(as_text=True)
+    assert "PREVIEW — belum terbit" in page and ARTICLE_DATA["title"] in page
+    assert editor.post(f"/intranet/naskah/{cid}/pratinjau", data={"layout": "galeri"}).status_code == 302
+    assert editor.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "complete"}).status_code == 302
+    with app.app_context():
+        case = db.session.get(Case, cid)
+        assert case.step == 8
+        assert case.trail[-1].extra["preview_id"] is not None and len(case.trail[-1].extra["sent_to"]) == 2
+    sent = links(app)
+    assert set(sent) == {"koordinator", "penanggungjawab"}
+    anonymous = app.test_client()
+    r = anonymous.get(sent["koordinator"])
+    assert r.status_code == 200
+    body = r.get_data(as_text=True)
+    assert "PREVIEW — belum terbit" in body and "Dibuka oleh Demo Koordinator" in body
+    assert r.headers["Cache-Control"] == "no-store" and "noindex" in r.headers["X-Robots-Tag"]
+    photo = re.search(r'src="(/pratinjau/[^"]+/foto/\d+/penuh)"', body).group(1)
+    p = anonymous.get(photo)
+    assert p.status_code == 200 and p.mimetype == "image/jpeg"
+    p.close()
+    anonymous.get(sent["penanggungjawab"])
+    with app.app_context():
+        who = [o.user.username for o in db.session.execute(db.select(PreviewOpening)).scalars()]
+        assert who == ["koordinator", "penanggungjawab"]
+
+
+def test_tampered_and_expired_links_are_refused(app, login, scenario):
+    cid = scenario["case_id"]
+    token = build_preview(app, cid)
+    c = app.test_client()
+    for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "bukan-token", token + "x"):
+        r = c.get(f"/pratinjau/{bad}")
+        assert r.status_code == 403 and "tidak sah" in r.get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(db.update(Preview).values(expires_at=utcnow() - timedelta(minutes=1)))
+        db.session.commit()
+    r = c.get(f"/pratinjau/{token}")
+    assert r.status_code == 410 and "kedaluwarsa" in r.get_data(as_text=True)
+    assert c.get(f"/pratinjau/{token}/foto/1/penuh").status_code == 410
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(PreviewOpening)).scalar_one() == 0
+
+
+def test_signature_age_limit_is_a_setting(app_factory):
+    from intranet.cli import load_demo
+    from tests.conftest import PASSWORD
+    from tests.conftest import build_scenario
+
+    app = app_factory(PREVIEW_LINK_DAYS=0)
+    with app.app_context():
+        load_demo(PASSWORD)
+    token = build_preview(app, build_scenario(app)["case_id"])
+    import time
+
+    time.sleep(1.1)
+    assert app.test_client().get(f"/pratinjau/{token}").status_code == 410
+
+
+def test_a_preview_of_an_older_revision_does_not_complete_step_7(app, login, scenario):
+    cid = scenario["case_id"]
+    build_preview(app, cid)
+    put_case_at(app, cid, 5)
+    from intranet.services.articles import latest_revision
+
+    with app.app_context():
+        n = latest_revision(db.session.get(Case, cid)).number
+    assert login("penulis").post(f"/intranet/naskah/{cid}/tulis", data={**ARTICLE_DATA, "title": "Judul baru", "base": n}).status_code == 302
+    put_case_at(app, cid, 7)
+    r = login("editor").post(f"/intranet/naskah/{cid}/putuskan", data={"action": "complete"})
+    assert r.status_code == 400 and "preview dari revisi terakhir" in r.get_data(as_text=True)
+
+
+def test_only_the_editor_lays_out_at_step_7(app, login, scenario):
+    cid = scenario["case_id"]
+    build_preview(app, cid)
+    r = login("penulis").post(f"/intranet/naskah/{cid}/pratinjau", data={"layout": "standar"})
+    assert r.status_code == 303
+    put_case_at(app, cid, 7)
+    editor = login("editor")
+    r = editor.post(f"/intranet/naskah/{cid}/pratinjau", data={"layout": "miring"})
+    assert r.status_code == 302
+    assert "Pilihan tidak valid" in editor.get(r.location).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Preview)).scalar_one() == 1
