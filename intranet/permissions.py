@@ -9,6 +9,18 @@ from flask_login import login_required
 from intranet.models import ROLES
 
 TEAM = tuple(ROLES)
+#: The SOP work: every team role except the technical admin, who manages accounts only.
+WORK = tuple(r for r in ROLES if r != "admin")
+
+#: Who may read source material of each security class (besides whoever registered it and
+#: whoever it was disposed to).
+MATERIAL_READERS = {
+    "biasa": frozenset(WORK),
+    "terbatas": frozenset(
+        {"penanggungjawab", "koordinator", "redaktur", "kontributor", "arsiparis"}
+    ),
+    "rahasia": frozenset({"penanggungjawab", "koordinator"}),
+}
 
 #: Who may reach each area of the intranet. Empty means: any logged-in person.
 AREAS = {
@@ -16,11 +28,11 @@ AREAS = {
     "account": (),
     "team": TEAM,
     "admin": ("admin",),
-    "assignments": TEAM,
+    "assignments": WORK,
     "assign": ("penanggungjawab",),
-    "agenda": TEAM,
+    "agenda": WORK,
     "agenda_write": ("kontributor",),
-    "cases": TEAM,
+    "cases": WORK,
     "delegate": ("penanggungjawab",),
 }
 
@@ -59,3 +71,12 @@ def role_required(*roles):
 def area_required(area):
     """View decorator for an area of AREAS."""
     return role_required(*AREAS[area]) if AREAS[area] else login_required
+
+
+def can_see_material(user, material):
+    """True if ``user`` may read an agenda entry and its files, given its security class."""
+    if not has_role(user):
+        return False
+    if user.id in (material.registered_by_id, material.disposition_to_id):
+        return True
+    return bool(user.roles() & MATERIAL_READERS.get(material.security_class, frozenset()))

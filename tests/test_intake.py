@@ -566,3 +566,77 @@ def test_only_recipients_acknowledge_and_only_pj_closes(app, login, scenario):
     )
     with app.app_context():
         assert db.session.get(Assignment, aid).closed_at is not None
+
+
+@pytest.mark.parametrize(
+    "security,readers",
+    [
+        (
+            "biasa",
+            {
+                "penanggungjawab",
+                "koordinator",
+                "kontributor",
+                "redaktur",
+                "editor",
+                "penulis",
+                "arsiparis",
+            },
+        ),
+        ("terbatas", {"penanggungjawab", "koordinator", "kontributor", "redaktur", "arsiparis"}),
+        ("rahasia", {"penanggungjawab", "koordinator", "kontributor"}),  # kontributor registered it
+    ],
+)
+def test_security_class_decides_who_reads_material(app, login, security, readers):
+    from intranet.services import intake
+
+    with app.test_request_context(method="POST"):
+        k = db.session.execute(db.select(User).where(User.username == "kontributor")).scalar_one()
+        m = intake.register_material(
+            material_data(security_class=security, perihal=f"Bahan {security}"),
+            [upload(pdf_bytes(security), "a.pdf")],
+            k,
+        )
+        mid, fid = m.id, m.files[0].id
+    for role in (
+        "penanggungjawab",
+        "koordinator",
+        "kontributor",
+        "redaktur",
+        "editor",
+        "penulis",
+        "arsiparis",
+    ):
+        c = login(role)
+        page = c.get(f"/intranet/agenda/{mid}")
+        f = c.get(f"/intranet/agenda/{mid}/berkas/{fid}")
+        listed = f"Bahan {security}" in c.get("/intranet/agenda").get_data(as_text=True)
+        allowed = role in readers
+        assert (page.status_code, f.status_code, listed) == (
+            (200, 200, True) if allowed else (403, 403, False)
+        ), role
+        f.close()
+    r = login("editor").get(
+        f"/intranet/agenda/cetak?start={today().isoformat()}&end={today().isoformat()}"
+    )
+    text = " ".join(PdfReader(io.BytesIO(r.data)).pages[0].extract_text().split())
+    assert (f"Bahan {security}" in text) == ("editor" in readers)
+
+
+def test_material_goes_into_one_case_only(app, login, scenario):
+    from intranet.services import ServiceError
+    from intranet.services import intake
+
+    with app.test_request_context(method="POST"):
+        users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
+        with pytest.raises(ServiceError, match="Sudah diserahkan"):
+            intake.hand_over(
+                {
+                    "assignment_id": scenario["assignment_id"],
+                    "material_ids": [scenario["material_id"]],
+                    "title": "Lagi",
+                    "category_id": 1,
+                    "redaktur_id": users["redaktur"].id,
+                },
+                users["kontributor"],
+            )

@@ -16,8 +16,15 @@ from tests.test_trail import put_case_at
 
 def links(app):
     with app.app_context():
-        rows = db.session.execute(db.select(OutboxMessage).where(OutboxMessage.kind == "preview")).scalars().all()
-        return {m.to_user.username: re.search(r"http://localhost(/pratinjau/\S+)", m.body).group(1) for m in rows}
+        rows = (
+            db.session.execute(db.select(OutboxMessage).where(OutboxMessage.kind == "preview"))
+            .scalars()
+            .all()
+        )
+        return {
+            m.to_user.username: re.search(r"http://localhost(/pratinjau/\S+)", m.body).group(1)
+            for m in rows
+        }
 
 
 def test_editor_lays_out_and_submits_reviewers_open_without_login(app, login, scenario):
@@ -26,12 +33,21 @@ def test_editor_lays_out_and_submits_reviewers_open_without_login(app, login, sc
     editor = login("editor")
     page = editor.get(f"/intranet/naskah/{cid}/pratinjau").get_data(as_text=True)
     assert "PREVIEW — belum terbit" in page and ARTICLE_DATA["title"] in page
-    assert editor.post(f"/intranet/naskah/{cid}/pratinjau", data={"layout": "galeri"}).status_code == 302
-    assert editor.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "complete"}).status_code == 302
+    assert (
+        editor.post(f"/intranet/naskah/{cid}/pratinjau", data={"layout": "galeri"}).status_code
+        == 302
+    )
+    assert (
+        editor.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "complete"}).status_code
+        == 302
+    )
     with app.app_context():
         case = db.session.get(Case, cid)
         assert case.step == 8
-        assert case.trail[-1].extra["preview_id"] is not None and len(case.trail[-1].extra["sent_to"]) == 2
+        assert (
+            case.trail[-1].extra["preview_id"] is not None
+            and len(case.trail[-1].extra["sent_to"]) == 2
+        )
     sent = links(app)
     assert set(sent) == {"koordinator", "penanggungjawab"}
     anonymous = app.test_client()
@@ -54,7 +70,11 @@ def test_tampered_and_expired_links_are_refused(app, login, scenario):
     cid = scenario["case_id"]
     token = build_preview(app, cid)
     c = app.test_client()
-    for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "bukan-token", token + "x"):
+    for bad in (
+        token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+        "bukan-token",
+        token + "x",
+    ):
         r = c.get(f"/pratinjau/{bad}")
         assert r.status_code == 403 and "tidak sah" in r.get_data(as_text=True)
     with app.app_context():
@@ -64,7 +84,10 @@ def test_tampered_and_expired_links_are_refused(app, login, scenario):
     assert r.status_code == 410 and "kedaluwarsa" in r.get_data(as_text=True)
     assert c.get(f"/pratinjau/{token}/foto/1/penuh").status_code == 410
     with app.app_context():
-        assert db.session.execute(db.select(db.func.count()).select_from(PreviewOpening)).scalar_one() == 0
+        assert (
+            db.session.execute(db.select(db.func.count()).select_from(PreviewOpening)).scalar_one()
+            == 0
+        )
 
 
 def test_signature_age_limit_is_a_setting(app_factory):
@@ -90,7 +113,14 @@ def test_a_preview_of_an_older_revision_does_not_complete_step_7(app, login, sce
 
     with app.app_context():
         n = latest_revision(db.session.get(Case, cid)).number
-    assert login("penulis").post(f"/intranet/naskah/{cid}/tulis", data={**ARTICLE_DATA, "title": "Judul baru", "base": n}).status_code == 302
+    assert (
+        login("penulis")
+        .post(
+            f"/intranet/naskah/{cid}/tulis", data={**ARTICLE_DATA, "title": "Judul baru", "base": n}
+        )
+        .status_code
+        == 302
+    )
     put_case_at(app, cid, 7)
     r = login("editor").post(f"/intranet/naskah/{cid}/putuskan", data={"action": "complete"})
     assert r.status_code == 400 and "preview dari revisi terakhir" in r.get_data(as_text=True)

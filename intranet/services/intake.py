@@ -336,11 +336,32 @@ def import_eml(storage, extra, actor):
     return m, skipped
 
 
+def readable_by(user):
+    """A filter: agenda entries ``user`` may read, by security class (see permissions)."""
+    from intranet.permissions import MATERIAL_READERS
+
+    roles = user.roles()
+    classes = [c for c, readers in MATERIAL_READERS.items() if roles & readers]
+    return db.or_(
+        SourceMaterial.security_class.in_(classes),
+        SourceMaterial.registered_by_id == user.id,
+        SourceMaterial.disposition_to_id == user.id,
+    )
+
+
 def materials(
-    query=None, year=None, channel=None, category_id=None, available_only=False, limit=500
+    query=None,
+    year=None,
+    channel=None,
+    category_id=None,
+    available_only=False,
+    limit=500,
+    viewer=None,
 ):
-    """The agenda book, newest first, filtered."""
+    """The agenda book, newest first, filtered; only what ``viewer`` may read."""
     q = db.select(SourceMaterial).order_by(SourceMaterial.year.desc(), SourceMaterial.seq.desc())
+    if viewer is not None:
+        q = q.where(readable_by(viewer))
     query = (query or "").replace("\x00", "").strip()
     if query:
         like = f"%{query}%"
@@ -365,12 +386,13 @@ def materials(
     return db.session.execute(q.limit(limit)).scalars().all()
 
 
-def materials_between(start, end):
-    """Agenda entries received from ``start`` to ``end`` inclusive, in book order."""
+def materials_between(start, end, viewer):
+    """Agenda entries received from ``start`` to ``end`` inclusive that ``viewer`` may read."""
     return (
         db.session.execute(
             db.select(SourceMaterial)
             .where(SourceMaterial.received_on >= start, SourceMaterial.received_on <= end)
+            .where(readable_by(viewer))
             .order_by(SourceMaterial.year, SourceMaterial.seq)
         )
         .scalars()
@@ -391,9 +413,14 @@ def hand_over(data, actor):
         raise ServiceError(_("Pilih penugasan yang ditujukan kepada Anda."))
     if not assignment.is_open:
         raise ServiceError(_("Penugasan ini sudah ditutup."))
+    from intranet.permissions import can_see_material
+
     chosen = [db.session.get(SourceMaterial, i) for i in data["material_ids"]]
-    if not chosen or any(m is None for m in chosen):
+    if not chosen or any(m is None or not can_see_material(actor, m) for m in chosen):
         raise ServiceError(_("Pilih minimal satu bahan informasi dari buku agenda."))
+    used = [m.nomor_agenda for m in chosen if m.cases]
+    if used:
+        raise ServiceError(_("Sudah diserahkan dalam naskah lain: %(list)s.", list=", ".join(used)))
     redaktur = db.session.get(User, data["redaktur_id"])
     if redaktur is None or not redaktur.active or not redaktur.has_role("redaktur"):
         raise ServiceError(_("Pilih redaktur yang sedang menjabat."))

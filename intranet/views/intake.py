@@ -28,6 +28,7 @@ from intranet.models.intake import CHANNELS
 from intranet.models.people import today
 from intranet.permissions import area_required
 from intranet.permissions import can
+from intranet.permissions import can_see_material
 from intranet.services import ServiceError
 from intranet.services import cases as case_service
 from intranet.services import intake
@@ -150,7 +151,9 @@ def agenda():
     category = _bounded(args.get("kategori", type=int), 1, 2**31 - 1)
     channel = args.get("saluran") if args.get("saluran") in CHANNELS else None
     query = (args.get("q") or "").strip()[:200]
-    rows = intake.materials(query=query, year=year, channel=channel, category_id=category)
+    rows = intake.materials(
+        query=query, year=year, channel=channel, category_id=category, viewer=current_user
+    )
     return render_template(
         "intake/agenda.html",
         rows=rows,
@@ -221,6 +224,14 @@ def import_eml():
     return render_template("intake/eml_form.html", form=form), 400 if form.is_submitted() else 200
 
 
+def _readable_material(material_id):
+    """The agenda entry, or 404 / 403 when its security class keeps it from this person."""
+    m = queries.get_or_404(SourceMaterial, material_id)
+    if not can_see_material(current_user, m):
+        abort(403)
+    return m
+
+
 @bp.get("/agenda/<int:material_id>")
 @area_required("agenda")
 def material(material_id):
@@ -234,8 +245,9 @@ def material(material_id):
 @area_required("agenda")
 def material_file(material_id, file_id):
     """A file of an agenda entry, always as a download."""
+    m = _readable_material(material_id)
     f = queries.get_or_404(SourceFile, file_id)
-    if f.material_id != material_id:
+    if f.material_id != m.id:
         abort(404)
     try:
         stream = file_store().open(f.sha256)
@@ -254,7 +266,7 @@ def print_agenda():
     if not form.validate():
         flash_errors(form)
         return redirect(url_for("intake.agenda"))
-    rows = intake.materials_between(form.start.data, form.end.data)
+    rows = intake.materials_between(form.start.data, form.end.data, current_user)
     html = render_template(
         "intake/agenda_pdf.html",
         rows=rows,
@@ -280,7 +292,7 @@ def handover():
     form.assignment_id.choices = _assignment_choices(blank=False)
     form.material_ids.choices = [
         SelectChoice(m.id, f"{m.nomor_agenda} · {m.perihal[:70]}")
-        for m in intake.materials(available_only=True)
+        for m in intake.materials(available_only=True, viewer=current_user)
     ]
     form.category_id.choices = _category_choices()
     form.redaktur_id.choices = _redaktur_choices(blank=False)
