@@ -236,9 +236,7 @@ def _readable_material(material_id):
 @area_required("agenda")
 def material(material_id):
     """One agenda entry with its files and the cases it went into."""
-    return render_template(
-        "intake/material.html", m=queries.get_or_404(SourceMaterial, material_id)
-    )
+    return render_template("intake/material.html", m=_readable_material(material_id))
 
 
 @bp.get("/agenda/<int:material_id>/berkas/<int:file_id>")
