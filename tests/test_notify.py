@@ -101,3 +101,86 @@ def test_people_without_an_email_address_are_skipped_not_lost(app_factory, smtp)
             .all()
         )
         assert [m.kind for m in waiting] == ["handover"]
+
+
+def test_one_broken_message_does_not_block_the_rest(app_factory, smtp):
+    app = mail_app(app_factory, smtp.port)
+    with app.app_context():
+        from intranet.models import User
+
+        user = db.session.execute(db.select(User).where(User.username == "redaktur")).scalar_one()
+        for subject in ("Pertama", "Rusak\u2028Bcc: semua@example.com", "Ketiga"):
+            db.session.add(
+                OutboxMessage(
+                    to_user_id=user.id, to_email=user.email, subject=subject, body="isi", kind="uji"
+                )
+            )
+        db.session.commit()
+        from intranet.services import notify
+
+        sent, failed = notify.deliver_pending()
+        assert (sent, failed) == (2, 1)
+        broken = db.session.execute(
+            db.select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+        ).scalar_one()
+        assert broken.attempts == 1 and broken.last_error and broken.claimed_at is None
+    assert sorted(
+        m.content.decode().split("Subject: ")[1].split("\r\n")[0] for m in smtp.inbox.messages
+    ) == ["Ketiga", "Pertama"]
+
+
+def test_two_senders_never_send_a_message_twice(app_factory, smtp):
+    import threading
+
+    app = mail_app(app_factory, smtp.port)
+    with app.app_context():
+        from intranet.models import User
+
+        user = db.session.execute(db.select(User).where(User.username == "redaktur")).scalar_one()
+        for i in range(30):
+            db.session.add(
+                OutboxMessage(
+                    to_user_id=user.id,
+                    to_email=user.email,
+                    subject=f"Pesan {i}",
+                    body="isi",
+                    kind="uji",
+                )
+            )
+        db.session.commit()
+
+    def send():
+        with app.app_context():
+            from intranet.services import notify
+
+            notify.deliver_pending()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    subjects = [
+        m.content.decode().split("Subject: ")[1].split("\r\n")[0] for m in smtp.inbox.messages
+    ]
+    assert sorted(subjects) == sorted(f"Pesan {i}" for i in range(30))
+
+
+def test_an_address_added_later_still_gets_the_mail(app_factory, smtp):
+    app = mail_app(app_factory, smtp.port)
+    with app.app_context():
+        from intranet.models import User
+
+        db.session.execute(db.update(User).where(User.username == "redaktur").values(email=None))
+        db.session.commit()
+    build_scenario(app)
+    with app.app_context():
+        from intranet.models import User
+        from intranet.services import notify
+
+        db.session.execute(
+            db.update(User).where(User.username == "redaktur").values(email="redaktur@kpu.example")
+        )
+        db.session.commit()
+        assert notify.deliver_pending() == (1, 0)
+    assert any(m.rcpt_tos == ["redaktur@kpu.example"] for m in smtp.inbox.messages)

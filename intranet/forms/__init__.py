@@ -33,8 +33,13 @@ def length(max, min=0):  # noqa: A002 - mirrors WTForms' own name
 
 
 def printable(form, field):
-    """Refuse control characters (NUL and the like) in a one-line field."""
-    if field.data and any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in field.data):
+    """Refuse control characters and line or paragraph separators in a one-line field.
+
+    Such a field may end up in an email header, where a line break would be an injection.
+    """
+    import unicodedata
+
+    if field.data and any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in field.data):
         raise ValidationError(_l("Mengandung karakter yang tidak diizinkan."))
 
 

@@ -31,5 +31,8 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A sender claims a message before sending it, so two senders never send it twice.
+    claimed_at: Mapped[datetime | None]
+    claim: Mapped[str | None] = mapped_column(String(32))
 
     to_user: Mapped[User | None] = relationship()

@@ -1,5 +1,6 @@
 """Notifications: queued in the outbox with the change that causes them, sent by SMTP."""
 
+import secrets
 import smtplib
 import socket
 from datetime import timedelta
@@ -13,6 +14,7 @@ from intranet.models import OutboxMessage
 from intranet.models.people import utcnow
 
 MAX_BACKOFF = timedelta(hours=6)
+CLAIM_LAPSE = timedelta(minutes=10)
 
 
 def queue(user, subject, body, kind, case=None):
@@ -39,19 +41,24 @@ def smtp_configured():
 def deliver_pending(limit=100):
     """Send due messages by SMTP; a failure is kept and retried later with a back-off.
 
-    Each message is marked sent in its own commit right after the server accepts it, so a
-    crash can at worst send one message twice, never lose one. Returns (sent, failed).
+    Each message is first claimed (a conditional UPDATE that only one sender can win), then
+    sent, then marked sent in its own commit: two senders never send it twice, and a crash
+    can at worst leave it to be sent again after the claim lapses, never lose it. The address
+    is read when sending, so someone who adds an email address later still gets the mail.
+    Returns (sent, failed).
     """
     if not smtp_configured():
         return 0, 0
     now = utcnow()
     due = (
         db.session.execute(
-            db.select(OutboxMessage)
+            db.select(OutboxMessage.id)
             .where(
                 OutboxMessage.sent_at.is_(None),
                 OutboxMessage.next_attempt_at <= now,
-                OutboxMessage.to_email.is_not(None),
+                db.or_(
+                    OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - CLAIM_LAPSE
+                ),
             )
             .order_by(OutboxMessage.id)
             .limit(limit)
@@ -59,36 +66,65 @@ def deliver_pending(limit=100):
         .scalars()
         .all()
     )
-    if not due:
+    db.session.commit()
+    claimed = [m for m in (_claim(i, now) for i in due) if m is not None]
+    if not claimed:
         return 0, 0
-    sent = failed = 0
     cfg = current_app.config
     try:
         smtp = _connect(cfg)
-    except (OSError, smtplib.SMTPException) as e:
-        for msg in due:
+    except Exception as e:  # server down, refused, bad credentials: retry later
+        for msg in claimed:
             _failed(msg, e, now)
         db.session.commit()
-        return 0, len(due)
+        return 0, len(claimed)
+    sent = failed = 0
     try:
-        for msg in due:
+        for msg in claimed:
             try:
                 smtp.send_message(_email(msg, cfg))
-            except (OSError, smtplib.SMTPException) as e:
+            except Exception as e:  # this message only; the rest still go out
                 _failed(msg, e, now)
                 failed += 1
             else:
                 msg.sent_at = utcnow()
                 msg.attempts += 1
                 msg.last_error = None
+                msg.claimed_at = msg.claim = None
                 sent += 1
             db.session.commit()
     finally:
         try:
             smtp.quit()
-        except (OSError, smtplib.SMTPException):
+        except Exception:  # noqa: S110 - the connection is being dropped anyway
             pass
     return sent, failed
+
+
+def _claim(message_id, now):
+    """Claim one message for this sender; None if another sender has it or it has no address."""
+    msg = db.session.get(OutboxMessage, message_id)
+    address = msg.to_email or (msg.to_user.email if msg.to_user else None)
+    if not address:
+        return None
+    token = secrets.token_hex(8)
+    won = db.session.execute(
+        db.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),
+            db.or_(
+                OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - CLAIM_LAPSE
+            ),
+        )
+        .values(claimed_at=now, claim=token, to_email=address)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if won != 1:
+        return None
+    db.session.refresh(msg)
+    return msg if msg.claim == token else None
 
 
 def _connect(cfg):
@@ -113,6 +149,7 @@ def _email(msg, cfg):
 
 
 def _failed(msg, error, now):
+    msg.claimed_at = msg.claim = None
     msg.attempts += 1
     msg.last_error = f"{type(error).__name__}: {error}"[:500]
     msg.next_attempt_at = now + min(timedelta(minutes=2 ** min(msg.attempts, 10)), MAX_BACKOFF)
