@@ -58,6 +58,8 @@ class CaseState:
     revision_hash: str | None = None
     revision_authors: frozenset = frozenset()
     approvals: tuple = ()
+    # Steps handed to particular people: step number → the user ids who may act there.
+    owners: dict = field(default_factory=dict)
 
     @property
     def current(self):
@@ -117,6 +119,15 @@ def _acting_role(case, actor, wanted):
             N_("Langkah %(step)s hanya dapat dikerjakan oleh: %(roles)s."),
             step=step.number,
             roles=", ".join(step.roles),
+        )
+    owners = case.owners.get(step.number)
+    if owners and actor.user_id not in owners:
+        raise WorkflowError(
+            N_(
+                "Langkah %(step)s diserahkan kepada orang lain; hanya dia (atau pelaksana "
+                "hariannya) yang dapat mengerjakannya."
+            ),
+            step=step.number,
         )
     if wanted is not None:
         if wanted not in fitting:

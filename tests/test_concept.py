@@ -124,3 +124,43 @@ def test_concept_text_is_shown_as_text(app, login, scenario):
     page = login("koordinator").get(f"/intranet/naskah/{cid}").get_data(as_text=True)
     assert "<script>alert(2)</script>" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page
+
+
+def test_another_redaktur_cannot_take_over_step_3_unless_acting(app, login, scenario):
+    from datetime import timedelta
+
+    from intranet.models import Delegation
+    from intranet.models import Membership
+    from intranet.models import TeamDecree
+    from intranet.models import User
+    from intranet.models.people import today
+
+    cid = scenario["case_id"]
+    with app.app_context():
+        other = db.session.execute(db.select(User).where(User.username == "penulis")).scalar_one()
+        decree = db.session.execute(db.select(TeamDecree)).scalars().first()
+        db.session.add(Membership(user=other, decree=decree, role="redaktur"))
+        db.session.commit()
+        other_id = other.id
+    c = login("penulis")
+    r = c.post(f"/intranet/naskah/{cid}/konsep", data=CONCEPT)
+    assert r.status_code == 400 and "diserahkan kepada orang lain" in r.get_data(as_text=True)
+    # named Plh for the assigned redaktur, the colleague may act
+    with app.app_context():
+        red = db.session.execute(db.select(User).where(User.username == "redaktur")).scalar_one()
+        pj = db.session.execute(
+            db.select(User).where(User.username == "penanggungjawab")
+        ).scalar_one()
+        db.session.add(
+            Delegation(
+                role="redaktur",
+                absent_user_id=red.id,
+                substitute_id=other_id,
+                valid_from=today(),
+                valid_until=today() + timedelta(days=1),
+                reason="Cuti",
+                created_by_id=pj.id,
+            )
+        )
+        db.session.commit()
+    assert c.post(f"/intranet/naskah/{cid}/konsep", data=CONCEPT).status_code == 302

@@ -277,3 +277,12 @@ def test_edits_and_reviews_are_validated():
         sop.parse(BASE.replace('edits = ["concept"]', 'edits = ["judul"]'))
     with pytest.raises(DefinitionError, match="'reviews'"):
         sop.parse(BASE.replace('reviews = "concept"', 'reviews = "foto"'))
+
+
+def test_a_step_handed_to_one_person_is_theirs():
+    owned = case(3, owners={3: frozenset({103})})
+    assert next_state(owned, Action("complete"), actor("redaktur", uid=103)).next_step == 4
+    with pytest.raises(WorkflowError, match="diserahkan kepada orang lain"):
+        next_state(owned, Action("complete"), actor("redaktur", uid=999))
+    with pytest.raises(WorkflowError, match="hanya dapat dikerjakan oleh"):
+        next_state(owned, Action("complete"), actor("penulis", uid=103))

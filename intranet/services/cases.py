@@ -176,7 +176,26 @@ def case_state(case):
         revision_hash=revision_hash,
         revision_authors=authors,
         approvals=current_approvals(case),
+        owners=step_owners(case),
     )
+
+
+def step_owners(case):
+    """Step 3 belongs to the redaktur the material was handed to (and their Plh).
+
+    When that person no longer holds the role, any redaktur may take the step over.
+    """
+    r = case.redaktur
+    if r is None or not r.active or "redaktur" not in {m.role for m in r.valid_memberships()}:
+        return {}
+    from intranet.models import Delegation
+
+    substitutes = db.session.execute(
+        db.select(Delegation).where(
+            Delegation.absent_user_id == r.id, Delegation.role == "redaktur"
+        )
+    ).scalars()
+    return {3: frozenset({r.id} | {d.substitute_id for d in substitutes if d.in_force()})}
 
 
 def options_for(case, user):
@@ -335,8 +354,9 @@ def tasks_for(user):
         options = options_for(case, user)
         missing = missing_for(case)
         step = case.definition().step(case.step)
+        owners = step_owners(case).get(step.number)
         may_act = bool(options) or (bool(set(step.roles) & user.roles()) and bool(missing))
-        if step.number == 3 and case.redaktur_id and case.redaktur_id != user.id:
+        if owners and user.id not in owners:
             may_act = False
         if may_act:
             tasks.append(
