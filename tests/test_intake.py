@@ -356,8 +356,10 @@ def test_agenda_number_format_is_configurable(app_factory):
 
 def test_concurrent_registration_never_duplicates_a_number(app, login):
     codes, clients = [], [login("kontributor") for _ in range(6)]
+    barrier = threading.Barrier(len(clients))
 
     def register(c, i):
+        barrier.wait()  # the first entries of the year, all at once
         for j in range(4):
             r = c.post(
                 "/intranet/agenda/baru",

@@ -11,7 +11,8 @@ import nh3
 from flask import current_app
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from intranet.extensions import db
 from intranet.models import AgendaCounter
@@ -145,29 +146,42 @@ def all_assignments():
 # --- step 2: the agenda book ----------------------------------------------------------------
 
 
+def _ensure_counter(year):
+    """Make sure ``year``'s counter row exists before this transaction locks it.
+
+    On a server database the row is inserted in its own short transaction (ignoring a
+    duplicate), so concurrent first registrations of a year never deadlock on it; SQLite,
+    which admits one writer at a time, does it in the current transaction.
+    """
+    table = AgendaCounter.__table__
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        db.session.execute(sqlite_insert(table).values(year=year, last=0).on_conflict_do_nothing())
+        return
+    if db.session.get(AgendaCounter, year) is not None:
+        return
+    with db.engine.begin() as conn:
+        if dialect == "postgresql":
+            conn.execute(pg_insert(table).values(year=year, last=0).on_conflict_do_nothing())
+        else:
+            conn.execute(table.insert().prefix_with("IGNORE").values(year=year, last=0))
+
+
 def _next_agenda_seq(year):
     """The next number in ``year``'s agenda book, unique even under concurrent registration.
 
-    The counter row is updated in place (the database locks it until commit), so two
-    registrations never read the same value; the first entry of a year creates the row.
+    The counter row is updated in place: the database locks it until this transaction
+    commits, so two registrations never read the same value.
     """
-    for _attempt in range(5):
-        result = db.session.execute(
-            db.update(AgendaCounter)
-            .where(AgendaCounter.year == year)
-            .values(last=AgendaCounter.last + 1)
-        )
-        if result.rowcount == 1:
-            return db.session.execute(
-                db.select(AgendaCounter.last).where(AgendaCounter.year == year)
-            ).scalar_one()
-        try:
-            with db.session.begin_nested():
-                db.session.add(AgendaCounter(year=year, last=1))
-            return 1
-        except IntegrityError:  # another registration created the row first; update it instead
-            continue
-    raise ServiceError(_("Nomor agenda tidak dapat dibuat. Coba lagi."))
+    _ensure_counter(year)
+    db.session.execute(
+        db.update(AgendaCounter)
+        .where(AgendaCounter.year == year)
+        .values(last=AgendaCounter.last + 1)
+    )
+    return db.session.execute(
+        db.select(AgendaCounter.last).where(AgendaCounter.year == year)
+    ).scalar_one()
 
 
 def format_agenda_number(seq, year):
