@@ -156,37 +156,41 @@ def test_correction_at_step_8_voids_nothing_it_should_not_and_is_compared(app, l
         assert trail.verify_all() == (1, [])
 
 
-def test_step_nine_two_people_same_revision_and_an_edit_voids(app, login, scenario):
+def test_step_nine_two_people_same_revision_and_a_correction_voids(app, login, scenario):
     cid = scenario["case_id"]
     put_case_at(app, cid, 5)
     assert login("penulis").post(f"/intranet/naskah/{cid}/tulis", data=ARTICLE).status_code == 302
     put_case_at(app, cid, 9)
-    pj, red = login("penanggungjawab"), login("redaktur")
+    pj, red, k = login("penanggungjawab"), login("redaktur"), login("koordinator")
     assert (
         pj.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"}).status_code == 302
     )
     r = pj.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"})
     assert r.status_code == 400 and "orang lain" in r.get_data(as_text=True)
-    # an edit after one approval voids it: simulate the revision changing
-    with app.app_context():
-        case = db.session.get(Case, cid)
-        case.revision_hash = "f" * 64
-        db.session.commit()
+    # the redaktur sends it back for a correction: the earlier approval no longer counts
+    r = red.post(
+        f"/intranet/naskah/{cid}/putuskan",
+        data={"action": "return", "to_step": "8", "reason": "Judul kurang tepat"},
+    )
+    assert r.status_code == 302
+    corrected = {**ARTICLE, "base": "1", "title": "Judul yang dikoreksi koordinator"}
+    assert k.post(f"/intranet/naskah/{cid}/tulis", data=corrected).status_code == 302
+    assert k.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"}).status_code == 302
     assert (
         red.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"}).status_code == 302
     )
     with app.app_context():
-        assert (
-            db.session.get(Case, cid).step == 9
-        )  # the penanggungjawab's approval was for the old text
+        case = db.session.get(Case, cid)
+        assert case.step == 9  # the penanggungjawab must approve the corrected text again
     assert (
         pj.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"}).status_code == 302
     )
     with app.app_context():
         case = db.session.get(Case, cid)
         assert case.step == 10
-        approvals = [e for e in case.trail if e.step == 9 and e.action == "approve"]
-        assert {e.revision_hash for e in approvals[-2:]} == {"f" * 64}
+        final = [e for e in case.trail if e.step == 9 and e.action == "approve"][-2:]
+        assert {e.role for e in final} == {"penanggungjawab", "redaktur"}
+        assert {e.revision_hash for e in final} == {case.revision_hash}
         assert trail.verify_all() == (1, [])
 
 

@@ -53,6 +53,12 @@ def test_chain_verifies_and_a_raw_sql_edit_is_caught(app, scenario, runner):
         ("UPDATE trail_entries SET role = 'admin' WHERE seq = 2", "altered"),
         ("UPDATE trail_entries SET prev_hash = entry_hash WHERE seq = 2", "previous hash"),
         ("UPDATE cases SET trail_head = 'x'", "chain head"),
+        ("UPDATE cases SET step = 10, status = 'published'", "trail leaves it at step 3"),
+        ("UPDATE cases SET attempt = 5", "attempt 5"),
+        (
+            "UPDATE cases SET redaktur_id = (SELECT id FROM users WHERE username = 'penulis')",
+            "redaktur changed",
+        ),
     ],
 )
 def test_every_kind_of_tampering_is_named(app, scenario, sql, what):
@@ -363,3 +369,25 @@ def test_an_edited_definition_in_use_is_detected(app, scenario):
         case.definition_sha256 = "0" * 64
         with pytest.raises(sop.DefinitionError, match="changed after case"):
             case.definition()
+
+
+def test_a_saved_revision_or_concept_edited_by_sql_is_caught(app, scenario):
+    from tests.conftest import build_preview
+
+    build_preview(app, scenario["case_id"])
+    with app.app_context():
+        from intranet.models.people import utcnow
+
+        case = db.session.get(Case, scenario["case_id"])
+        case.step, case.step_started_at = 7, utcnow()
+        db.session.commit()
+    # the set-up moved the case without trail entries; bring the trail's view in line first
+    with app.app_context():
+        db.session.execute(text("UPDATE cases SET step = 3"))
+        db.session.commit()
+    assert verify(app) == (1, [])
+    with app.app_context():
+        db.session.execute(text("UPDATE revisions SET body_html = '<p>diganti diam-diam</p>'"))
+        db.session.commit()
+    _, problems = verify(app)
+    assert problems and "revision 1 altered after it was saved" in problems[0]

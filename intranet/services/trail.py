@@ -91,6 +91,8 @@ def verify_case(case):
             )
         elif (last.entry_hash if last else None) != case.trail_head:
             problems.append(f"case {case.id}: chain head does not match the case record")
+    if not problems:
+        problems.extend(_replay(case))
     return problems
 
 
@@ -102,3 +104,64 @@ def verify_all():
         count += 1
         problems.extend(verify_case(case))
     return count, problems
+
+
+def _replay(case):
+    """Check the case row and its reviewed content against what the trail says happened.
+
+    The step, attempt and status must be where the trail's last move left them, the
+    redaktur the one the material was handed to, every concept and revision must still
+    match its hash, and every approval must point at a hash the case really had.
+    """
+    import hashlib
+
+    from intranet.models import Concept
+    from intranet.models import Revision
+    from intranet.models.trail import canonical_json
+
+    entries = (
+        db.session.execute(
+            db.select(TrailEntry).where(TrailEntry.case_id == case.id).order_by(TrailEntry.seq)
+        )
+        .scalars()
+        .all()
+    )
+    problems = []
+    step, status, redaktur = None, "open", None
+    entered = {}
+    for e in entries:
+        extra = e.extra
+        if "to" in extra:
+            step = extra["to"]
+            entered[step] = entered.get(step, 0) + 1
+        if e.action == "publish":
+            status = "published"
+        if "redaktur_id" in extra:
+            redaktur = extra["redaktur_id"]
+    if entries and (step, status) != (case.step if status == "open" else step, case.status):
+        problems.append(
+            f"case {case.id}: at step {case.step} ({case.status}) but the trail leaves it "
+            f"at step {step} ({status})"
+        )
+    elif entries and status == "open" and entered.get(step, 1) != case.attempt:
+        problems.append(
+            f"case {case.id}: attempt {case.attempt} at step {case.step}, the trail says "
+            f"{entered.get(step, 1)}"
+        )
+    if redaktur is not None and case.redaktur_id != redaktur:
+        problems.append(f"case {case.id}: redaktur changed from the one handed the material")
+    known = set()
+    for model in (Concept, Revision):
+        for row in db.session.execute(db.select(model).where(model.case_id == case.id)).scalars():
+            digest = hashlib.sha256(canonical_json(row.content()).encode()).hexdigest()
+            if digest != row.content_hash:
+                problems.append(
+                    f"case {case.id}: {model.__tablename__[:-1]} {row.number} altered after it was saved"
+                )
+            known.add(row.content_hash)
+    for e in entries:
+        if e.action == "approve" and e.revision_hash and e.revision_hash not in known:
+            problems.append(
+                f"case {case.id} entry #{e.seq}: approval of content the case no longer has"
+            )
+    return problems
