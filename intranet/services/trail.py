@@ -156,7 +156,8 @@ def _replay(case):
             digest = hashlib.sha256(canonical_json(row.content()).encode()).hexdigest()
             if digest != row.content_hash:
                 problems.append(
-                    f"case {case.id}: {model.__tablename__[:-1]} {row.number} altered after it was saved"
+                    f"case {case.id}: {model.__tablename__[:-1]} {row.number} "
+                    "altered after it was saved"
                 )
             known.add(row.content_hash)
     for e in entries:
