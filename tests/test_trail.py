@@ -303,7 +303,15 @@ def test_acting_substitute_is_named_with_the_holder(app, login):
     [
         ({"role": "admin"}, "Pilihan tidak valid"),
         ({"absent_id": "__penulis__"}, "tidak memegang peran itu"),
-        ({"substitute_id": "__penanggungjawab__"}, "harus orang lain"),
+        ({"substitute_id": "__penanggungjawab__"}, "tidak dapat menunjuk dirinya sendiri"),
+        (
+            {
+                "role": "koordinator",
+                "absent_id": "__koordinator__",
+                "substitute_id": "__koordinator__",
+            },
+            "harus orang lain",
+        ),
         ({"valid_until": "2020-01-01"}, "Tanggal akhir tidak boleh sebelum tanggal mulai."),
         ({"reason": ""}, "Wajib diisi."),
         ({"valid_from": "31-12-2026"}, "Tanggal tidak valid"),

@@ -9,6 +9,7 @@ import hashlib
 
 from flask import url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import flag_modified
 
 from intranet import sop
 from intranet.extensions import db
@@ -148,6 +149,7 @@ def save_concept(case, user, data, base_number):
     )
     concept.content_hash = hashlib.sha256(canonical_json(concept.content()).encode()).hexdigest()
     db.session.add(concept)
+    touch(case)
     commit(_("Konsep sudah disimpan orang lain sejak Anda membukanya."))
     return concept
 
@@ -406,6 +408,11 @@ def definition_for_new_cases():
 def save_article(case, user, data, base_number):
     """Save the article as a new revision (step 5, or a correction at step 8)."""
     return articles.save_revision(case, user, data, base_number, case_state(case), actor_of(user))
+
+
+def touch(case):
+    """Bump the case's version: a decision taken on the page as it was loaded is now stale."""
+    flag_modified(case, "step")
 
 
 def add_photo(case, user, storage, data):

@@ -14,8 +14,13 @@ from intranet.services import commit
 @atomic
 def delegate(data, actor, absent, substitute):
     """The Penanggung Jawab names ``substitute`` to act as ``absent`` in a role for a period."""
-    if not actor.has_role("penanggungjawab"):
+    source = actor.role_source("penanggungjawab")
+    if source is None:
         raise ServiceError(_("Hanya penanggung jawab yang dapat menunjuk pelaksana harian."))
+    if source[1] is not None:
+        raise ServiceError(_("Pelaksana harian tidak dapat menunjuk pelaksana harian lain."))
+    if substitute.id == actor.id:
+        raise ServiceError(_("Penanggung jawab tidak dapat menunjuk dirinya sendiri."))
     role = data["role"]
     if role not in ROLES or role == "admin":
         raise ServiceError(_("Peran ini tidak dapat didelegasikan."))

@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import ExifTags
 from PIL import Image
+from sqlalchemy.orm.attributes import flag_modified
 
 from intranet.extensions import db
 from intranet.models import Photo
@@ -127,6 +128,7 @@ def add_photo(case, user, storage, data, state, actor):
             uploaded_by_id=user.id,
         )
         db.session.add(photo)
+        flag_modified(case, "step")
         commit()
     except BaseException as e:
         db.session.rollback()
@@ -147,6 +149,7 @@ def update_photo(case, photo, data, state, actor, version=None):
     photo.credit = data["credit"].strip()
     photo.alt = data["alt"].strip()
     photo.taken_on = data.get("taken_on")
+    flag_modified(case, "step")
     commit()
 
 
@@ -163,6 +166,7 @@ def move_photo(case, photo, direction, state, actor):
     for position, p in enumerate(ordered, 1):
         if p.position != position:
             p.position = position
+    flag_modified(case, "step")
     commit()
 
 
@@ -173,6 +177,7 @@ def set_cover(case, photo, state, actor):
     for p in photos(case):
         if p.is_cover != (p.id == photo.id):
             p.is_cover = p.id == photo.id
+    flag_modified(case, "step")
     commit()
 
 
@@ -187,6 +192,7 @@ def remove_photo(case, photo, state, actor):
     rest = photos(case)
     if was_cover and rest:
         rest[0].is_cover = True
+    flag_modified(case, "step")
     commit()
     store = file_store()
     for sha in set(digests):

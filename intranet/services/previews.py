@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy.orm.attributes import flag_modified
 
 from intranet.extensions import db
 from intranet.models import Photo
@@ -106,6 +107,7 @@ def lay_out(case, user, layout, state, actor):
         expires_at=utcnow() + timedelta(days=int(current_app.config["PREVIEW_LINK_DAYS"])),
     )
     db.session.add(preview)
+    flag_modified(case, "step")
     commit()
     return preview
 
