@@ -55,6 +55,10 @@ MAX_PIXELS = 40_000_000
 ZIP_MAX_ENTRIES = 2000
 ZIP_MAX_TOTAL = 200 * 1024 * 1024
 ZIP_MAX_RATIO = 150
+# Macros, ActiveX and embedded objects in Word and OpenDocument files.
+OFFICE_ACTIVE = re.compile(
+    r"(vbaProject|vbaData|activeX|oleObject|/embeddings/|^Basic/|^Scripts/|macros)", re.I
+)
 EML_HEADER = re.compile(
     rb"^(from|to|subject|date|received|return-path|message-id|mime-version|delivered-to|"
     rb"content-type|reply-to|x-[a-z0-9-]+):",
@@ -72,20 +76,25 @@ class UploadError(ValueError):
 
 @dataclass
 class Checked:
-    """A file that passed: its type, a safe name, and the bytes to store."""
+    """A file that passed: its type, a safe name, the bytes to store, and any notes."""
 
     mimetype: str
     filename: str
     stream: io.IOBase
+    notes: tuple = ()
 
 
-def check_upload(storage, allowed, max_bytes):
-    """Check a Werkzeug ``FileStorage`` against ``allowed`` types; return a Checked or raise."""
-    return check_bytes_stream(storage.stream, storage.filename, allowed, max_bytes)
+def check_upload(storage, allowed, max_bytes, clean_email=False):
+    """Check a Werkzeug ``FileStorage`` against ``allowed`` types; return a Checked or raise.
+
+    An email with attachments the office refuses is refused, unless ``clean_email``: then
+    those attachments are replaced by a note and the notes are returned with the file.
+    """
+    return check_bytes_stream(storage.stream, storage.filename, allowed, max_bytes, clean_email)
 
 
-def check_bytes_stream(stream, filename, allowed, max_bytes):
-    """Check an open binary stream with its client-side name."""
+def check_bytes_stream(stream, filename, allowed, max_bytes, clean_email=False):
+    """Check an open binary stream with its client-side name (see ``check_upload``)."""
     name = safe_filename(filename)
     if name is None:
         raise UploadError(_("Nama berkas tidak valid."))
@@ -109,6 +118,7 @@ def check_bytes_stream(stream, filename, allowed, max_bytes):
     if mimetype == PDF:
         _refuse_active_markup(stream)
         _check_pdf(stream, size)
+        _refuse_pdf_active_content(stream)
         out = stream
     elif mimetype in IMAGES:
         out = _reencode_image(stream, IMAGES[mimetype])
@@ -116,7 +126,21 @@ def check_bytes_stream(stream, filename, allowed, max_bytes):
         _check_office(stream, mimetype)
         out = stream
     else:
-        out = stream  # EML: checked by sniff(); served only as a download
+        raw = stream.read()
+        stream.seek(0)
+        if clean_email:
+            cleaned, notes = clean_eml(raw, max_bytes)
+            out = io.BytesIO(cleaned)
+            return Checked(mimetype, name, out, tuple(notes))
+        refused = eml_refused_parts(raw, max_bytes)
+        if refused:
+            raise UploadError(
+                _(
+                    "Surel berisi lampiran yang tidak diizinkan (%(list)s). Gunakan Impor surel.",
+                    list="; ".join(refused),
+                )
+            )
+        out = stream
     out.seek(0)
     return Checked(mimetype, name, out)
 
@@ -191,6 +215,53 @@ def _refuse_active_markup(stream):
     stream.seek(0)
 
 
+PDF_ACTIVE = {
+    "/JavaScript",
+    "/JS",
+    "/Launch",
+    "/EmbeddedFile",
+    "/EmbeddedFiles",
+    "/RichMedia",
+    "/XFA",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToE",
+}
+PDF_MAX_OBJECTS = 200_000
+
+
+def _refuse_pdf_active_content(stream):
+    """Open the PDF and refuse scripts, launch actions and embedded files, even compressed."""
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject
+    from pypdf.generic import IndirectObject
+
+    try:
+        reader = PdfReader(stream, strict=False)
+        if reader.is_encrypted:
+            raise UploadError(_("PDF terenkripsi tidak dapat diterima."))
+        numbers = [(num, gen) for gen, nums in reader.xref.items() for num in nums]
+        numbers += [(num, 0) for num in getattr(reader, "xref_objStm", {})]
+        if len(numbers) > PDF_MAX_OBJECTS:
+            raise UploadError(_("Berkas PDF terlalu rumit."))
+        for num, gen in numbers:
+            obj = reader.get_object(IndirectObject(num, gen, reader))
+            if isinstance(obj, DictionaryObject):
+                keys = set(obj.keys())
+                action = obj.get("/S")
+                if keys & PDF_ACTIVE or action in PDF_ACTIVE or "/AA" in keys:
+                    raise UploadError(
+                        _("PDF berisi skrip, tindakan otomatis atau berkas sisipan dan ditolak.")
+                    )
+    except UploadError:
+        stream.seek(0)
+        raise
+    except Exception as e:  # pypdf raises many types for broken files
+        stream.seek(0)
+        raise UploadError(_("Berkas PDF rusak atau tidak lengkap.")) from e
+    stream.seek(0)
+
+
 def _check_pdf(stream, size):
     stream.seek(max(0, size - 2048))
     if b"%%EOF" not in stream.read():
@@ -236,6 +307,8 @@ def _check_office(stream, mimetype):
             for info in infos:
                 if info.filename.startswith("/") or ".." in info.filename.split("/"):
                     raise UploadError(_("Dokumen berisi nama berkas yang tidak aman."))
+                if OFFICE_ACTIVE.search(info.filename):
+                    raise UploadError(_("Dokumen berisi makro atau objek sisipan dan ditolak."))
                 if info.flag_bits & 0x1:
                     raise UploadError(_("Dokumen terenkripsi tidak dapat diterima."))
                 total += info.file_size
@@ -269,3 +342,52 @@ def store_checked(store, checked, max_bytes):
     except TooLarge as e:
         raise UploadError(_("Berkas terlalu besar."), status=413) from e
     return sha, size, created, checked.mimetype, checked.filename
+
+
+def eml_refused_parts(raw, max_bytes, depth=0):
+    """Attachments of an email that the office would refuse, as readable reasons."""
+    import email
+    from email import policy
+
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    refused = []
+    for part in msg.iter_attachments():
+        name = part.get_filename() or "lampiran"
+        try:
+            payload = part.get_payload(decode=True) or b""
+            checked = check_bytes_stream(io.BytesIO(payload), name, SOURCE_TYPES, max_bytes)
+            if checked.mimetype == EML and depth < 3:
+                refused += [
+                    f"{name} › {r}" for r in eml_refused_parts(payload, max_bytes, depth + 1)
+                ]
+            elif checked.mimetype == EML:
+                refused.append(f"{name[:80]}: {_('surel bersarang terlalu dalam')}")
+        except UploadError as e:
+            refused.append(f"{name[:80]}: {e}")
+    return refused
+
+
+def clean_eml(raw, max_bytes):
+    """The message with every refused attachment replaced by a note saying why.
+
+    Returns ``(bytes, notes)``: what is stored is then safe to hand out as a download.
+    """
+    import email
+    from email import policy
+
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    notes = []
+    for part in list(msg.iter_attachments()):
+        name = part.get_filename() or "lampiran"
+        payload = part.get_payload(decode=True) or b""
+        try:
+            checked = check_bytes_stream(io.BytesIO(payload), name, SOURCE_TYPES, max_bytes)
+            if checked.mimetype == EML and eml_refused_parts(payload, max_bytes, 1):
+                raise UploadError(_("surel lampiran berisi lampiran yang tidak diizinkan"))
+        except UploadError as e:
+            note = f"{name[:80]}: {e}"
+            notes.append(note)
+            part.set_content(_("Lampiran ini dihapus oleh Warta: %(why)s", why=note))
+    if not notes:
+        return raw, []
+    return msg.as_bytes(), notes

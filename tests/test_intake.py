@@ -191,8 +191,31 @@ def test_eml_import_fills_the_entry(app, login):
                 "eml-part",
             ),
         ]
-        stored = Path(app.config["FILES_DIR"]) / m.files[0].sha256[:2] / m.files[0].sha256
-        assert stored.read_bytes() == raw
+        stored = (
+            Path(app.config["FILES_DIR"]) / m.files[0].sha256[:2] / m.files[0].sha256
+        ).read_bytes()
+        # the refused .exe is replaced by a note in the stored message; the rest is as sent
+        assert b"MZ\x90" not in stored and b"TVqQ" not in stored
+        assert "Lampiran ini dihapus oleh Warta: setup.exe" in stored.decode()
+        assert stored.split(b"\n\n")[0] == raw.split(b"\n\n")[0]  # headers untouched
+
+
+def test_an_email_without_refused_parts_is_stored_as_sent(app, login):
+    raw = letter_eml(with_bad_attachment=False)
+    r = login("kontributor").post(
+        "/intranet/agenda/impor-eml",
+        data={
+            "eml": (io.BytesIO(raw), "undangan.eml"),
+            "category_id": "1",
+            "sifat": "biasa",
+            "security_class": "biasa",
+        },
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302
+    with app.app_context():
+        f = db.session.execute(db.select(SourceFile).where(SourceFile.origin == "eml")).scalar_one()
+        assert (Path(app.config["FILES_DIR"]) / f.sha256[:2] / f.sha256).read_bytes() == raw
 
 
 @pytest.mark.parametrize(
@@ -201,6 +224,10 @@ def test_eml_import_fills_the_entry(app, login):
 def test_hostile_files_are_refused_and_leave_nothing(app, login, name, data, status, why):
     if data is None:
         data = zip_bomb_docx() if "bom" in name else traversal_docx()
+    elif isinstance(data, str):
+        from tests.fixtures import files
+
+        data = letter_eml() if data == "eml_with_exe" else getattr(files, data)()
     c = login("kontributor")
     before = snapshot(app)
     files = [(io.BytesIO(pdf_bytes()), "baik.pdf"), (io.BytesIO(data), name)]
@@ -224,6 +251,9 @@ def test_hostile_files_are_refused_and_leave_nothing(app, login, name, data, sta
             "tidak valid",
             "tidak sesuai",
             "piksel",
+            "skrip",
+            "terenkripsi",
+            "makro",
         )
     ), why
     assert snapshot(app) == before

@@ -296,7 +296,7 @@ def read_eml(storage):
     """
     max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
     try:
-        eml = check_upload(storage, (EML,), max_bytes)
+        eml = check_upload(storage, (EML,), max_bytes, clean_email=True)
     except UploadError as e:
         raise ServiceError(str(e), status=e.status) from e
     raw = eml.stream.read()
@@ -325,11 +325,12 @@ def read_eml(storage):
         "letter_date": sent.date() if sent else None,
         "received_on": today(),
     }
-    checked, skipped = [(eml, "eml")], []
+    # Refused attachments were replaced by notes in the stored message (eml.notes).
+    checked, skipped = [(eml, "eml")], list(eml.notes)
     for part in msg.iter_attachments():
         filename = part.get_filename() or "lampiran"
+        payload = part.get_payload(decode=True) or b""
         try:
-            payload = part.get_payload(decode=True) or b""
             checked.append(
                 (
                     check_bytes_stream(io.BytesIO(payload), filename, SOURCE_TYPES, max_bytes),
