@@ -83,6 +83,7 @@ ACCESS = {
     ("cases.photo_file", "GET"): WORK,
     ("cases.preview", "GET"): WORK,
     ("cases.preview", "POST"): WORK,
+    ("cases.add_comment", "POST"): WORK,
     ("public.preview", "GET"): PUBLIC,
     ("public.preview_photo", "GET"): PUBLIC,
 }

@@ -437,3 +437,28 @@ def change_photo(case, user, photo, what, data=None, version=None):
 def lay_out_preview(case, user, layout):
     """Lay out the unpublished preview of the current revision (step 7)."""
     return previews.lay_out(case, user, layout, case_state(case), actor_of(user))
+
+
+@atomic
+def comment(case, user, text, step=None):
+    """A comment on the case (or on one of its steps), kept in the trail's timeline.
+
+    Anyone working on the SOP may comment; the comment names the role the person holds
+    (their first work role) and the SK behind it, like every other trail entry.
+    """
+    from intranet.permissions import WORK
+
+    roles = [r for r in WORK if r in user.roles()]
+    if not roles:
+        raise ServiceError(_("Hanya anggota tim yang dapat berkomentar."))
+    d = case.definition()
+    step = step or case.step
+    if not 1 <= step <= len(d.steps):
+        raise ServiceError(_("Langkah tidak dikenal."))
+    text = text.strip()
+    if not text:
+        raise ServiceError(_("Komentar kosong."))
+    trail.append(case, step=step, action="comment", actor=user, role=roles[0], note=text,
+                 attempt=case.attempt if step == case.step else None)
+    touch(case)
+    commit()

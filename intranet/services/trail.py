@@ -37,7 +37,7 @@ def append(
         case=case,
         seq=case.trail_seq + 1,
         step=step,
-        attempt=attempt if attempt is not None else case.attempt,
+        attempt=attempt if attempt is not None else _attempt_at(case, step),
         action=action,
         actor_id=actor.id,
         role=role,
@@ -166,3 +166,11 @@ def _replay(case):
                 f"case {case.id} entry #{e.seq}: approval of content the case no longer has"
             )
     return problems
+
+
+def _attempt_at(case, step):
+    """The case's current attempt at ``step`` (its latest, for a step it has left)."""
+    if step == case.step:
+        return case.attempt
+    attempts = [e.attempt for e in case.trail if e.step == step]
+    return max(attempts, default=1)

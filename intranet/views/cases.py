@@ -12,6 +12,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from intranet.forms.cases import ArticleForm
+from intranet.forms.cases import CommentForm
 from intranet.forms.cases import ConceptForm
 from intranet.forms.cases import DecisionForm
 from intranet.forms.cases import PhotoActionForm
@@ -40,7 +41,7 @@ def index():
     return render_template("cases/index.html", rows=rows)
 
 
-def _page(case, form=None, concept_form=None, conflict=None):
+def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
     options = cases.options_for(case, current_user)
     if form is None:
         form = DecisionForm(version=case.version)
@@ -70,6 +71,8 @@ def _page(case, form=None, concept_form=None, conflict=None):
         concept_form=concept_form,
         conflict=conflict,
         article=articles.latest_revision(case),
+        comment_form=comment_form or CommentForm(formdata=None, step=case.step),
+        can_preview=bool(articles.latest_revision(case)),
     )
 
 
@@ -352,3 +355,22 @@ def preview(case_id):
         editable=cases.editable_parts(case, current_user),
         openings=latest.openings if latest else [],
     )
+
+
+@bp.post("/<int:case_id>/komentar")
+@area_required("cases")
+def add_comment(case_id):
+    """Comment on the case or on one of its steps."""
+    case = queries.get_or_404(Case, case_id)
+    form = CommentForm()
+    form.step.choices = []
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return _page(case, comment_form=form), 400
+    try:
+        cases.comment(case, current_user, form.text.data, form.step.data)
+    except ServiceError as e:
+        flash(str(e), "error")
+        return _page(case, comment_form=form), e.status
+    flash(_("Komentar ditambahkan."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#alur")
