@@ -10,13 +10,19 @@ MO := translations/en/LC_MESSAGES/messages.mo
 
 install: $(VENV)/.installed
 
-# WeasyPrint (PDFs) needs Pango and a font; install them from Debian's packages when missing.
+# WeasyPrint (PDFs) needs Pango and a font; the browser tests need Debian's Chromium.
+# Installed from Debian's packages when missing (the browser tests skip, saying why, if
+# Chromium cannot be installed).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 system-deps:
-	@if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || ! fc-list 2>/dev/null | grep -qi dejavu; then \
-		echo "Installing $(SYSTEM_PACKAGES)"; \
-		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	@missing=""; \
+	ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && fc-list 2>/dev/null | grep -qi dejavu || missing="$(SYSTEM_PACKAGES)"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null; then \
+		echo "Installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing \
+			|| echo "Could not install:$$missing"; \
 	fi
 
 $(VENV)/.installed: pyproject.toml | system-deps

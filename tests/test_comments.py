@@ -11,13 +11,26 @@ from tests.test_csrf import snapshot
 def test_comments_join_the_timeline_and_the_chain(app, login, scenario):
     cid = scenario["case_id"]
     k = login("koordinator")
-    assert k.post(f"/intranet/naskah/{cid}/komentar", data={"text": "Mohon sertakan jadwal acara.", "step": "2"}).status_code == 302
-    assert login("penulis").post(f"/intranet/naskah/{cid}/komentar", data={"text": "Siap, foto menyusul."}).status_code == 302
+    assert (
+        k.post(
+            f"/intranet/naskah/{cid}/komentar",
+            data={"text": "Mohon sertakan jadwal acara.", "step": "2"},
+        ).status_code
+        == 302
+    )
+    assert (
+        login("penulis")
+        .post(f"/intranet/naskah/{cid}/komentar", data={"text": "Siap, foto menyusul."})
+        .status_code
+        == 302
+    )
     with app.app_context():
         case = db.session.get(Case, cid)
         comments = [e for e in case.trail if e.action == "comment"]
         assert [(e.step, e.role, e.note) for e in comments] == [
-            (2, "koordinator", "Mohon sertakan jadwal acara."), (3, "penulis", "Siap, foto menyusul.")]
+            (2, "koordinator", "Mohon sertakan jadwal acara."),
+            (3, "penulis", "Siap, foto menyusul."),
+        ]
         assert case.step == 3  # a comment moves nothing
         assert all(e.decree_id for e in comments)
         assert trail.verify_all() == (1, [])
@@ -46,6 +59,8 @@ def test_comment_refusals(app, login, scenario, data, status, message):
 
 def test_comment_markup_is_text(app, login, scenario):
     cid = scenario["case_id"]
-    login("koordinator").post(f"/intranet/naskah/{cid}/komentar", data={"text": "<script>alert(1)</script><b>tebal</b>"})
+    login("koordinator").post(
+        f"/intranet/naskah/{cid}/komentar", data={"text": "<script>alert(1)</script><b>tebal</b>"}
+    )
     page = login("redaktur").get(f"/intranet/naskah/{cid}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;b&gt;tebal&lt;/b&gt;" in page

@@ -17,7 +17,9 @@ def test_the_checker_finds_what_runs():
     assert executable('<a href=" jav&#x09;ascript:alert(1)">x</a>')
     assert executable('<div style="background:url(javascript:alert(1))">')
     assert executable("<svg onload=alert(1)>")
-    assert not executable('<p><a href="https://kpu.go.id" rel="noopener">ok</a><script src="/static/js/editor.js"></script></p>')
+    assert not executable(
+        '<p><a href="https://kpu.go.id" rel="noopener">ok</a><script src="/static/js/editor.js"></script></p>'
+    )
 
 
 def test_corpus_through_the_editor_preview_and_comparison(app, login, scenario):
@@ -31,23 +33,40 @@ def test_corpus_through_the_editor_preview_and_comparison(app, login, scenario):
     assert len(payloads) >= 300
     saved = 0
     for i, payload in enumerate(payloads):
-        everywhere = {**ARTICLE_DATA, "title": f"Judul {i} {payload}"[:300], "summary": payload[:1000],
-                      "body_html": f"<p>Isi {i}</p>{payload}", "tags": payload[:400], "credits": payload[:400],
-                      "slug": f"uji-{i}", "base": base}
+        everywhere = {
+            **ARTICLE_DATA,
+            "title": f"Judul {i} {payload}"[:300],
+            "summary": payload[:1000],
+            "body_html": f"<p>Isi {i}</p>{payload}",
+            "tags": payload[:400],
+            "credits": payload[:400],
+            "slug": f"uji-{i}",
+            "base": base,
+        }
         r = c.post(f"/intranet/naskah/{cid}/tulis", data=everywhere)
         assert executable(r.get_data(as_text=True)) == [], payload
         if r.status_code != 302:
             # refused (e.g. control characters in a one-line field): the body alone must still go in
-            r = c.post(f"/intranet/naskah/{cid}/tulis",
-                       data={**ARTICLE_DATA, "slug": f"uji-{i}", "body_html": f"<p>Isi {i}</p>{payload}", "base": base})
+            r = c.post(
+                f"/intranet/naskah/{cid}/tulis",
+                data={
+                    **ARTICLE_DATA,
+                    "slug": f"uji-{i}",
+                    "body_html": f"<p>Isi {i}</p>{payload}",
+                    "base": base,
+                },
+            )
             assert r.status_code == 302, (payload, r.status_code)
         base += 1
         saved += 1
         page = c.get(f"/intranet/naskah/{cid}/pratinjau").get_data(as_text=True)
         assert executable(page) == [], payload
         if i % 25 == 0:
-            for url in (f"/intranet/naskah/{cid}/tulis", f"/intranet/naskah/{cid}/revisi?a={base - 1}&b={base}",
-                        f"/intranet/naskah/{cid}"):
+            for url in (
+                f"/intranet/naskah/{cid}/tulis",
+                f"/intranet/naskah/{cid}/revisi?a={base - 1}&b={base}",
+                f"/intranet/naskah/{cid}",
+            ):
                 assert executable(c.get(url).get_data(as_text=True)) == [], (url, payload)
     assert saved == len(payloads)
     with app.app_context():

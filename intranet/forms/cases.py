@@ -142,4 +142,6 @@ class CommentForm(BaseForm):
     """A comment on the case, or on one of its steps, for the team."""
 
     text = TextAreaField(_l("Komentar"), validators=[required(), length(4000)])
-    step = SelectField(_l("Tentang langkah"), coerce=optional_int, validators=[Optional()], validate_choice=False)
+    step = SelectField(
+        _l("Tentang langkah"), coerce=optional_int, validators=[Optional()], validate_choice=False
+    )

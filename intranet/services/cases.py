@@ -458,7 +458,14 @@ def comment(case, user, text, step=None):
     text = text.strip()
     if not text:
         raise ServiceError(_("Komentar kosong."))
-    trail.append(case, step=step, action="comment", actor=user, role=roles[0], note=text,
-                 attempt=case.attempt if step == case.step else None)
+    trail.append(
+        case,
+        step=step,
+        action="comment",
+        actor=user,
+        role=roles[0],
+        note=text,
+        attempt=case.attempt if step == case.step else None,
+    )
     touch(case)
     commit()
