@@ -1,5 +1,6 @@
 """Configuration: defaults, then instance/config.py, then WARTA_* environment variables."""
 
+import contextlib
 import json
 import os
 import secrets
@@ -128,9 +129,8 @@ def _instance_secret(path):
             f.flush()
             os.fsync(f.fileno())
         try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
+            with contextlib.suppress(FileExistsError):  # another worker was first: use its key
+                os.link(tmp, path)
         finally:
             os.unlink(tmp)
     return path.read_text().strip()

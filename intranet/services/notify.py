@@ -1,5 +1,6 @@
 """Notifications: queued in the outbox with the change that causes them, sent by SMTP."""
 
+import contextlib
 import secrets
 import smtplib
 import socket
@@ -94,10 +95,8 @@ def deliver_pending(limit=100):
                 sent += 1
             db.session.commit()
     finally:
-        try:
+        with contextlib.suppress(Exception):  # the connection is being dropped anyway
             smtp.quit()
-        except Exception:  # noqa: S110 - the connection is being dropped anyway
-            pass
     return sent, failed
 
 
