@@ -151,7 +151,7 @@ def load_demo_work():
             ],
             users["kontributor"],
         )
-        intake.register_material(
+        release = intake.register_material(
             {
                 **base,
                 "channel": "email",
@@ -178,6 +178,81 @@ def load_demo_work():
             },
             users["kontributor"],
         )
+        second = intake.hand_over(
+            {
+                "assignment_id": a.id,
+                "material_ids": [release.id],
+                "title": "Literasi digital pemilu bersama Dinas Kominfo (demo)",
+                "category_id": 2,
+                "redaktur_id": users["redaktur"].id,
+                "note": "Rilis kegiatan bersama.",
+            },
+            users["kontributor"],
+        )
+        _walk_to_step_nine(second, users)
+
+
+def _walk_to_step_nine(case, users):
+    """Take a demo case through steps 3–8 with the demo users, leaving it at step 9."""
+    import io
+
+    from PIL import Image
+    from PIL import ImageDraw
+    from werkzeug.datastructures import FileStorage
+
+    from intranet.services import cases
+
+    cases.save_concept(
+        case,
+        users["redaktur"],
+        {
+            "angle": "Warga muda belajar mengenali hoaks pemilu (demo)",
+            "outline": "1. Kegiatan\n2. Materi literasi digital\n3. Pesan KPU",
+            "sources": "Rilis Dinas Kominfo (demo)",
+        },
+        0,
+    )
+    cases.decide(case, users["redaktur"], "complete")
+    cases.decide(case, users["koordinator"], "approve")
+    cases.save_article(
+        case,
+        users["penulis"],
+        {
+            "title": "KPU Cilacap dan Kominfo ajak pemilih muda melawan hoaks (demo)",
+            "slug": "",
+            "summary": "Puluhan pemilih muda mengikuti kelas literasi digital pemilu. (demo)",
+            "body_html": "<p>Kelas literasi digital pemilu diikuti puluhan pemilih muda.</p>"
+            "<h2>Materi</h2><ul><li>Mengenali hoaks</li><li>Cek fakta sederhana</li></ul>"
+            "<blockquote>Saring sebelum sharing. (demo)</blockquote>",
+            "category_id": case.category_id,
+            "tags": "literasi digital, pemilih muda",
+            "ppid": "serta_merta",
+            "credits": "Tim Humas KPU Kabupaten Cilacap",
+            "note": "",
+        },
+        0,
+    )
+    cases.decide(case, users["penulis"], "complete")
+    img = Image.new("RGB", (1200, 800), (155, 28, 28))
+    ImageDraw.Draw(img).text((40, 40), "FOTO DEMO", fill=(255, 255, 255))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85)
+    buf.seek(0)
+    cases.add_photo(
+        case,
+        users["penulis"],
+        FileStorage(buf, filename="foto-demo.jpg"),
+        {
+            "caption": "Peserta kelas literasi digital (foto demo)",
+            "credit": "Humas KPU Cilacap",
+            "alt": "Gambar contoh berwarna merah bertuliskan FOTO DEMO",
+            "taken_on": None,
+        },
+    )
+    cases.decide(case, users["penulis"], "complete")
+    cases.lay_out_preview(case, users["editor"], "standar")
+    cases.decide(case, users["editor"], "complete")
+    cases.decide(case, users["koordinator"], "approve")
 
 
 def init_app(app):
