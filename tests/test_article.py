@@ -207,3 +207,58 @@ def test_compare_escapes_and_handles_bad_numbers(app, login, scenario):
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     for q in ("a=1&b=99", "a=x&b=1", "a=-1&b=0", "a=99999999999999999999&b=1"):
         assert c.get(f"/intranet/naskah/{cid}/revisi?{q}").status_code == 200
+
+
+def test_a_corrector_cannot_approve_their_correction_at_step_9(app, login, scenario):
+    """The koordinator corrects at step 8 and hands on; as Plh penanggung jawab they may not approve it."""
+    from datetime import timedelta
+
+    from intranet.models import Delegation
+    from intranet.models import User
+    from intranet.models.people import today
+
+    cid = scenario["case_id"]
+    put_case_at(app, cid, 5)
+    assert login("penulis").post(f"/intranet/naskah/{cid}/tulis", data=ARTICLE).status_code == 302
+    put_case_at(app, cid, 8)
+    k = login("koordinator")
+    assert (
+        k.post(
+            f"/intranet/naskah/{cid}/tulis", data={**ARTICLE, "base": "1", "title": "Dikoreksi"}
+        ).status_code
+        == 302
+    )
+    assert k.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"}).status_code == 302
+    with app.app_context():
+        users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
+        db.session.add(
+            Delegation(
+                role="penanggungjawab",
+                absent_user_id=users["penanggungjawab"].id,
+                substitute_id=users["koordinator"].id,
+                valid_from=today(),
+                valid_until=today() + timedelta(days=1),
+                reason="Dinas",
+                created_by_id=users["penanggungjawab"].id,
+            )
+        )
+        db.session.commit()
+    r = k.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"})
+    assert r.status_code == 400 and "tulis sendiri" in r.get_data(as_text=True)
+
+
+def test_long_articles_fit_every_database(app, login, scenario):
+    cid = scenario["case_id"]
+    put_case_at(app, cid, 5)
+    long_body = "<p>" + "é" * 60_000 + "</p>"
+    assert (
+        login("penulis")
+        .post(f"/intranet/naskah/{cid}/tulis", data={**ARTICLE, "body_html": long_body})
+        .status_code
+        == 302
+    )
+    r = login("penulis").post(
+        f"/intranet/naskah/{cid}/tulis",
+        data={**ARTICLE, "base": "1", "body_html": "<p>" + "x" * 200_001 + "</p>"},
+    )
+    assert r.status_code == 400 and "Maksimal 200000 karakter." in r.get_data(as_text=True)

@@ -58,7 +58,7 @@ def test_photo_without_location_with_thumbnail_and_original_kept(app, login, sce
             assert max(thumb.size) <= 480
         pid = p.id
     r = c.get(f"/intranet/naskah/{cid}/foto/{pid}")
-    assert r.mimetype == "image/jpeg" and b"GPS" not in r.data and r.data == stored(app, p.sha256)
+    assert r.mimetype == "image/jpeg" and r.data == stored(app, p.sha256)
     r.close()
     r = c.get(f"/intranet/naskah/{cid}/foto/{pid}/kecil")
     assert r.status_code == 200 and r.mimetype == "image/jpeg"
@@ -231,3 +231,13 @@ def test_photo_of_another_case_is_404(app, login, scenario):
         ).status_code
         == 404
     )
+
+
+def test_photos_per_case_are_capped(app, login, scenario, monkeypatch):
+    from intranet.services import photos
+
+    monkeypatch.setattr(photos, "MAX_PHOTOS", 1)
+    cid = scenario["case_id"]
+    put_case_at(app, cid, 6)
+    r = upload_photo(login("penulis"), cid)
+    assert r.status_code == 400 and "Sudah 1 foto" in r.get_data(as_text=True)

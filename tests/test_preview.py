@@ -138,3 +138,140 @@ def test_only_the_editor_lays_out_at_step_7(app, login, scenario):
     assert "Pilihan tidak valid" in editor.get(r.location).get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Preview)).scalar_one() == 1
+
+
+def test_links_stop_working_when_they_should(app, login, scenario):
+    from intranet.models import User
+
+    cid = scenario["case_id"]
+    token = build_preview(app, cid)
+    c = app.test_client()
+    assert c.get(f"/pratinjau/{token}").status_code == 200
+    # superseded by a newer preview
+    newer = build_preview(app, cid)
+    r = c.get(f"/pratinjau/{token}")
+    assert r.status_code == 410 and "lebih baru" in r.get_data(as_text=True)
+    assert c.get(f"/pratinjau/{newer}").status_code == 200
+    # the recipient deactivated
+    with app.app_context():
+        db.session.execute(
+            db.update(User).where(User.username == "penanggungjawab").values(active=False)
+        )
+        db.session.commit()
+    assert c.get(f"/pratinjau/{newer}").status_code == 403
+    with app.app_context():
+        db.session.execute(
+            db.update(User).where(User.username == "penanggungjawab").values(active=True)
+        )
+        db.session.execute(db.update(Case).where(Case.id == cid).values(status="published"))
+        db.session.commit()
+    assert c.get(f"/pratinjau/{newer}").status_code == 410
+
+
+def test_a_recipient_without_a_reviewing_role_cannot_open(app, scenario):
+    token = build_preview(app, scenario["case_id"], recipient="penulis")
+    assert app.test_client().get(f"/pratinjau/{token}").status_code == 403
+
+
+def test_preview_photos_stay_within_their_case_and_out_of_shared_caches(app, login, scenario):
+    import re
+
+    from tests.conftest import build_scenario
+
+    cid = scenario["case_id"]
+    token = build_preview(app, cid)
+    c = app.test_client()
+    body = c.get(f"/pratinjau/{token}").get_data(as_text=True)
+    photo = re.search(r'src="(/pratinjau/[^"]+/foto/\d+/penuh)"', body).group(1)
+    r = c.get(photo)
+    assert r.headers["Cache-Control"] == "private, no-store"
+    r.close()
+    other = build_scenario(app)
+    assert c.get(f"/pratinjau/{token}/foto/{other['photo_id']}/penuh").status_code == 404
+
+
+def test_signed_preview_page_has_nothing_executable(app, login, scenario):
+    from tests.fixtures.xss import executable
+    from tests.fixtures.xss import variants
+
+    cid = scenario["case_id"]
+    build_preview(app, cid)
+    put_case_at(app, cid, 5)
+    payload = "".join(variants()[:60])
+    with app.app_context():
+        from intranet.services.articles import latest_revision
+
+        n = latest_revision(db.session.get(Case, cid)).number
+    assert (
+        login("penulis")
+        .post(
+            f"/intranet/naskah/{cid}/tulis",
+            data={
+                **ARTICLE_DATA,
+                "base": n,
+                "body_html": "<p>Isi</p>" + payload,
+                "summary": payload[:900],
+            },
+        )
+        .status_code
+        == 302
+    )
+    put_case_at(app, cid, 7)
+    editor = login("editor")
+    assert (
+        editor.post(f"/intranet/naskah/{cid}/pratinjau", data={"layout": "galeri"}).status_code
+        == 302
+    )
+    assert (
+        editor.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "complete"}).status_code
+        == 302
+    )
+    for link in links(app).values():
+        page = app.test_client().get(link).get_data(as_text=True)
+        assert "PREVIEW — belum terbit" in page and executable(page) == []
+
+
+def test_reaching_step_9_sends_the_approvers_the_corrected_text(app, login, scenario):
+    cid = scenario["case_id"]
+    build_preview(app, cid)
+    editor, k = login("editor"), login("koordinator")
+    assert (
+        editor.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "complete"}).status_code
+        == 302
+    )
+    with app.app_context():
+        from intranet.services.articles import latest_revision
+
+        n = latest_revision(db.session.get(Case, cid)).number
+    assert (
+        k.post(
+            f"/intranet/naskah/{cid}/tulis",
+            data={**ARTICLE_DATA, "base": n, "title": "Judul terkoreksi"},
+        ).status_code
+        == 302
+    )
+    assert k.post(f"/intranet/naskah/{cid}/putuskan", data={"action": "approve"}).status_code == 302
+    with app.app_context():
+        case = db.session.get(Case, cid)
+        assert case.step == 9
+        latest = (
+            db.session.execute(db.select(Preview).order_by(Preview.id.desc())).scalars().first()
+        )
+        assert (
+            latest.revision_hash == case.revision_hash
+            and case.trail[-1].extra["preview_id"] == latest.id
+        )
+        sent = (
+            db.session.execute(
+                db.select(OutboxMessage).where(
+                    OutboxMessage.kind == "preview", OutboxMessage.case_id == cid
+                )
+            )
+            .scalars()
+            .all()
+        )
+        to_step_9 = {m.to_user.username: m.body for m in sent if "Judul terkoreksi" in m.subject}
+    assert set(to_step_9) == {"penanggungjawab", "redaktur"}
+    link = re.search(r"http://localhost(/pratinjau/\S+)", to_step_9["redaktur"]).group(1)
+    r = app.test_client().get(link)
+    assert "Judul terkoreksi" in r.get_data(as_text=True)

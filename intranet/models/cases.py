@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -17,6 +18,9 @@ from intranet.models.intake import SourceMaterial
 from intranet.models.intake import case_materials
 from intranet.models.people import User
 from intranet.models.people import utcnow
+
+#: Text longer than MariaDB's 64 KB TEXT: an article body, an email's text.
+LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
 
 class Category(db.Model):
@@ -125,7 +129,7 @@ class Revision(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     slug: Mapped[str] = mapped_column(String(100))
     summary: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(LongText)
     tags: Mapped[str | None] = mapped_column(String(500))
     ppid: Mapped[str] = mapped_column(String(16))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))

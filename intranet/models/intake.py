@@ -10,6 +10,7 @@ from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -119,7 +120,9 @@ class SourceMaterial(db.Model):
     security_class: Mapped[str] = mapped_column(String(16), default="biasa")
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     notes: Mapped[str | None] = mapped_column(Text)
-    body_text: Mapped[str | None] = mapped_column(Text)
+    body_text: Mapped[str | None] = mapped_column(
+        Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+    )
     disposition_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     disposition_note: Mapped[str | None] = mapped_column(String(500))
     srikandi_number: Mapped[str | None] = mapped_column(String(64))

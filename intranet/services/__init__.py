@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DataError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -49,6 +50,9 @@ def atomic(operation):
         except IntegrityError as e:
             db.session.rollback()
             raise ServiceError(_("Data bertentangan dengan data lain.")) from e
+        except DataError as e:  # a value the database cannot hold (too long, out of range)
+            db.session.rollback()
+            raise ServiceError(_("Isian terlalu panjang atau tidak dapat disimpan.")) from e
         except BaseException:
             db.session.rollback()
             raise

@@ -125,15 +125,19 @@ def revisions(case):
     )
 
 
-def writers(case):
-    """Everyone who wrote a version of the article (corrections by reviewers aside)."""
-    return set(
-        db.session.execute(
-            db.select(Revision.author_id).where(
-                Revision.case_id == case.id, Revision.kind == "edit"
-            )
-        ).scalars()
-    )
+def writers(case, at_step=None):
+    """Who may not approve the article at ``at_step``: everyone who wrote a version of it.
+
+    A correction counts as writing too, except at the step where it was made: the
+    Koordinator corrects and hands on at step 8 (the SOP's own step), but may not then
+    approve that correction at step 9 (say, as Plh Penanggung Jawab).
+    """
+    rows = db.session.execute(
+        db.select(Revision.author_id, Revision.kind, Revision.step).where(
+            Revision.case_id == case.id
+        )
+    ).all()
+    return {author for author, kind, step in rows if kind == "edit" or step != at_step}
 
 
 def has_text(case):

@@ -114,8 +114,8 @@ def reviewed(case):
 
 
 def article_authors(case):
-    """Who wrote the article: they may not approve it (reviewers' corrections aside)."""
-    return articles.writers(case)
+    """Who wrote the article: they may not approve it (see ``articles.writers``)."""
+    return articles.writers(case, at_step=case.step)
 
 
 def editable_parts(case, user):
@@ -236,11 +236,18 @@ def decide(case, user, kind, *, to_step=None, reason="", role=None, version=None
     if t.returned_to:
         data["returned_to"] = t.returned_to
     next_attempt = _next_attempt(case, t.next_step) if moves else case.attempt
-    # Submitting the preview (step 7) sends the reviewers each their own signed link.
+    # Submitting the preview (step 7) sends the reviewers each their own signed link; so
+    # does reaching the final approvals, with the text as corrected at step 8.
     preview, reviewers = None, []
-    if t.advanced and "preview" in case.definition().step(step_before).edits:
+    d = case.definition()
+    if t.advanced and "preview" in d.step(step_before).edits:
         preview = previews.latest_preview(case)
-        reviewers = [u for u in holders_of({"koordinator", "penanggungjawab"}) if u.id != user.id]
+        reviewers = holders_of({"koordinator", "penanggungjawab"})
+    elif t.advanced and t.next_step <= len(d.steps) and d.step(t.next_step).all_roles:
+        preview = previews.current_for(case, user)
+        reviewers = holders_of(set(d.step(t.next_step).roles))
+    if preview is not None:
+        reviewers = [u for u in reviewers if u.id != user.id]
         data.update(preview_id=preview.id, sent_to=[u.id for u in reviewers])
     trail.append(
         case,

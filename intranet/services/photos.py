@@ -25,6 +25,8 @@ from intranet.workflow import WorkflowError
 from intranet.workflow import check_edit
 
 THUMB_SIZE = (480, 480)
+#: Photos per case: a gallery, not an album (and what a preview records of them).
+MAX_PHOTOS = 40
 
 
 def photos(case):
@@ -84,6 +86,8 @@ def _thumbnail(clean_bytes, mimetype):
 def add_photo(case, user, storage, data, state, actor):
     """Add a photo: keep the original, publish a clean copy without EXIF, make a thumbnail."""
     _may_edit(state, actor)
+    if len(photos(case)) >= MAX_PHOTOS:
+        raise ServiceError(_("Sudah %(n)s foto; hapus yang tidak dipakai dulu.", n=MAX_PHOTOS))
     max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
     raw = storage.stream.read(max_bytes + 1)
     if len(raw) > max_bytes:
@@ -199,8 +203,11 @@ def remove_photo(case, photo, state, actor):
         delete_if_unused(store, sha)
 
 
-def photo_response(photo, size):
-    """Send a photo's clean copy (``penuh``) or thumbnail (``kecil``); 404 if its file is gone."""
+def photo_response(photo, size, private=False):
+    """Send a photo's clean copy (``penuh``) or thumbnail (``kecil``); 404 if its file is gone.
+
+    ``private`` photos (not published yet) must not be kept by shared caches.
+    """
     from flask import abort
     from flask import send_file
 
@@ -212,4 +219,7 @@ def photo_response(photo, size):
         stream = file_store().open(sha)
     except StorageError:
         abort(404)
-    return send_file(stream, mimetype=mimetype, max_age=3600)
+    response = send_file(stream, mimetype=mimetype, max_age=3600)
+    if private:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

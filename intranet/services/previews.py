@@ -28,6 +28,8 @@ from intranet.workflow import WorkflowError
 from intranet.workflow import check_edit
 
 LAYOUTS = ("standar", "galeri")
+#: Who checks and approves a preview (steps 8 and 9).
+REVIEWERS = ("koordinator", "penanggungjawab", "redaktur")
 INTERNAL_PHOTO = re.compile(r'src="/intranet/naskah/(\d+)/foto/(\d+)"')
 
 
@@ -65,10 +67,17 @@ def read_token(token):
         raise PreviewLinkError(_("Tautan preview ini tidak sah."), 403)
     preview = db.session.get(Preview, data["p"])
     user = db.session.get(User, data["u"])
-    if preview is None or user is None or not user.active:
+    if preview is None or user is None or not user.active or not user.has_role(*REVIEWERS):
         raise PreviewLinkError(_("Tautan preview ini tidak sah."), 403)
     if preview.expires_at < utcnow():
         raise PreviewLinkError(_("Tautan preview ini sudah kedaluwarsa."), 410)
+    from intranet.models import Case
+
+    case = db.session.get(Case, preview.case_id)
+    if case.status != "open":
+        raise PreviewLinkError(_("Naskah ini sudah selesai; preview tidak berlaku lagi."), 410)
+    if latest_preview(case).id != preview.id:
+        raise PreviewLinkError(_("Preview ini sudah diganti dengan yang lebih baru."), 410)
     return preview, user
 
 
@@ -94,6 +103,13 @@ def lay_out(case, user, layout, state, actor):
         raise ServiceError(_(e.msgid, **e.params)) from e
     if layout not in LAYOUTS:
         raise ServiceError(_("Tata letak tidak dikenal."))
+    preview = _new_preview(case, user, layout)
+    commit()
+    return preview
+
+
+def _new_preview(case, user, layout):
+    """Lay out the newest revision with the case's photos as they are now (not committed)."""
     revision = latest_revision(case)
     if revision is None:
         raise ServiceError(_("Berita belum ditulis."))
@@ -108,8 +124,20 @@ def lay_out(case, user, layout, state, actor):
     )
     db.session.add(preview)
     flag_modified(case, "step")
-    commit()
+    db.session.flush()
     return preview
+
+
+def current_for(case, user):
+    """A preview of the current revision, laid out again (same layout) if the text changed.
+
+    Used when the case reaches the final approvals after a correction, so the approvers
+    check exactly the text they approve. Joins the caller's transaction.
+    """
+    latest = latest_preview(case)
+    if latest and latest.revision_hash == case.revision_hash:
+        return latest
+    return _new_preview(case, user, latest.layout if latest else "standar")
 
 
 def send_links(case, preview, recipients):

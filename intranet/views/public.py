@@ -86,4 +86,4 @@ def preview_photo(token, photo_id, size):
     photo = next((x for x in previews.preview_photos(p) if x.id == photo_id), None)
     if photo is None:
         abort(404)
-    return photo_response(photo, size)
+    return photo_response(photo, size, private=True)
