@@ -86,6 +86,8 @@ case_materials = Table(
     db.metadata,
     Column("case_id", ForeignKey("cases.id"), primary_key=True),
     Column("material_id", ForeignKey("source_materials.id"), primary_key=True),
+    # A source material goes into one case.
+    UniqueConstraint("material_id", name="uq_case_materials_material_id"),
 )
 
 

@@ -235,7 +235,7 @@ def compare(a, b):
             *html_to_text(r.body_html).splitlines(),
         ]
 
-    differ = difflib.HtmlDiff(wrapcolumn=60)
+    differ = difflib.HtmlDiff()
     table = differ.make_table(
         lines(a),
         lines(b),

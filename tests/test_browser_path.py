@@ -1,0 +1,117 @@
+"""In a real browser: the demo users take a case from step 3 to approval at step 9,
+with one return and one correction on the way."""
+
+import pytest
+
+from intranet.extensions import db
+from intranet.models import Case
+from intranet.services import trail
+from tests.browser import Browser
+from tests.browser import LiveServer
+from tests.browser import require_chromium
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def chromium():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+def test_steps_3_to_9_in_the_browser(app, scenario, chromium):
+    cid = scenario["case_id"]
+    with LiveServer(app) as server:
+        b = Browser(chromium, server.url, "sop-3-9")
+        pages = {}
+
+        def as_(user):
+            if user not in pages:
+                pages[user] = b.page_for(user, PASSWORD)
+            page = pages[user]
+            page.goto(f"/intranet/naskah/{cid}")
+            return page
+
+        def press(page, label):
+            page.click(f"button:has-text('{label}')")
+            page.wait_for_load_state()
+            assert page.locator(".flash-error").count() == 0, page.locator(
+                ".flash-error"
+            ).all_inner_texts()
+
+        try:
+            page = as_("redaktur")
+            page.fill("#angle", "Pemilih pemula antusias menyambut pemilu")
+            page.fill("#outline", "1. Kegiatan\n2. Materi\n3. Kutipan siswa")
+            page.fill("#sources", "Surat SMA Negeri 1 Cilacap")
+            press(page, "Simpan konsep")
+            press(page, "Selesaikan langkah 3")
+            b.shot(page, "step3-concept-submitted")
+
+            press(as_("koordinator"), "Setujui sebagai Koordinator")
+
+            def write(page, title, text):
+                page.goto(f"/intranet/naskah/{cid}/tulis")
+                page.wait_for_selector(".ql-editor")
+                page.fill("#title", title)
+                page.fill("#summary", "Siswa kelas XII mengikuti sosialisasi pemilih pemula.")
+                page.locator(".ql-editor").click()
+                page.keyboard.press("Control+A")
+                page.keyboard.type(text)
+                page.click("form.card button.primary")
+                page.wait_for_selector(".flash-success")
+
+            page = as_("penulis")
+            write(page, "KPU Cilacap Sapa Pemilih Pemula", "Ratusan siswa mengikuti sosialisasi.")
+            press(as_("penulis"), "Selesaikan langkah 5")
+            press(as_("penulis"), "Selesaikan langkah 6")
+
+            def lay_out(layout):
+                page = as_("editor")
+                page.goto(f"/intranet/naskah/{cid}/pratinjau")
+                page.select_option("#layout", layout)
+                press(page, "Siapkan preview")
+                b.shot(page, f"step7-preview-{layout}")
+                press(as_("editor"), "Selesaikan langkah 7")
+
+            lay_out("standar")
+            page = as_("koordinator")
+            page.select_option("#to_step", "5")
+            page.fill("#reason-return", "Tambahkan kutipan narasumber.")
+            press(page, "Kembalikan")
+            b.shot(page, "step8-returned")
+
+            page = as_("penulis")
+            write(
+                page,
+                "KPU Cilacap Sapa Pemilih Pemula",
+                'Ratusan siswa mengikuti sosialisasi. "Kami siap memilih," kata Ani.',
+            )
+            press(as_("penulis"), "Selesaikan langkah 5")
+            press(as_("penulis"), "Selesaikan langkah 6")
+            lay_out("galeri")
+
+            page = as_("koordinator")
+            write(
+                page,
+                "KPU Cilacap Sapa 300 Pemilih Pemula di SMA Negeri 1",
+                'Ratusan siswa mengikuti sosialisasi. "Kami siap memilih," kata Ani.',
+            )
+            press(as_("koordinator"), "Setujui sebagai Koordinator")
+            press(as_("penanggungjawab"), "Setujui sebagai Penanggung Jawab")
+            press(as_("redaktur"), "Setujui sebagai Redaktur")
+            page = as_("redaktur")
+            b.shot(page, "step9-approved-timeline")
+            assert page.locator("text=percobaan ke-2").count() >= 3
+            page.goto(f"/intranet/naskah/{cid}/revisi?a=2&b=3")
+            b.shot(page, "revision-comparison")
+            assert page.locator("table.diff").is_visible()
+        finally:
+            b.close()
+    assert b.errors == []
+    with app.app_context():
+        case = db.session.get(Case, cid)
+        assert case.step == 10 and case.status == "open"
+        assert trail.verify_all() == (1, [])
