@@ -51,6 +51,9 @@ ACCESS = {
     ("admin.add_member", "POST"): only("admin"),
     ("admin.remove_member", "POST"): only("admin"),
     ("admin.outbox", "GET"): only("admin"),
+    ("admin.categories", "GET"): only("admin"),
+    ("admin.categories", "POST"): only("admin"),
+    ("admin.category", "POST"): only("admin"),
     ("team.acting", "GET"): TEAM,
     ("team.acting", "POST"): only("penanggungjawab"),
     ("team.revoke_acting", "POST"): only("penanggungjawab"),
@@ -124,6 +127,7 @@ def sample_args(app, scanned_decree, scenario):
             "filename": "css/warta.css",
             "user_id": penulis.id,
             "decree_id": decree.id,
+            "category_id": 1,
             "membership_id": membership.id,
         }
 

@@ -107,3 +107,19 @@ class MembershipForm(VersionedForm):
 
 class MembershipRemoveForm(VersionedForm):
     """Remove an appointment."""
+
+
+class CategoryForm(BaseForm):
+    """A news category: its name, address (slug) and place in the list."""
+
+    name = StringField(_l("Nama kategori"), validators=[required(), length(120), printable])
+    slug = StringField(
+        _l("Slug (alamat)"),
+        validators=[
+            Optional(),
+            length(80),
+            Regexp(r"^[a-z0-9-]*$", message=_l("Hanya huruf kecil, angka dan tanda hubung.")),
+        ],
+    )
+    position = IntegerField(_l("Urutan"), validators=[Optional()])
+    active = BooleanField(_l("Aktif (dapat dipilih untuk naskah baru)"), default=True)

@@ -9,12 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from intranet.forms.admin import CategoryForm
 from intranet.forms.admin import DecreeForm
 from intranet.forms.admin import MembershipForm
 from intranet.forms.admin import MembershipRemoveForm
 from intranet.forms.admin import PasswordResetForm
 from intranet.forms.admin import UserCreateForm
 from intranet.forms.admin import UserStateForm
+from intranet.models import Category
 from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
@@ -22,6 +24,7 @@ from intranet.permissions import area_required
 from intranet.services import ConflictError
 from intranet.services import ServiceError
 from intranet.services import accounts
+from intranet.services import categories as category_service
 from intranet.services import notify
 from intranet.services import queries
 from intranet.services import team
@@ -201,3 +204,40 @@ def remove_member(decree_id, membership_id):
 def outbox():
     """Every notification, sent or waiting, newest first."""
     return render_template("admin/outbox.html", messages=notify.recent())
+
+
+@bp.route("/kategori", methods=["GET", "POST"])
+@area_required("admin")
+def categories():
+    """The list of news categories, and a new one."""
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            c = category_service.save_category(form.data)
+        except ServiceError as e:
+            flash(str(e), "error")
+        else:
+            flash(_("Kategori %(name)s disimpan.", name=c.name), "success")
+            return redirect(url_for("admin.categories"))
+    status = 400 if form.is_submitted() else 200
+    rows = category_service.all_categories()
+    forms = {c.id: CategoryForm(formdata=None, obj=c) for c in rows}
+    return render_template("admin/categories.html", form=form, rows=rows, forms=forms), status
+
+
+@bp.post("/kategori/<int:category_id>")
+@area_required("admin")
+def category(category_id):
+    """Rename, reorder or (de)activate a category."""
+    c = queries.get_or_404(Category, category_id)
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category_service.save_category(form.data, c)
+        except ServiceError as e:
+            flash(str(e), "error")
+        else:
+            flash(_("Kategori %(name)s disimpan.", name=c.name), "success")
+    else:
+        flash_errors(form)
+    return redirect(url_for("admin.categories"))
