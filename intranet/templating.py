@@ -7,6 +7,7 @@ from flask_babel import get_locale
 
 from intranet.forms.auth import LocaleForm
 from intranet.models import ROLES
+from intranet.models.people import utcnow
 from intranet.permissions import can
 
 
@@ -22,6 +23,7 @@ def init_app(app):
             "locale_form": lambda: LocaleForm(locale=str(get_locale()), formdata=None),
             "current_locale": lambda: str(get_locale()),
             "current_path": lambda: request.full_path.rstrip("?"),
+            "now_utc": utcnow,
         }
 
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else "—"

@@ -116,6 +116,9 @@ def app_factory(tmp_path, migrated_db):
     apps = []
 
     def factory(**overrides):
+        from intranet import public_cache
+
+        public_cache.clear()
         app = make_app(tmp_path, migrated_db, **overrides)
         apps.append(app)
         return app
@@ -356,7 +359,26 @@ def build_preview(app, case_id, recipient="penanggungjawab"):
         case = db.session.get(Case, case_id)
         case.step = 5
         base = case_service.articles.latest_revision(case)
-        case_service.save_article(case, users["penulis"], ARTICLE_DATA, base.number if base else 0)
+        data = {**ARTICLE_DATA, "slug": f"rapat-pleno-dpt-{case_id}"}
+        case_service.save_article(case, users["penulis"], data, base.number if base else 0)
         case.step = 7
         preview = case_service.lay_out_preview(case, users["editor"], "standar")
         return previews.make_token(preview, users[recipient])
+
+
+def build_published(app, case_id, when=None):
+    """Set-up: write, lay out and publish the case (moved to step 10 directly); its slug."""
+    from intranet.models import Case
+    from intranet.models import User
+    from intranet.services import publishing
+
+    build_preview(app, case_id)
+    with app.test_request_context(method="POST"):
+        case = db.session.get(Case, case_id)
+        case.step = 10
+        db.session.commit()
+        redaktur = db.session.execute(
+            db.select(User).where(User.username == "redaktur")
+        ).scalar_one()
+        publishing.publish(case, redaktur, when)
+        return case.slug

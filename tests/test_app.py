@@ -171,7 +171,7 @@ def test_language_switch_bad_input(client, locale, next_url):
 
 
 def test_phone_layout_has_a_menu_toggle(client):
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/intranet/login").get_data(as_text=True)
     assert 'name="viewport"' in page and 'class="nav-toggle"' in page
 
 

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
 from wtforms import DateField
+from wtforms import DateTimeLocalField
 from wtforms import HiddenField
 from wtforms import IntegerField
 from wtforms import SelectChoice
@@ -23,6 +24,7 @@ from intranet.forms import printable
 from intranet.forms import required
 from intranet.forms.admin import VersionedForm
 from intranet.forms.intake import optional_int
+from intranet.models.public import SOCIAL_PLATFORMS
 
 PPID_LABELS = {
     "berkala": _l("Informasi berkala"),
@@ -144,4 +146,42 @@ class CommentForm(BaseForm):
     text = TextAreaField(_l("Komentar"), validators=[required(), length(4000)])
     step = SelectField(
         _l("Tentang langkah"), coerce=optional_int, validators=[Optional()], validate_choice=False
+    )
+
+
+class PublishForm(VersionedForm):
+    """Publish now, or at a chosen time (office time)."""
+
+    scheduled = DateTimeLocalField(
+        _l("Jadwal terbit (kosongkan untuk sekarang)"),
+        validators=[Optional()],
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+
+
+class WithdrawForm(BaseForm):
+    """Take a published article off the public site."""
+
+    reason = TextAreaField(_l("Alasan penarikan"), validators=[required(), length(1000)])
+
+
+class SocialPostForm(BaseForm):
+    """The address of an official social media post of the article."""
+
+    platform = SelectField(
+        _l("Platform"),
+        choices=[SelectChoice(k, v) for k, v in SOCIAL_PLATFORMS.items()],
+        validators=[chosen()],
+    )
+    url = StringField(
+        _l("Alamat unggahan"),
+        validators=[
+            required(),
+            length(500),
+            printable,
+            Regexp(
+                r"^https://[^\s/]+\.[^\s/]+(/\S*)?$",
+                message=_l("Harus alamat https:// yang lengkap."),
+            ),
+        ],
     )

@@ -19,11 +19,16 @@ from intranet.models.people import Membership
 from intranet.models.people import TeamDecree
 from intranet.models.people import User
 from intranet.models.people import UserSession
+from intranet.models.public import Article
+from intranet.models.public import PublishedVersion
+from intranet.models.public import SiteState
+from intranet.models.public import SocialPost
 from intranet.models.trail import TrailEntry
 
 __all__ = [
     "ROLES",
     "AgendaCounter",
+    "Article",
     "Assignment",
     "AssignmentRecipient",
     "Case",
@@ -34,9 +39,12 @@ __all__ = [
     "OutboxMessage",
     "Photo",
     "Preview",
+    "PublishedVersion",
     "PreviewOpening",
     "Revision",
     "SourceFile",
+    "SiteState",
+    "SocialPost",
     "SourceMaterial",
     "TeamDecree",
     "TrailEntry",

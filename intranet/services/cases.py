@@ -78,6 +78,7 @@ def case_facts(case):
         "article_text": articles.has_text(case),
         "photos": photos.has_captioned_photo(case),
         "preview": previews.has_current_preview(case),
+        "published_url": bool(case.slug),
     }
 
 
@@ -220,8 +221,14 @@ def _next_attempt(case, step):
 
 
 @atomic
-def decide(case, user, kind, *, to_step=None, reason="", role=None, version=None):
-    """Take an SOP action on a case: complete, approve, return or publish."""
+def decide(
+    case, user, kind, *, to_step=None, reason="", role=None, version=None, extra=None, then=None
+):
+    """Take an SOP action on a case: complete, approve, return or publish.
+
+    ``extra`` joins the trail entry's data; ``then(case, transition)`` runs in the same
+    transaction after the case has moved (publication uses both).
+    """
     check_version(case, version)
     state = case_state(case)
     try:
@@ -249,6 +256,7 @@ def decide(case, user, kind, *, to_step=None, reason="", role=None, version=None
     if preview is not None:
         reviewers = [u for u in reviewers if u.id != user.id]
         data.update(preview_id=preview.id, sent_to=[u.id for u in reviewers])
+    data.update(extra or {})
     trail.append(
         case,
         step=step_before,
@@ -265,6 +273,8 @@ def decide(case, user, kind, *, to_step=None, reason="", role=None, version=None
         case.step_started_at = utcnow()
     case.status = t.status
     db.session.flush()
+    if then is not None:
+        then(case, t)
     if preview:
         previews.send_links(case, preview, reviewers)
     else:

@@ -172,3 +172,16 @@ def recent(limit=300):
         .scalars()
         .all()
     )
+
+
+def queue_address(address, subject, body, kind, case=None):
+    """Record a message for someone outside the team (a source partner) by address."""
+    msg = OutboxMessage(
+        to_email=address,
+        subject=subject[:300],
+        body=body,
+        kind=kind,
+        case_id=case.id if case is not None else None,
+    )
+    db.session.add(msg)
+    return msg

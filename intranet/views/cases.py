@@ -7,6 +7,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -19,6 +20,9 @@ from intranet.forms.cases import PhotoActionForm
 from intranet.forms.cases import PhotoEditForm
 from intranet.forms.cases import PhotoForm
 from intranet.forms.cases import PreviewForm
+from intranet.forms.cases import PublishForm
+from intranet.forms.cases import SocialPostForm
+from intranet.forms.cases import WithdrawForm
 from intranet.models import Case
 from intranet.models import Photo
 from intranet.permissions import area_required
@@ -27,6 +31,7 @@ from intranet.services import articles
 from intranet.services import cases
 from intranet.services import photos as photo_service
 from intranet.services import previews
+from intranet.services import publishing
 from intranet.services import queries
 from intranet.views import flash_errors
 
@@ -72,6 +77,10 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
         conflict=conflict,
         article=articles.latest_revision(case),
         comment_form=comment_form or CommentForm(formdata=None, step=case.step),
+        published=publishing.article_for_case(case),
+        publish_form=PublishForm(formdata=None, version=case.version),
+        withdraw_form=WithdrawForm(formdata=None),
+        social_form=SocialPostForm(formdata=None),
         can_preview=bool(articles.latest_revision(case)),
     )
 
@@ -374,3 +383,66 @@ def add_comment(case_id):
         return _page(case, comment_form=form), e.status
     flash(_("Komentar ditambahkan."), "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#alur")
+
+
+@bp.post("/<int:case_id>/terbitkan")
+@area_required("cases")
+def publish(case_id):
+    """Publish the approved article, now or at a scheduled time (step 10)."""
+    case = queries.get_or_404(Case, case_id)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return _page(case), 400
+    when = publishing.parse_local(form.scheduled.data, get_timezone())
+    if form.version.data is not None and form.version.data != case.version:
+        flash(
+            _("Data ini sudah diubah orang lain sejak Anda membukanya. Muat ulang lalu coba lagi."),
+            "error",
+        )
+        return _page(case), 409
+    try:
+        publishing.publish(case, current_user, when)
+    except ServiceError as e:
+        flash(str(e), "error")
+        return _page(queries.get_or_404(Case, case_id)), e.status
+    flash(_("Berita diterbitkan."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/tarik")
+@area_required("cases")
+def withdraw(case_id):
+    """Withdraw a published article, with a reason."""
+    case = queries.get_or_404(Case, case_id)
+    article = publishing.article_for_case(case) or abort(404)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return _page(case), 400
+    try:
+        publishing.withdraw(article, current_user, form.reason.data)
+    except ServiceError as e:
+        flash(str(e), "error")
+        return _page(case), e.status
+    flash(_("Berita ditarik dari situs."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/sosial")
+@area_required("cases")
+def social(case_id):
+    """Record an official social media post of the article."""
+    case = queries.get_or_404(Case, case_id)
+    article = publishing.article_for_case(case) or abort(404)
+    form = SocialPostForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return _page(case), 400
+    try:
+        publishing.add_social_post(article, current_user, form.platform.data, form.url.data)
+    except ServiceError as e:
+        flash(str(e), "error")
+        return _page(case), e.status
+    flash(_("Tautan media sosial dicatat."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#terbit")

@@ -1,4 +1,8 @@
-"""The public face: the home page, the language switch and the health check."""
+"""The public site: home, articles, categories, search, feeds, sitemap; and the health check.
+
+Everything here shows only what ``publishing.visible()`` admits, and is served through
+the page cache (see ``intranet.public_cache``).
+"""
 
 from flask import Blueprint
 from flask import abort
@@ -12,22 +16,222 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from intranet import feeds
 from intranet.errors import render_error
 from intranet.forms.auth import LocaleForm
+from intranet.models.people import utcnow
+from intranet.public_cache import cached
 from intranet.security import safe_path
 from intranet.services import accounts
 from intranet.services import articles
 from intranet.services import health
 from intranet.services import previews
+from intranet.services import publishing
 from intranet.services.photos import photo_response
 
 bp = Blueprint("public", __name__)
+PER_PAGE = 10
+
+
+def _page_number():
+    page = request.args.get("halaman", 1, type=int)
+    return page if 1 <= page <= 10_000 else 1
+
+
+def _cards(rows):
+    """What a listing shows of each article."""
+    cards = []
+    for a in rows:
+        v = a.current
+        photos = publishing.photos_of(v)
+        cover = next((p for p in photos if p.is_cover), photos[0] if photos else None)
+        cards.append(
+            {
+                "url": url_for("public.article", slug=a.slug),
+                "title": v.revision.title,
+                "summary": v.revision.summary,
+                "date": a.published_at,
+                "category": a.category,
+                "cover": url_for("public.media", photo_id=cover.id, size="kecil")
+                if cover
+                else None,
+                "cover_alt": cover.alt if cover else "",
+            }
+        )
+    return cards
 
 
 @bp.get("/")
+@cached
 def home():
-    """The public home page of the office's news site."""
-    return render_template("public/home.html")
+    """The latest published news, ten to a page."""
+    page = _page_number()
+    rows, total = publishing.latest(page, PER_PAGE)
+    return render_template(
+        "public/home.html",
+        cards=_cards(rows),
+        page=page,
+        total=total,
+        per_page=PER_PAGE,
+        categories=publishing.categories_in_use(),
+    )
+
+
+@bp.get("/kategori/<slug>")
+@cached
+def category(slug):
+    """The published news of one category."""
+    c = publishing.category_by_slug(slug)
+    if c is None:
+        abort(404)
+    page = _page_number()
+    rows, total = publishing.latest(page, PER_PAGE, category=c)
+    return render_template(
+        "public/category.html",
+        category=c,
+        cards=_cards(rows),
+        page=page,
+        total=total,
+        per_page=PER_PAGE,
+        categories=publishing.categories_in_use(),
+    )
+
+
+@bp.get("/cari")
+@cached
+def search():
+    """A simple search over the published news."""
+    q = (request.args.get("q") or "").replace("\x00", "").strip()[:200]
+    page = _page_number()
+    rows, total = publishing.search(q, page, PER_PAGE) if q else ([], 0)
+    return render_template(
+        "public/search.html",
+        q=q,
+        cards=_cards(rows),
+        page=page,
+        total=total,
+        per_page=PER_PAGE,
+        categories=publishing.categories_in_use(),
+    )
+
+
+@bp.get("/berita/<slug>")
+@cached
+def article(slug):
+    """One published article; 410 once withdrawn; 404 for anything not (yet) public."""
+    a = publishing.by_slug(slug)
+    if a is None:
+        abort(404)
+    if a.status == "withdrawn":
+        return render_template(
+            "public/gone.html", article=a, categories=publishing.categories_in_use()
+        ), 410
+    if not publishing.is_visible(a):
+        abort(404)
+    v = a.current
+    view = articles.article_view(
+        v.revision,
+        publishing.photos_of(v),
+        lambda pid, size: url_for("public.media", photo_id=pid, size=size),
+        v.layout,
+        a.published_at,
+    )
+    canonical = url_for("public.article", slug=a.slug, _external=True)
+    cover = (
+        url_for("public.media", photo_id=_cover_id(v), size="penuh", _external=True)
+        if _cover_id(v)
+        else None
+    )
+    return render_template(
+        "public/article.html",
+        a=view,
+        canonical=canonical,
+        og_image=cover,
+        article=a,
+        categories=publishing.categories_in_use(),
+    )
+
+
+def _cover_id(version):
+    photos = publishing.photos_of(version)
+    cover = next((p for p in photos if p.is_cover), photos[0] if photos else None)
+    return cover.id if cover else None
+
+
+@bp.get("/media/foto/<int:photo_id>/<any(kecil, penuh):size>")
+def media(photo_id, size):
+    """A photo of a published article; nothing else, and nothing before its time."""
+    photo = publishing.public_photo(photo_id)
+    if photo is None:
+        abort(404)
+    return photo_response(photo, size)
+
+
+def _feed(fmt, category_slug=None):
+    c = None
+    if category_slug is not None:
+        c = publishing.category_by_slug(category_slug)
+        if c is None:
+            abort(404)
+    body, mimetype = feeds.build(fmt, c)
+    response = make_response(body)
+    response.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
+    return response
+
+
+@bp.get("/feed.xml")
+@cached
+def feed_xml():
+    """RSS 2.0."""
+    return _feed("rss")
+
+
+@bp.get("/feed.atom")
+@cached
+def feed_atom():
+    """Atom."""
+    return _feed("atom")
+
+
+@bp.get("/feed.json")
+@cached
+def feed_json():
+    """JSON Feed 1.1."""
+    return _feed("json")
+
+
+@bp.get("/kategori/<slug>/feed.xml")
+@cached
+def category_feed_xml(slug):
+    """RSS 2.0 of one category."""
+    return _feed("rss", slug)
+
+
+@bp.get("/kategori/<slug>/feed.atom")
+@cached
+def category_feed_atom(slug):
+    """Atom of one category."""
+    return _feed("atom", slug)
+
+
+@bp.get("/kategori/<slug>/feed.json")
+@cached
+def category_feed_json(slug):
+    """JSON Feed 1.1 of one category."""
+    return _feed("json", slug)
+
+
+@bp.get("/sitemap.xml")
+@cached
+def sitemap():
+    """Every public page with its last change."""
+    rows, _total = publishing.latest(per_page=50_000)
+    xml = render_template(
+        "public/sitemap.xml", articles=rows, categories=publishing.categories_in_use(), now=utcnow()
+    )
+    response = make_response(xml)
+    response.headers["Content-Type"] = "application/xml; charset=utf-8"
+    return response
 
 
 @bp.post("/bahasa")
@@ -69,7 +273,7 @@ def preview(token):
         until=format_datetime(p.expires_at, "medium"),
     )
     response = make_response(
-        render_template("public/article.html", a=a, preview=p, preview_note=note)
+        render_template("public/article.html", a=a, preview=p, preview_note=note, categories=[])
     )
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"

@@ -1,0 +1,147 @@
+"""RSS 2.0 and Atom (feedgen) and JSON Feed 1.1 of the published articles."""
+
+import json
+from datetime import UTC
+
+from feedgen.feed import FeedGenerator
+from flask import current_app
+from flask import url_for
+
+from intranet.services import articles as article_service
+from intranet.services import publishing
+from intranet.services.team import file_store
+
+
+def _aware(dt):
+    return dt.replace(tzinfo=UTC)
+
+
+def items(category=None, limit=20):
+    """The newest visible articles as plain dicts, for any feed format."""
+    rows, _total = publishing.latest(per_page=limit, category=category)
+    out = []
+    for a in rows:
+        v = a.current
+        r = v.revision
+        photo_list = publishing.photos_of(v)
+        view = article_service.article_view(
+            r,
+            photo_list,
+            lambda pid, size: url_for("public.media", photo_id=pid, size=size, _external=True),
+            v.layout,
+            a.published_at,
+        )
+        cover = next((p for p in photo_list if p.is_cover), photo_list[0] if photo_list else None)
+        enclosure = None
+        if cover is not None:
+            path = file_store().path(cover.sha256)
+            size = path.stat().st_size if path.exists() else 0
+            enclosure = (
+                url_for("public.media", photo_id=cover.id, size="penuh", _external=True),
+                size,
+                cover.mimetype,
+            )
+        out.append(
+            {
+                "id": url_for("public.article", slug=a.slug, _external=True),
+                "url": url_for("public.article", slug=a.slug, _external=True),
+                "title": r.title,
+                "summary": r.summary,
+                "content": str(view["body"]),
+                "published": _aware(a.published_at),
+                "updated": _aware(max(a.updated_at, a.published_at)),
+                "category": (a.category.slug, a.category.name),
+                "credits": r.credits,
+                "enclosure": enclosure,
+            }
+        )
+    return out
+
+
+def _generator(title, home, self_url):
+    fg = FeedGenerator()
+    fg.id(home)
+    fg.title(title)
+    fg.link(href=home, rel="alternate")
+    fg.link(href=self_url, rel="self")
+    fg.description(title)
+    fg.subtitle(title)
+    fg.language("id")
+    fg.author({"name": current_app.config["OFFICE_NAME"]})
+    return fg
+
+
+def build(fmt, category=None):
+    """The feed in ``fmt`` (rss, atom or json) as (bytes or str, mimetype)."""
+    office = current_app.config["OFFICE_NAME"]
+    title = f"{office} — {category.name}" if category else f"Berita {office}"
+    home = (
+        url_for("public.category", slug=category.slug, _external=True)
+        if category
+        else url_for("public.home", _external=True)
+    )
+    endpoint = {"rss": "feed_xml", "atom": "feed_atom", "json": "feed_json"}[fmt]
+    self_url = (
+        url_for(f"public.category_{endpoint}", slug=category.slug, _external=True)
+        if category
+        else url_for(f"public.{endpoint}", _external=True)
+    )
+    entries = items(category)
+    if fmt == "json":
+        feed = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": title,
+            "home_page_url": home,
+            "feed_url": self_url,
+            "language": "id",
+            "items": [
+                {
+                    "id": e["id"],
+                    "url": e["url"],
+                    "title": e["title"],
+                    "summary": e["summary"],
+                    "content_html": e["content"],
+                    "date_published": e["published"].isoformat(),
+                    "date_modified": e["updated"].isoformat(),
+                    "tags": [e["category"][1]],
+                    "authors": [{"name": e["credits"]}],
+                    **(
+                        {
+                            "image": e["enclosure"][0],
+                            "attachments": [
+                                {
+                                    "url": e["enclosure"][0],
+                                    "mime_type": e["enclosure"][2],
+                                    "size_in_bytes": e["enclosure"][1],
+                                }
+                            ],
+                        }
+                        if e["enclosure"]
+                        else {}
+                    ),
+                }
+                for e in entries
+            ],
+        }
+        return json.dumps(feed, ensure_ascii=False), "application/feed+json"
+    fg = _generator(title, home, self_url)
+    if entries:
+        fg.updated(max(e["updated"] for e in entries))
+    for e in reversed(entries):
+        fe = fg.add_entry()
+        fe.id(e["id"])
+        fe.guid(e["id"], permalink=True)
+        fe.title(e["title"])
+        fe.link(href=e["url"])
+        fe.summary(e["summary"])
+        fe.description(e["summary"])
+        fe.content(e["content"], type="CDATA" if fmt == "rss" else "html")
+        fe.published(e["published"])
+        fe.updated(e["updated"])
+        fe.category(term=e["category"][0], label=e["category"][1])
+        fe.author({"name": e["credits"]})
+        if e["enclosure"]:
+            fe.enclosure(e["enclosure"][0], str(e["enclosure"][1]), e["enclosure"][2])
+    if fmt == "rss":
+        return fg.rss_str(pretty=False), "application/rss+xml"
+    return fg.atom_str(pretty=False), "application/atom+xml"

@@ -1,0 +1,288 @@
+"""Step 10: publishing, what the public may see, withdrawal, social posts, the site's generation.
+
+Everything public asks ``visible()``: an article is public when it is published and its
+time has come. Nothing else decides it.
+"""
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from intranet.extensions import db
+from intranet.models import Article
+from intranet.models import Category
+from intranet.models import Photo
+from intranet.models import PublishedVersion
+from intranet.models import Revision
+from intranet.models import SiteState
+from intranet.models import SocialPost
+from intranet.models.people import utcnow
+from intranet.models.public import SOCIAL_PLATFORMS
+from intranet.services import ServiceError
+from intranet.services import atomic
+from intranet.services import commit
+from intranet.services import notify
+from intranet.services import trail
+from intranet.services.articles import latest_revision
+from intranet.services.photos import photos
+from intranet.services.previews import latest_preview
+
+
+def visible(now=None):
+    """The filter for articles the public may see now."""
+    return db.and_(Article.status == "published", Article.published_at <= (now or utcnow()))
+
+
+def bump():
+    """Tell every worker's page cache that the public site changed."""
+    db.session.execute(
+        db.update(SiteState).where(SiteState.id == 1).values(generation=SiteState.generation + 1)
+    )
+
+
+def site_key(now=None):
+    """What public pages depend on: the site's generation and the newest visible moment.
+
+    A scheduled article becomes visible by the clock alone; the second part changes then.
+    """
+    now = now or utcnow()
+    generation = (
+        db.session.execute(db.select(SiteState.generation).where(SiteState.id == 1)).scalar() or 0
+    )
+    newest = db.session.execute(
+        db.select(db.func.max(Article.published_at)).where(visible(now))
+    ).scalar()
+    return generation, newest
+
+
+def publish(case, user, when=None):
+    """Publish the approved case (step 10), now or at ``when`` (UTC, naive).
+
+    In one transaction: the trail records the publication, the article and its first
+    version are made, and the source partners are told (through the outbox).
+    """
+    from intranet.services import cases
+
+    now = utcnow().replace(microsecond=0)
+    when = (when or now).replace(microsecond=0)
+    if when < now:
+        when = now
+    url = url_for("public.article", slug=case.slug, _external=True)
+    partners = sorted({m.sender_email for m in case.materials if m.sender_email})
+
+    def make_article(case, transition):
+        revision = latest_revision(case)
+        preview = latest_preview(case)
+        if db.session.execute(db.select(Article.id).where(Article.slug == case.slug)).first():
+            raise ServiceError(_("Alamat berita %(slug)s sudah dipakai.", slug=case.slug))
+        article = Article(
+            case_id=case.id,
+            slug=case.slug,
+            category_id=revision.category_id,
+            status="published",
+            published_at=when,
+            updated_at=now,
+            current_number=1,
+        )
+        db.session.add(article)
+        db.session.flush()
+        db.session.add(
+            PublishedVersion(
+                article_id=article.id,
+                number=1,
+                revision_id=revision.id,
+                revision_hash=revision.content_hash,
+                layout=preview.layout if preview else "standar",
+                photo_ids=",".join(str(p.id) for p in photos(case)),
+                published_at=when,
+                published_by_id=user.id,
+            )
+        )
+        for address in partners:
+            notify.queue_address(
+                address,
+                _("Berita terbit: %(title)s", title=revision.title),
+                _(
+                    "Terima kasih atas informasi yang Anda kirimkan kepada %(office)s.\n\n"
+                    "Beritanya terbit di:\n%(url)s",
+                    office=_office(),
+                    url=url,
+                ),
+                "partner",
+                case,
+            )
+        bump()
+
+    return cases.decide(
+        case,
+        user,
+        "publish",
+        extra={"url": url, "published_at": when.isoformat(), "partners_told": partners},
+        then=make_article,
+    )
+
+
+def _office():
+    from flask import current_app
+
+    return current_app.config["OFFICE_NAME"]
+
+
+@atomic
+def withdraw(article, user, reason):
+    """Take an article off the public site (a 410 page from then on), with a reason."""
+    if not user.has_role("redaktur", "penanggungjawab"):
+        raise ServiceError(_("Hanya redaktur atau penanggung jawab yang dapat menarik berita."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Alasan penarikan wajib diisi."))
+    if article.status == "withdrawn":
+        raise ServiceError(_("Berita ini sudah ditarik."))
+    role = "redaktur" if user.has_role("redaktur") else "penanggungjawab"
+    trail.append(
+        article.case,
+        step=article.case.step,
+        action="withdraw",
+        actor=user,
+        role=role,
+        note=reason,
+        data={"url": url_for("public.article", slug=article.slug, _external=True)},
+    )
+    article.status = "withdrawn"
+    article.withdrawn_at = utcnow()
+    article.withdrawn_reason = reason
+    bump()
+    commit()
+
+
+@atomic
+def add_social_post(article, user, platform, url):
+    """Record the address of an official social media post of the article."""
+    if not user.has_role("redaktur"):
+        raise ServiceError(_("Hanya redaktur yang mencatat tautan media sosial."))
+    if platform not in SOCIAL_PLATFORMS:
+        raise ServiceError(_("Platform tidak dikenal."))
+    db.session.add(
+        SocialPost(
+            article_id=article.id, platform=platform, url=url.strip(), recorded_by_id=user.id
+        )
+    )
+    commit()
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def article_for_case(case):
+    """The case's article, published or not yet visible or withdrawn; None before step 10."""
+    return db.session.execute(
+        db.select(Article).where(Article.case_id == case.id)
+    ).scalar_one_or_none()
+
+
+def by_slug(slug):
+    """The article at ``/berita/<slug>`` (any status), or None."""
+    return db.session.execute(db.select(Article).where(Article.slug == slug)).scalar_one_or_none()
+
+
+def is_visible(article, now=None):
+    """True if the public may see the article now."""
+    return article.status == "published" and article.published_at <= (now or utcnow())
+
+
+def _listing(q, page, per_page):
+    total = db.session.execute(db.select(db.func.count()).select_from(q.subquery())).scalar_one()
+    rows = (
+        db.session.execute(
+            q.order_by(Article.published_at.desc(), Article.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        .scalars()
+        .all()
+    )
+    return rows, total
+
+
+def latest(page=1, per_page=10, category=None, now=None):
+    """Visible articles, newest first, a page at a time; returns (articles, total)."""
+    q = db.select(Article).where(visible(now))
+    if category is not None:
+        q = q.where(Article.category_id == category.id)
+    return _listing(q, page, per_page)
+
+
+def search(text, page=1, per_page=10, now=None):
+    """Visible articles whose title or summary contains ``text``."""
+    like = f"%{text.strip()}%"
+    q = (
+        db.select(Article)
+        .join(
+            PublishedVersion,
+            db.and_(
+                PublishedVersion.article_id == Article.id,
+                PublishedVersion.number == Article.current_number,
+            ),
+        )
+        .join(Revision, Revision.id == PublishedVersion.revision_id)
+        .where(visible(now), db.or_(Revision.title.ilike(like), Revision.summary.ilike(like)))
+    )
+    return _listing(q, page, per_page)
+
+
+def category_by_slug(slug):
+    """An active category, or None."""
+    return db.session.execute(
+        db.select(Category).where(Category.slug == slug, Category.active.is_(True))
+    ).scalar_one_or_none()
+
+
+def photos_of(version):
+    """The photos of a published version, in its order."""
+    ids = version.photo_id_list
+    by_id = {
+        p.id: p
+        for p in db.session.execute(
+            db.select(Photo).where(Photo.id.in_(ids), Photo.case_id == version.article.case_id)
+        ).scalars()
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def public_photo(photo_id, now=None):
+    """A photo the public may see: one of a visible article's current version; else None."""
+    photo = db.session.get(Photo, photo_id)
+    if photo is None:
+        return None
+    article = db.session.execute(
+        db.select(Article).where(Article.case_id == photo.case_id)
+    ).scalar_one_or_none()
+    if (
+        article is None
+        or not is_visible(article, now)
+        or photo_id not in article.current.photo_id_list
+    ):
+        return None
+    return photo
+
+
+def parse_local(value, tz):
+    """A naive local datetime from a form, as naive UTC."""
+    from datetime import UTC
+
+    if value is None:
+        return None
+    aware = value.replace(tzinfo=tz) if value.tzinfo is None else value
+    return aware.astimezone(UTC).replace(tzinfo=None)
+
+
+def categories_in_use():
+    """Active categories, for the public navigation."""
+    return (
+        db.session.execute(
+            db.select(Category)
+            .where(Category.active.is_(True))
+            .order_by(Category.position, Category.name)
+        )
+        .scalars()
+        .all()
+    )
