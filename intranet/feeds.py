@@ -132,7 +132,7 @@ def build(fmt, category=None):
         fe.id(e["id"])
         fe.guid(e["id"], permalink=True)
         fe.title(e["title"])
-        fe.link(href=e["url"])
+        fe.link(href=e["url"], rel="alternate")
         fe.summary(e["summary"])
         fe.description(e["summary"])
         fe.content(e["content"], type="CDATA" if fmt == "rss" else "html")
@@ -140,8 +140,39 @@ def build(fmt, category=None):
         fe.updated(e["updated"])
         fe.category(term=e["category"][0], label=e["category"][1])
         fe.author({"name": e["credits"]})
-        if e["enclosure"]:
+        if e["enclosure"] and fmt == "rss":
             fe.enclosure(e["enclosure"][0], str(e["enclosure"][1]), e["enclosure"][2])
+        elif e["enclosure"]:
+            fe.link(
+                href=e["enclosure"][0],
+                rel="enclosure",
+                type=e["enclosure"][2],
+                length=str(e["enclosure"][1]),
+            )
     if fmt == "rss":
         return fg.rss_str(pretty=False), "application/rss+xml"
-    return fg.atom_str(pretty=False), "application/atom+xml"
+    return _fix_atom_links(fg.atom_str(pretty=False), entries), "application/atom+xml"
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _fix_atom_links(xml, entries):
+    """Put back the rel, type and length that feedgen 1.0 drops from entry links in Atom."""
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    by_id = {e["id"]: e for e in entries}
+    for entry in root.iter(f"{ATOM}entry"):
+        e = by_id.get(entry.findtext(f"{ATOM}id"))
+        if e is None:
+            continue
+        for link in entry.findall(f"{ATOM}link"):
+            if link.get("href") == e["url"]:
+                link.set("rel", "alternate")
+                link.set("type", "text/html")
+            elif e["enclosure"] and link.get("href") == e["enclosure"][0]:
+                link.set("rel", "enclosure")
+                link.set("type", e["enclosure"][2])
+                link.set("length", str(e["enclosure"][1]))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
