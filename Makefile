@@ -56,7 +56,7 @@ lint: install
 	$(BIN)/ruff format --check intranet archive tests bench wsgi.py .ci/database.py
 
 bench: install translations
-	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f --quick || exit 1; done
+	@for f in bench/[a-z]*.py; do case $$f in */hello.py) continue;; esac; echo "== $$f"; $(BIN)/python $$f --quick || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
