@@ -5,14 +5,11 @@ req/s, p99 <= 50 ms, at 16 connections on loopback.
 Usage: python bench/public_pages.py [--quick]   (or bench/http.sh)
 """
 
-import hashlib
-import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -60,8 +57,12 @@ with app.app_context():
 
 
 def wrk(url, seconds):
-    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
@@ -78,22 +79,37 @@ def main():
     with Server(workers=int(WORKERS), threads=1) as server:
         seed_articles(server.env, count)
         hello_port = free_port()
-        hello = subprocess.Popen([str(BIN / "gunicorn"), "-w", WORKERS, "-b", f"127.0.0.1:{hello_port}", "bench.hello:app"],
-                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        hello = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "-w",
+                WORKERS,
+                "-b",
+                f"127.0.0.1:{hello_port}",
+                "bench.hello:app",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             time.sleep(1.5)
             for path in ("/", "/berita/berita-uji-5", "/feed.xml"):
                 subprocess.run(["curl", "-s", "-o", "/dev/null", server.url + path], check=False)
             ref_rps, ref_p99, _ = wrk(f"http://127.0.0.1:{hello_port}/", seconds)
-            print(f"reference: hello-world (gunicorn -w {WORKERS}): {ref_rps:.0f} req/s, p99 {ref_p99:.1f} ms")
+            print(
+                f"reference: hello-world (gunicorn -w {WORKERS}): {ref_rps:.0f} req/s, p99 {ref_p99:.1f} ms"
+            )
             print(f"{count} published articles, wrk -c16 -d{seconds}s")
             short = 0
             for path in ("/", "/berita/berita-uji-5", "/feed.xml"):
                 rps, p99, errors = wrk(server.url + path, seconds)
                 ok = rps >= BAR_RATIO * ref_rps and p99 <= BAR_P99_MS and errors == 0
                 short += not ok
-                print(f"{path:24} {rps:8.0f} req/s ({rps / ref_rps:4.0%} of hello-world), p99 {p99:6.1f} ms, "
-                      f"errors {errors} -> {'OK' if ok else 'SHORT'} (bar >= 50%, p99 <= 50 ms)")
+                print(
+                    f"{path:24} {rps:8.0f} req/s ({rps / ref_rps:4.0%} of hello-world), p99 {p99:6.1f} ms, "
+                    f"errors {errors} -> {'OK' if ok else 'SHORT'} (bar >= 50%, p99 <= 50 ms)"
+                )
         finally:
             hello.terminate()
             hello.wait(10)

@@ -80,6 +80,9 @@ def create_app(config=None):
     errors.init_app(app)
     templating.init_app(app)
     app.after_request(security.set_security_headers)
+    from intranet.public_cache import PublicCacheMiddleware
+
+    app.wsgi_app = PublicCacheMiddleware(app.wsgi_app, app)
     return app
 
 

@@ -1,11 +1,14 @@
-"""The public site's page cache: shared by nothing, correct in every worker.
+"""The public site's page cache: per worker, correct in every worker.
 
-Each worker keeps rendered public pages keyed by the path, the language and the site key
-(the site's generation, bumped in the database on every publish, correction and withdrawal,
-and the newest visible publication time, which moves when a scheduled article's time
-comes). One small query per request tells a worker whether what it holds is still right,
-so no worker serves a page from before a publication. Responses carry an ETag and
-Last-Modified, and a matching conditional request gets 304.
+Pages are kept per path and query under the site key: the site's generation (bumped in
+the database, in the same transaction, by every publication, correction and withdrawal)
+and the newest visible publication time (which moves by the clock alone when a scheduled
+article's time comes). Each request asks the database for the key (one small query), so a
+worker never serves a page from before a publication, whichever worker published it.
+
+Hits are answered by ``PublicCacheMiddleware`` in front of Flask, for visitors without a
+cookie (the public); anyone with a session goes through the application as usual. Pages
+carry an ETag and Last-Modified, and a matching conditional request gets 304.
 """
 
 import hashlib
@@ -13,14 +16,19 @@ import threading
 from collections import OrderedDict
 from functools import wraps
 
-from flask import current_app
 from flask import make_response
 from flask import request
-from flask_babel import get_locale
+from sqlalchemy import text
 
-MAX_ENTRIES = 512
+MAX_ENTRIES = 1024
+CACHEABLE = ("/", "/berita/", "/kategori/", "/feed.", "/sitemap.xml", "/cari")
+MARK = "X-Warta-Cacheable"
 _cache = OrderedDict()
 _lock = threading.Lock()
+SITE_KEY_SQL = text(
+    "SELECT generation, (SELECT MAX(published_at) FROM articles "
+    "WHERE status = 'published' AND published_at <= :now) FROM site_state WHERE id = 1"
+)
 
 
 def clear():
@@ -29,48 +37,102 @@ def clear():
         _cache.clear()
 
 
+def site_key(engine):
+    """(generation, newest visible publication time) in one round trip."""
+    from intranet.models.people import utcnow
+
+    with engine.connect() as conn:
+        row = conn.execute(SITE_KEY_SQL, {"now": utcnow()}).first()
+    return (row[0], str(row[1])) if row else (0, "None")
+
+
 def cached(view):
-    """Serve a public view from the cache while the site key is unchanged."""
+    """Mark a public view's response as cacheable and make it conditional (ETag, 304)."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        from intranet.services import publishing
+        response = make_response(view(*args, **kwargs))
+        if response.status_code in (200, 404, 410) and not response.direct_passthrough:
+            response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+            response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+            response.headers[MARK] = "1"
+            from intranet.services import publishing
 
-        generation, newest = publishing.site_key()
-        key = (
-            id(current_app._get_current_object()),
-            request.full_path,
-            str(get_locale()),
-            generation,
-            newest,
-        )
+            newest = publishing.newest_visible()
+            if newest is not None:
+                response.last_modified = newest
+            return response.make_conditional(request)
+        return response
+
+    return wrapper
+
+
+class PublicCacheMiddleware:
+    """Answer repeated public GETs from the cache without entering Flask."""
+
+    def __init__(self, wsgi_app, flask_app):
+        self.wsgi_app = wsgi_app
+        self.flask_app = flask_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if (
+            environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
+            or environ.get("HTTP_COOKIE")
+            or not (path == "/" or path.startswith(CACHEABLE[1:]))
+        ):
+            return self.wsgi_app(environ, start_response)
+        with self.flask_app.app_context():
+            from intranet.extensions import db
+
+            state = site_key(db.engine)
+        key = (id(self.flask_app), path, environ.get("QUERY_STRING", ""), state)
         with _lock:
             hit = _cache.get(key)
             if hit is not None:
                 _cache.move_to_end(key)
-        if hit is None:
-            response = make_response(view(*args, **kwargs))
-            if response.status_code not in (200, 404, 410) or response.direct_passthrough:
-                return response
-            body = response.get_data()
-            hit = (
-                response.status_code,
-                response.mimetype,
-                response.headers.get("Content-Type"),
-                body,
-                hashlib.sha256(body).hexdigest()[:32],
+        if hit is not None:
+            status, headers, body, etag = hit
+            modified = next((v for k, v in headers if k.lower() == "last-modified"), None)
+            not_modified = environ.get("HTTP_IF_NONE_MATCH", "").strip("W/").strip('"') == etag or (
+                modified is not None
+                and environ.get("HTTP_IF_MODIFIED_SINCE") == modified
+                and "HTTP_IF_NONE_MATCH" not in environ
             )
+            if not_modified and status.startswith("200"):
+                start_response(
+                    "304 NOT MODIFIED",
+                    [
+                        (k, v)
+                        for k, v in headers
+                        if k.lower() in ("etag", "cache-control", "last-modified")
+                    ],
+                )
+                return [b""]
+            start_response(status, headers)
+            return [b"" if environ["REQUEST_METHOD"] == "HEAD" else body]
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, [(k, v) for k, v in headers if k != MARK], exc_info)
+
+        chunks = self.wsgi_app(environ, capture)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        headers = captured.get("headers", [])
+        if (
+            environ["REQUEST_METHOD"] == "GET"
+            and any(k == MARK for k, _ in headers)
+            and captured["status"][:3] in ("200", "404", "410")
+        ):
+            kept = [(k, v) for k, v in headers if k != MARK and k.lower() != "set-cookie"]
+            etag = next((v.strip('"') for k, v in kept if k.lower() == "etag"), "")
             with _lock:
-                _cache[key] = hit
+                _cache[key] = (captured["status"], kept, body, etag)
                 while len(_cache) > MAX_ENTRIES:
                     _cache.popitem(last=False)
-        status, _mimetype, content_type, body, etag = hit
-        response = make_response(body, status)
-        response.headers["Content-Type"] = content_type
-        response.set_etag(etag)
-        if newest is not None:
-            response.last_modified = newest
-        response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
-        return response.make_conditional(request)
-
-    return wrapper
+        return [body]

@@ -31,11 +31,26 @@ def fetch(url):
 def test_two_workers_never_serve_a_stale_page(app, tmp_path):
     first = build_published(app, build_scenario(app)["case_id"])
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "WARTA_SECRET_KEY": "test-secret",
-           "WARTA_INSTANCE_PATH": str(tmp_path / "instance"), "WARTA_FILES_DIR": app.config["FILES_DIR"]}
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "WARTA_SECRET_KEY": "test-secret",
+        "WARTA_INSTANCE_PATH": str(tmp_path / "instance"),
+        "WARTA_FILES_DIR": app.config["FILES_DIR"],
+    }
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -53,8 +68,12 @@ def test_two_workers_never_serve_a_stale_page(app, tmp_path):
         with app.test_request_context(method="POST"):
             from intranet.models import User
 
-            article = db.session.execute(db.select(Article).where(Article.slug == first)).scalar_one()
-            red = db.session.execute(db.select(User).where(User.username == "redaktur")).scalar_one()
+            article = db.session.execute(
+                db.select(Article).where(Article.slug == first)
+            ).scalar_one()
+            red = db.session.execute(
+                db.select(User).where(User.username == "redaktur")
+            ).scalar_one()
             publishing.withdraw(article, red, "Ditarik untuk uji.")
         for _ in range(12):
             assert first not in fetch(base + "/") and first not in fetch(base + "/feed.xml")

@@ -22,9 +22,20 @@ from tests.conftest import build_published
 from tests.conftest import build_scenario
 
 STATES = ("published", "scheduled", "withdrawn")
-PATHS = ["/", "/?halaman=2", "/kategori/berita-terkini", "/feed.xml", "/feed.atom", "/feed.json",
-         "/kategori/berita-terkini/feed.xml", "/kategori/berita-terkini/feed.atom",
-         "/kategori/berita-terkini/feed.json", "/sitemap.xml", "/cari?q=rapat", "/cari?q=pleno"]
+PATHS = [
+    "/",
+    "/?halaman=2",
+    "/kategori/berita-terkini",
+    "/feed.xml",
+    "/feed.atom",
+    "/feed.json",
+    "/kategori/berita-terkini/feed.xml",
+    "/kategori/berita-terkini/feed.atom",
+    "/kategori/berita-terkini/feed.json",
+    "/sitemap.xml",
+    "/cari?q=rapat",
+    "/cari?q=pleno",
+]
 
 
 def test_no_public_address_ever_shows_an_unpublished_article(app):
@@ -39,21 +50,37 @@ def test_no_public_address_ever_shows_an_unpublished_article(app):
         drafts.append(cid)
     with app.app_context():
         draft_slugs = [db.session.get(Case, c).slug for c in drafts]
-        photos = {a.slug: a.current.photo_id_list for a in db.session.execute(db.select(Article)).scalars()}
+        photos = {
+            a.slug: a.current.photo_id_list
+            for a in db.session.execute(db.select(Article)).scalars()
+        }
     client = app.test_client()
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(states=st.lists(st.sampled_from(STATES), min_size=5, max_size=5), minutes=st.integers(1, 10_000))
+    @settings(
+        max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        states=st.lists(st.sampled_from(STATES), min_size=5, max_size=5),
+        minutes=st.integers(1, 10_000),
+    )
     def check(states, minutes):
         now = utcnow()
         with app.app_context():
-            articles = db.session.execute(db.select(Article).order_by(Article.case_id)).scalars().all()
+            articles = (
+                db.session.execute(db.select(Article).order_by(Article.case_id)).scalars().all()
+            )
             for article, state in zip(articles, states, strict=True):
                 article.status = "withdrawn" if state == "withdrawn" else "published"
-                article.published_at = now + timedelta(minutes=minutes) if state == "scheduled" else now - timedelta(minutes=minutes)
+                article.published_at = (
+                    now + timedelta(minutes=minutes)
+                    if state == "scheduled"
+                    else now - timedelta(minutes=minutes)
+                )
             publishing.bump()
             db.session.commit()
-            hidden = [a.slug for a, s in zip(articles, states, strict=True) if s != "published"] + draft_slugs
+            hidden = [
+                a.slug for a, s in zip(articles, states, strict=True) if s != "published"
+            ] + draft_slugs
             shown = [a.slug for a, s in zip(articles, states, strict=True) if s == "published"]
         public_cache.clear()
         pages = {p: client.get(p).get_data(as_text=True) for p in PATHS}

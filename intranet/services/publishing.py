@@ -39,21 +39,6 @@ def bump():
     )
 
 
-def site_key(now=None):
-    """What public pages depend on: the site's generation and the newest visible moment.
-
-    A scheduled article becomes visible by the clock alone; the second part changes then.
-    """
-    now = now or utcnow()
-    generation = (
-        db.session.execute(db.select(SiteState.generation).where(SiteState.id == 1)).scalar() or 0
-    )
-    newest = db.session.execute(
-        db.select(db.func.max(Article.published_at)).where(visible(now))
-    ).scalar()
-    return generation, newest
-
-
 def publish(case, user, when=None):
     """Publish the approved case (step 10), now or at ``when`` (UTC, naive).
 
@@ -286,3 +271,10 @@ def categories_in_use():
         .scalars()
         .all()
     )
+
+
+def newest_visible(now=None):
+    """When the public site last gained an article (for Last-Modified), or None."""
+    return db.session.execute(
+        db.select(db.func.max(Article.published_at)).where(visible(now))
+    ).scalar()
