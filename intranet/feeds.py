@@ -62,8 +62,8 @@ def _generator(title, home, self_url):
     fg = FeedGenerator()
     fg.id(home)
     fg.title(title)
-    fg.link(href=home, rel="alternate")
     fg.link(href=self_url, rel="self")
+    fg.link(href=home, rel="alternate")  # last: RSS takes the channel link from it
     fg.description(title)
     fg.subtitle(title)
     fg.language("id")

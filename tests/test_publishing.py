@@ -195,3 +195,9 @@ def test_publish_refusals(app, login, scenario, overrides, status, message):
     assert r.status_code == status and message in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Article)).scalar_one() == 0
+
+
+def test_feed_channel_links_to_the_site(app, scenario):
+    build_published(app, scenario["case_id"])
+    parsed = feedparser.parse(app.test_client().get("/feed.xml").data)
+    assert parsed.feed.link == "http://localhost/"
