@@ -235,6 +235,8 @@ def photos_of(version):
 
 def public_photo(photo_id, now=None):
     """A photo the public may see: one of a visible article's current version; else None."""
+    if not 0 < photo_id < 2**31:
+        return None
     photo = db.session.get(Photo, photo_id)
     if photo is None:
         return None
