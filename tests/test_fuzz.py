@@ -169,6 +169,12 @@ def test_url_parameters_never_answer_5xx(login, ids):
         "/intranet/agenda?tahun={}",
         "/intranet/agenda/cetak?start={}&end=2026-01-01",
         "/pratinjau/{}",
+        "/media/foto/{}/penuh",
+        "/berita/{}",
+        "/kategori/{}",
+        "/kategori/{}/feed.json",
+        "/cari?q={}",
+        "/?halaman={}",
         "/static/{}",
     )
 
