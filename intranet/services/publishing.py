@@ -166,6 +166,8 @@ def article_for_case(case):
 
 def by_slug(slug):
     """The article at ``/berita/<slug>`` (any status), or None."""
+    if "\x00" in slug or len(slug) > 100:
+        return None
     return db.session.execute(db.select(Article).where(Article.slug == slug)).scalar_one_or_none()
 
 
@@ -198,7 +200,7 @@ def latest(page=1, per_page=10, category=None, now=None):
 
 def search(text, page=1, per_page=10, now=None):
     """Visible articles whose title or summary contains ``text``."""
-    like = f"%{text.strip()}%"
+    like = f"%{text.replace(chr(0), '').strip()}%"
     q = (
         db.select(Article)
         .join(
@@ -216,6 +218,8 @@ def search(text, page=1, per_page=10, now=None):
 
 def category_by_slug(slug):
     """An active category, or None."""
+    if "\x00" in slug or len(slug) > 80:
+        return None
     return db.session.execute(
         db.select(Category).where(Category.slug == slug, Category.active.is_(True))
     ).scalar_one_or_none()
