@@ -2,6 +2,8 @@
 
 import threading
 
+import pytest
+
 from intranet.extensions import db
 from intranet.models import Membership
 from intranet.models import TeamDecree
@@ -40,8 +42,6 @@ def test_a_stale_form_is_refused_with_409(app, login):
 def test_a_stale_row_in_a_transaction_is_a_conflict(app):
     """Optimistic locking: an UPDATE against a row changed meanwhile raises ConflictError."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        import pytest
-
         pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): a writer never sees a stale row")
     with app.test_request_context(method="POST"):
         admin = db.session.execute(db.select(User).where(User.username == "admin")).scalar_one()
@@ -52,12 +52,8 @@ def test_a_stale_row_in_a_transaction_is_a_conflict(app):
                 .where(User.id == penulis.id)
                 .values(full_name="Diubah orang lain", version=User.version + 1)
             )
-        try:
+        with pytest.raises(ConflictError):
             accounts.set_active(penulis, False, admin)
-        except ConflictError:
-            pass
-        else:
-            raise AssertionError("stale write was accepted")
     with app.app_context():
         fresh = db.session.execute(db.select(User).where(User.username == "penulis")).scalar_one()
         assert fresh.full_name == "Diubah orang lain" and fresh.active
