@@ -338,3 +338,31 @@ def init_app(app):
             raise click.ClickException("MAIL_SERVER is not configured; messages stay in the outbox")
         sent, failed = notify.deliver_pending(limit=10_000)
         click.echo(f"{sent} sent, {failed} failed (kept for retry).")
+
+    @app.cli.group()
+    def report():
+        """Reports."""
+
+    @report.command("division")
+    @click.option("--month", required=True, help="The month, YYYY-MM.")
+    @click.option(
+        "--out",
+        "out",
+        required=True,
+        type=click.Path(dir_okay=False),
+        help="FILE.pdf, .xlsx or .csv",
+    )
+    def report_division(month, out):
+        """The division report for a month: what was published, with links and step times."""
+        from pathlib import Path
+
+        from intranet.services import reports
+
+        fmt = Path(out).suffix.lstrip(".").lower()
+        try:
+            with current_app.test_request_context("/"):
+                data, _mimetype, _name = reports.build(month, fmt)
+        except reports.ReportError as e:
+            raise click.ClickException(str(e)) from e
+        Path(out).write_bytes(data)
+        click.echo(f"{out}: {len(data)} bytes")

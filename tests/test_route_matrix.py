@@ -102,6 +102,7 @@ ACCESS = {
     ("cases.publish", "POST"): WORK,
     ("cases.withdraw", "POST"): WORK,
     ("cases.social", "POST"): WORK,
+    ("cases.report", "GET"): WORK,
     ("public.preview_photo", "GET"): PUBLIC,
 }
 

@@ -1,11 +1,14 @@
 """Cases (naskah): the list, the case page with its SOP timeline, and decisions."""
 
+import io
+
 from flask import Blueprint
 from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_file
 from flask import url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
@@ -25,6 +28,7 @@ from intranet.forms.cases import SocialPostForm
 from intranet.forms.cases import WithdrawForm
 from intranet.models import Case
 from intranet.models import Photo
+from intranet.models.people import utcnow
 from intranet.permissions import area_required
 from intranet.services import ServiceError
 from intranet.services import articles
@@ -33,6 +37,7 @@ from intranet.services import photos as photo_service
 from intranet.services import previews
 from intranet.services import publishing
 from intranet.services import queries
+from intranet.services import reports
 from intranet.views import flash_errors
 
 bp = Blueprint("cases", __name__, url_prefix="/intranet/naskah")
@@ -446,3 +451,25 @@ def social(case_id):
         return _page(case), e.status
     flash(_("Tautan media sosial dicatat."), "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#terbit")
+
+
+@bp.get("/laporan")
+@area_required("cases")
+def report():
+    """The division report: pick a month, download it as PDF, XLSX or CSV."""
+    month = (request.args.get("bulan") or utcnow().strftime("%Y-%m"))[:7]
+    fmt = request.args.get("format")
+    try:
+        start, end = reports.parse_month(month)
+        if fmt:
+            data, mimetype, name = reports.build(month, fmt)
+            return send_file(
+                io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name
+            )
+        rows = reports.rows(start, end)
+    except reports.ReportError as e:
+        flash(str(e), "error")
+        return render_template("reports/page.html", month=month, rows=[], chart=None), 400
+    return render_template(
+        "reports/page.html", month=f"{start:%Y-%m}", rows=rows, chart=reports.chart_svg(rows)
+    )
