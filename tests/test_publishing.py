@@ -201,3 +201,51 @@ def test_feed_channel_links_to_the_site(app, scenario):
     build_published(app, scenario["case_id"])
     parsed = feedparser.parse(app.test_client().get("/feed.xml").data)
     assert parsed.feed.link == "http://localhost/"
+
+
+def test_correcting_a_published_article(app, login, scenario):
+    from intranet.models import PublishedVersion
+    from intranet.services.articles import latest_revision
+    from tests.conftest import ARTICLE_DATA
+
+    cid = scenario["case_id"]
+    slug = build_published(app, cid)
+    with app.app_context():
+        base = latest_revision(db.session.get(Case, cid)).number
+    red, pj = login("redaktur"), login("penanggungjawab")
+    assert red.get(f"/intranet/naskah/{cid}/koreksi-terbit").status_code == 200
+    corrected = {
+        **ARTICLE_DATA,
+        "base": base,
+        "title": "Rapat pleno DPT (diperbarui)",
+        "slug": "alamat-lain",
+        "note": "Jumlah TPS diperbaiki",
+    }
+    assert (
+        login("penulis").post(f"/intranet/naskah/{cid}/koreksi-terbit", data=corrected).status_code
+        == 400
+    )
+    assert red.post(f"/intranet/naskah/{cid}/koreksi-terbit", data=corrected).status_code == 302
+    anon = app.test_client()
+    assert "Rapat pleno DPT (diperbarui)" not in anon.get(f"/berita/{slug}").get_data(as_text=True)
+    r = red.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui")
+    assert r.status_code == 400 and "Hanya penanggung jawab" in r.get_data(as_text=True)
+    assert pj.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui").status_code == 302
+    page = anon.get(f"/berita/{slug}").get_data(as_text=True)  # same address, corrected text
+    assert "Rapat pleno DPT (diperbarui)" in page
+    assert "Rapat pleno DPT (diperbarui)" in anon.get("/feed.xml").get_data(as_text=True)
+    with app.app_context():
+        versions = (
+            db.session.execute(db.select(PublishedVersion).order_by(PublishedVersion.number))
+            .scalars()
+            .all()
+        )
+        assert [v.number for v in versions] == [1, 2] and versions[
+            1
+        ].note == "Jumlah TPS diperbaiki"
+        assert trail.verify_all()[1] == []
+    staff = red.get(f"/intranet/naskah/{cid}/versi/1").get_data(as_text=True)
+    assert "Versi terbit 1 dari 2" in staff and "Rapat pleno DPT" in staff
+    assert red.get(f"/intranet/naskah/{cid}/versi/9").status_code == 404
+    r = pj.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui")
+    assert r.status_code == 400 and "Tidak ada koreksi" in r.get_data(as_text=True)

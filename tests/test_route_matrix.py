@@ -103,6 +103,10 @@ ACCESS = {
     ("cases.withdraw", "POST"): WORK,
     ("cases.social", "POST"): WORK,
     ("cases.report", "GET"): WORK,
+    ("cases.correct_published", "GET"): WORK,
+    ("cases.correct_published", "POST"): WORK,
+    ("cases.approve_published_correction", "POST"): WORK,
+    ("cases.published_version", "GET"): WORK,
     ("public.preview_photo", "GET"): PUBLIC,
 }
 
@@ -149,6 +153,7 @@ def sample_args(app, scanned_decree, scenario):
             "user_id": penulis.id,
             "decree_id": decree.id,
             "category_id": 1,
+            "number": 1,
             "membership_id": membership.id,
         }
 

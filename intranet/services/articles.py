@@ -157,6 +157,16 @@ def save_revision(case, user, data, base_number, state, actor):
         check_edit(state, actor, "article")
     except WorkflowError as e:
         raise ServiceError(_(e.msgid, **e.params)) from e
+    step = case.definition().step(case.step)
+    revision = new_revision(
+        case, user, data, base_number, "correction" if step.kind == "review" else "edit"
+    )
+    commit(_("Naskah sudah disimpan orang lain sejak Anda membukanya."))
+    return revision
+
+
+def new_revision(case, user, data, base_number, kind):
+    """Add a revision to the session (not committed): checked, sanitised, hashed."""
     current = latest_revision(case)
     current_number = current.number if current else 0
     if base_number != current_number:
@@ -192,7 +202,6 @@ def save_revision(case, user, data, base_number, state, actor):
         raise ServiceError(_("Kategori tidak dikenal."))
     if data["ppid"] not in PPID:
         raise ServiceError(_("Kategori informasi PPID tidak dikenal."))
-    step = case.definition().step(case.step)
     revision = Revision(
         case_id=case.id,
         number=current_number + 1,
@@ -204,7 +213,7 @@ def save_revision(case, user, data, base_number, state, actor):
         ppid=data["ppid"],
         category_id=category.id,
         credits=" ".join((data.get("credits") or user.full_name).split())[:500],
-        kind="correction" if step.kind == "review" else "edit",
+        kind=kind,
         note=(data.get("note") or "").strip()[:500] or None,
         author_id=user.id,
         step=case.step,
@@ -214,7 +223,7 @@ def save_revision(case, user, data, base_number, state, actor):
     case.revision_hash = revision.content_hash
     case.slug = slug
     case.category_id = category.id
-    commit(_("Naskah sudah disimpan orang lain sejak Anda membukanya."))
+    db.session.flush()
     return revision
 
 

@@ -284,3 +284,80 @@ def newest_visible(now=None):
     return db.session.execute(
         db.select(db.func.max(Article.published_at)).where(visible(now))
     ).scalar()
+
+
+def pending_correction(article):
+    """A correction of the published article waiting for the penanggungjawab, or None."""
+    latest = latest_revision(article.case)
+    return latest if latest and latest.number > article.current.revision.number else None
+
+
+@atomic
+def save_published_correction(article, user, data, base_number):
+    """The redaktur corrects a published article: a new revision, waiting for approval.
+
+    The public keeps reading the published version until the penanggungjawab approves;
+    the address stays the same.
+    """
+    if article.status != "published":
+        raise ServiceError(_("Berita ini tidak sedang terbit."))
+    if not user.has_role("redaktur"):
+        raise ServiceError(_("Hanya redaktur yang mengoreksi berita terbit."))
+    from intranet.services.articles import new_revision
+
+    revision = new_revision(
+        article.case, user, {**data, "slug": article.slug}, base_number, "correction"
+    )
+    trail.append(
+        article.case,
+        step=article.case.step,
+        action="correct",
+        actor=user,
+        role="redaktur",
+        note=(data.get("note") or "").strip() or None,
+        revision_hash=revision.content_hash,
+    )
+    commit(_("Naskah sudah disimpan orang lain sejak Anda membukanya."))
+    return revision
+
+
+@atomic
+def approve_published_correction(article, user):
+    """The penanggungjawab approves the correction: it becomes the published version."""
+    pending = pending_correction(article)
+    if pending is None:
+        raise ServiceError(_("Tidak ada koreksi yang menunggu persetujuan."))
+    if not user.has_role("penanggungjawab"):
+        raise ServiceError(_("Hanya penanggung jawab yang menyetujui koreksi berita terbit."))
+    if pending.author_id == user.id:
+        raise ServiceError(_("Anda tidak boleh menyetujui revisi yang Anda tulis sendiri."))
+    now = utcnow().replace(microsecond=0)
+    current = article.current
+    number = article.current_number + 1
+    db.session.add(
+        PublishedVersion(
+            article_id=article.id,
+            number=number,
+            revision_id=pending.id,
+            revision_hash=pending.content_hash,
+            layout=current.layout,
+            photo_ids=current.photo_ids,
+            published_at=now,
+            published_by_id=user.id,
+            note=pending.note,
+        )
+    )
+    article.current_number = number
+    article.updated_at = now
+    article.category_id = pending.category_id
+    trail.append(
+        article.case,
+        step=article.case.step,
+        action="approve_correction",
+        actor=user,
+        role="penanggungjawab",
+        revision_hash=pending.content_hash,
+        data={"version": number},
+    )
+    bump()
+    commit()

@@ -26,6 +26,7 @@ from intranet.forms.cases import PreviewForm
 from intranet.forms.cases import PublishForm
 from intranet.forms.cases import SocialPostForm
 from intranet.forms.cases import WithdrawForm
+from intranet.forms.intake import SimpleForm
 from intranet.models import Case
 from intranet.models import Photo
 from intranet.models.people import utcnow
@@ -83,6 +84,11 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
         article=articles.latest_revision(case),
         comment_form=comment_form or CommentForm(formdata=None, step=case.step),
         published=publishing.article_for_case(case),
+        pending_correction=(
+            publishing.pending_correction(publishing.article_for_case(case))
+            if publishing.article_for_case(case)
+            else None
+        ),
         publish_form=PublishForm(formdata=None, version=case.version),
         withdraw_form=WithdrawForm(formdata=None),
         social_form=SocialPostForm(formdata=None),
@@ -149,7 +155,7 @@ def _article_form(case, form=None):
     return form
 
 
-def _write_page(case, form, conflict=None, status=200):
+def _write_page(case, form, conflict=None, status=200, editable=None):
     photos = [
         {
             "src": articles.photo_src(case.id, p.id),
@@ -472,4 +478,100 @@ def report():
         return render_template("reports/page.html", month=month, rows=[], chart=None), 400
     return render_template(
         "reports/page.html", month=f"{start:%Y-%m}", rows=rows, chart=reports.chart_svg(rows)
+    )
+
+
+def _published_article(case):
+    article = publishing.article_for_case(case)
+    if article is None:
+        abort(404)
+    return article
+
+
+@bp.route("/<int:case_id>/koreksi-terbit", methods=["GET", "POST"])
+@area_required("cases")
+def correct_published(case_id):
+    """The redaktur corrects a published article; the penanggungjawab then approves it."""
+    case = queries.get_or_404(Case, case_id)
+    article = _published_article(case)
+    allowed = (
+        {"article"}
+        if article.status == "published" and current_user.has_role("redaktur")
+        else set()
+    )
+    if request.method == "GET":
+        latest = articles.latest_revision(case)
+        data = {
+            k: getattr(latest, k)
+            for k in (
+                "title",
+                "slug",
+                "summary",
+                "body_html",
+                "tags",
+                "ppid",
+                "category_id",
+                "credits",
+            )
+        }
+        form = _article_form(case, ArticleForm(formdata=None, base=latest.number, **data))
+        return _write_page(case, form, editable=allowed)
+    form = _article_form(case)
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return _write_page(case, form, status=400, editable=allowed)
+    try:
+        publishing.save_published_correction(article, current_user, form.data, form.base.data)
+    except ServiceError as e:
+        flash(str(e), "error")
+        conflict = articles.latest_revision(case) if e.status == 409 else None
+        return _write_page(case, form, conflict=conflict, status=e.status, editable=allowed)
+    flash(_("Koreksi disimpan; menunggu persetujuan penanggung jawab."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#terbit")
+
+
+@bp.post("/<int:case_id>/koreksi-terbit/setujui")
+@area_required("cases")
+def approve_published_correction(case_id):
+    """The penanggungjawab approves the correction: the public reads it from now on."""
+    case = queries.get_or_404(Case, case_id)
+    article = _published_article(case)
+    if not SimpleForm().validate_on_submit():
+        abort(400)
+    try:
+        publishing.approve_published_correction(article, current_user)
+    except ServiceError as e:
+        flash(str(e), "error")
+        return _page(case), e.status
+    flash(_("Koreksi diterbitkan."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#terbit")
+
+
+@bp.get("/<int:case_id>/versi/<int:number>")
+@area_required("cases")
+def published_version(case_id, number):
+    """Any version of the article as it was published, for staff."""
+    case = queries.get_or_404(Case, case_id)
+    article = _published_article(case)
+    version = next((v for v in article.versions if v.number == number), None)
+    if version is None:
+        abort(404)
+    a = articles.article_view(
+        version.revision,
+        publishing.photos_of(version),
+        lambda pid, size: url_for("cases.photo_file", case_id=case.id, photo_id=pid, size=size),
+        version.layout,
+        version.published_at,
+    )
+    note = _("Versi terbit %(n)s dari %(m)s · hanya untuk tim", n=number, m=article.current_number)
+    return render_template(
+        "cases/preview.html",
+        a=a,
+        case=case,
+        preview=True,
+        preview_note=note,
+        latest=None,
+        form=None,
+        editable=set(),
+        openings=[],
     )
