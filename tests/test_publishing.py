@@ -249,3 +249,15 @@ def test_correcting_a_published_article(app, login, scenario):
     assert red.get(f"/intranet/naskah/{cid}/versi/9").status_code == 404
     r = pj.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui")
     assert r.status_code == 400 and "Tidak ada koreksi" in r.get_data(as_text=True)
+
+
+def test_a_stale_publish_form_is_a_409(app, login, scenario):
+    cid = scenario["case_id"]
+    build_preview(app, cid)
+    with app.app_context():
+        db.session.get(Case, cid).step = 10
+        db.session.commit()
+    r = login("redaktur").post(f"/intranet/naskah/{cid}/terbitkan", data={"scheduled": "", "version": "0"})
+    assert r.status_code == 409 and "sudah diubah orang lain" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Article)).scalar_one() == 0

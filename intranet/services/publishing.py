@@ -39,7 +39,7 @@ def bump():
     )
 
 
-def publish(case, user, when=None):
+def publish(case, user, when=None, version=None):
     """Publish the approved case (step 10), now or at ``when`` (UTC, naive).
 
     In one transaction: the trail records the publication, the article and its first
@@ -101,6 +101,7 @@ def publish(case, user, when=None):
         case,
         user,
         "publish",
+        version=version,
         extra={"url": url, "published_at": when.isoformat(), "partners_told": partners},
         then=make_article,
     )

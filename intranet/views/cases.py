@@ -54,6 +54,8 @@ def index():
 
 def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
     options = cases.options_for(case, current_user)
+    latest = articles.latest_revision(case)
+    published = publishing.article_for_case(case)
     if form is None:
         form = DecisionForm(version=case.version)
     returns = next((o.to_steps for o in options if o.kind == "return"), ())
@@ -81,18 +83,14 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
         concepts=cases.concepts(case),
         concept_form=concept_form,
         conflict=conflict,
-        article=articles.latest_revision(case),
+        article=latest,
         comment_form=comment_form or CommentForm(formdata=None, step=case.step),
-        published=publishing.article_for_case(case),
-        pending_correction=(
-            publishing.pending_correction(publishing.article_for_case(case))
-            if publishing.article_for_case(case)
-            else None
-        ),
+        published=published,
+        pending_correction=publishing.pending_correction(published) if published else None,
         publish_form=PublishForm(formdata=None, version=case.version),
         withdraw_form=WithdrawForm(formdata=None),
         social_form=SocialPostForm(formdata=None),
-        can_preview=bool(articles.latest_revision(case)),
+        can_preview=latest is not None,
     )
 
 
@@ -406,14 +404,8 @@ def publish(case_id):
         flash_errors(form)
         return _page(case), 400
     when = publishing.parse_local(form.scheduled.data, get_timezone())
-    if form.version.data is not None and form.version.data != case.version:
-        flash(
-            _("Data ini sudah diubah orang lain sejak Anda membukanya. Muat ulang lalu coba lagi."),
-            "error",
-        )
-        return _page(case), 409
     try:
-        publishing.publish(case, current_user, when)
+        publishing.publish(case, current_user, when, version=form.version.data)
     except ServiceError as e:
         flash(str(e), "error")
         return _page(queries.get_or_404(Case, case_id)), e.status
@@ -421,42 +413,46 @@ def publish(case_id):
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
-@bp.post("/<int:case_id>/tarik")
-@area_required("cases")
-def withdraw(case_id):
-    """Withdraw a published article, with a reason."""
+def _on_article(case_id, form, act, done):
+    """Validate ``form``, run ``act(article, form)`` on the case's article, then flash ``done``."""
     case = queries.get_or_404(Case, case_id)
     article = publishing.article_for_case(case) or abort(404)
-    form = WithdrawForm()
     if not form.validate_on_submit():
         flash_errors(form)
         return _page(case), 400
     try:
-        publishing.withdraw(article, current_user, form.reason.data)
+        act(article, form)
     except ServiceError as e:
         flash(str(e), "error")
         return _page(case), e.status
-    flash(_("Berita ditarik dari situs."), "success")
-    return redirect(url_for("cases.detail", case_id=case.id))
+    flash(done, "success")
+    return redirect(url_for("cases.detail", case_id=case.id) + "#terbit")
+
+
+@bp.post("/<int:case_id>/tarik")
+@area_required("cases")
+def withdraw(case_id):
+    """Withdraw a published article, with a reason."""
+    return _on_article(
+        case_id,
+        WithdrawForm(),
+        lambda article, form: publishing.withdraw(article, current_user, form.reason.data),
+        _("Berita ditarik dari situs."),
+    )
 
 
 @bp.post("/<int:case_id>/sosial")
 @area_required("cases")
 def social(case_id):
     """Record an official social media post of the article."""
-    case = queries.get_or_404(Case, case_id)
-    article = publishing.article_for_case(case) or abort(404)
-    form = SocialPostForm()
-    if not form.validate_on_submit():
-        flash_errors(form)
-        return _page(case), 400
-    try:
-        publishing.add_social_post(article, current_user, form.platform.data, form.url.data)
-    except ServiceError as e:
-        flash(str(e), "error")
-        return _page(case), e.status
-    flash(_("Tautan media sosial dicatat."), "success")
-    return redirect(url_for("cases.detail", case_id=case.id) + "#terbit")
+    return _on_article(
+        case_id,
+        SocialPostForm(),
+        lambda article, form: publishing.add_social_post(
+            article, current_user, form.platform.data, form.url.data
+        ),
+        _("Tautan media sosial dicatat."),
+    )
 
 
 @bp.get("/laporan")
