@@ -257,7 +257,9 @@ def test_a_stale_publish_form_is_a_409(app, login, scenario):
     with app.app_context():
         db.session.get(Case, cid).step = 10
         db.session.commit()
-    r = login("redaktur").post(f"/intranet/naskah/{cid}/terbitkan", data={"scheduled": "", "version": "0"})
+    r = login("redaktur").post(
+        f"/intranet/naskah/{cid}/terbitkan", data={"scheduled": "", "version": "0"}
+    )
     assert r.status_code == 409 and "sudah diubah orang lain" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Article)).scalar_one() == 0
