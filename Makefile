@@ -6,7 +6,7 @@ PORT ?= 5000
 DEMO_PASSWORD := $(or $(WARTA_DEMO_PASSWORD),warta-demo)
 MO := translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test install translations lint bench clean system-deps messages
+.PHONY: run test install translations lint bench bench-deps clean system-deps messages
 
 install: $(VENV)/.installed
 
@@ -49,14 +49,22 @@ run: install translations
 
 test: install translations
 	$(BIN)/ruff check --quiet intranet archive tests bench wsgi.py .ci/database.py
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(if $(TEST_DATABASE_URL),,-n auto) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check intranet archive tests bench wsgi.py .ci/database.py
 	$(BIN)/ruff format --check intranet archive tests bench wsgi.py .ci/database.py
 
-bench: install translations
-	@for f in bench/[a-z]*.py; do case $$f in */hello.py) continue;; esac; echo "== $$f"; $(BIN)/python $$f --quick || exit 1; done
+# The HTTP benches drive the server with wrk (Debian's package), installed when missing.
+bench-deps:
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+		echo "Installing: wrk"; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk \
+			|| echo "Could not install: wrk (the public pages bench will say it was skipped)"; }
+
+bench: install translations bench-deps
+	$(BIN)/python bench/scoreboard.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

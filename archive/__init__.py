@@ -1,13 +1,20 @@
-"""The archive: records of published articles, their files, search and export.
-
-This package grows with the archive issues; for now it owns the archive folder.
-"""
+"""The archive: records of published articles, their files, hardcopy filing and fixity."""
 
 from pathlib import Path
 
 
 def init_app(app):
-    """Make sure the archive folder exists and is a folder."""
+    """Register the archive's tables, pages, labels and commands."""
+    from archive import cli
+    from archive import models
+    from archive import views
+
     root = Path(app.config["ARCHIVE_DIR"])
     root.mkdir(parents=True, exist_ok=True)
     app.extensions["warta_archive_dir"] = root
+    app.register_blueprint(views.bp)
+    cli.init_app(app)
+
+    @app.context_processor
+    def archive_labels():
+        return {"ARCHIVE": models.LABELS}

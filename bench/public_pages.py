@@ -107,8 +107,13 @@ def main():
                 ok = rps >= BAR_RATIO * ref_rps and p99 <= BAR_P99_MS and errors == 0
                 short += not ok
                 print(
-                    f"{path:24} {rps:8.0f} req/s ({rps / ref_rps:4.0%} of hello-world), p99 {p99:6.1f} ms, "
-                    f"errors {errors} -> {'OK' if ok else 'SHORT'} (bar >= 50%, p99 <= 50 ms)"
+                    f"{path:24} {rps:8.0f} req/s ({rps / ref_rps:4.0%} of hello-world), "
+                    f"p99 {p99:6.1f} ms, errors {errors}"
+                )
+                print(
+                    f"bar: public {path} {rps / ref_rps:.0%} of hello-world, p99 {p99:.1f} ms, "
+                    f"{errors} errors (bar >= 50%, p99 <= 50 ms, 0 errors) -> "
+                    f"{'bar met' if ok else 'BELOW BAR'}"
                 )
         finally:
             hello.terminate()

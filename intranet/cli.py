@@ -82,7 +82,8 @@ def load_demo(password, work=False):
 
 
 def load_demo_work():
-    """A direction, two agenda entries and a case at step 3, made through the services.
+    """Demo work made through the services: a direction, three agenda entries, a case at
+    step 3, one at step 9, and one published (so archived).
 
     Only when there are no directions yet, so loading twice adds nothing. The entries'
     files are small PDFs rendered here and marked as demo material.
@@ -93,7 +94,9 @@ def load_demo_work():
 
     from intranet import pdf
     from intranet.models import Assignment
+    from intranet.services import cases
     from intranet.services import intake
+    from intranet.services import publishing
 
     if db.session.execute(db.select(Assignment.id).limit(1)).first():
         return
@@ -167,6 +170,25 @@ def load_demo_work():
             ],
             users["kontributor"],
         )
+        bulletin = intake.register_material(
+            {
+                **base,
+                "channel": "surat",
+                "letter_number": "112/PP.01/XI/2026 (demo)",
+                "letter_date": on,
+                "sender_institution": "Bawaslu Kabupaten Cilacap (demo)",
+                "sender_contact": "Sekretariat",
+                "perihal": "Undangan rapat koordinasi pemutakhiran data pemilih berkelanjutan",
+                "category_id": 1,
+            },
+            [
+                demo_pdf(
+                    "Undangan rapat koordinasi",
+                    ["Rapat koordinasi pemutakhiran data pemilih berkelanjutan (demo)."],
+                )
+            ],
+            users["kontributor"],
+        )
         intake.hand_over(
             {
                 "assignment_id": a.id,
@@ -189,10 +211,45 @@ def load_demo_work():
             },
             users["kontributor"],
         )
-        _walk_to_step_nine(second, users)
+        _walk_to_step_nine(second, users, DEMO_ARTICLES[0])
+        third = intake.hand_over(
+            {
+                "assignment_id": a.id,
+                "material_ids": [bulletin.id],
+                "title": "Rapat koordinasi pemutakhiran data pemilih (demo)",
+                "category_id": 1,
+                "redaktur_id": users["redaktur"].id,
+                "note": "Undangan rapat koordinasi untuk diberitakan.",
+            },
+            users["kontributor"],
+        )
+        _walk_to_step_nine(third, users, DEMO_ARTICLES[1])
+        cases.decide(third, users["redaktur"], "approve")
+        cases.decide(third, users["penanggungjawab"], "approve")
+        publishing.publish(third, users["redaktur"])
 
 
-def _walk_to_step_nine(case, users):
+DEMO_ARTICLES = [
+    {
+        "title": "KPU Cilacap dan Kominfo ajak pemilih muda melawan hoaks (demo)",
+        "summary": "Puluhan pemilih muda mengikuti kelas literasi digital pemilu. (demo)",
+        "body_html": "<p>Kelas literasi digital pemilu diikuti puluhan pemilih muda.</p>"
+        "<h2>Materi</h2><ul><li>Mengenali hoaks</li><li>Cek fakta sederhana</li></ul>"
+        "<blockquote>Saring sebelum sharing. (demo)</blockquote>",
+        "tags": "literasi digital, pemilih muda",
+    },
+    {
+        "title": "KPU Cilacap dan Bawaslu koordinasikan pemutakhiran data pemilih (demo)",
+        "summary": "Rapat koordinasi membahas pemutakhiran data pemilih berkelanjutan. (demo)",
+        "body_html": "<p>KPU Kabupaten Cilacap menggelar rapat koordinasi pemutakhiran data "
+        "pemilih bersama Bawaslu dan dinas kependudukan.</p><p>Para pemilih diminta "
+        "memeriksa namanya di daftar pemilih. (demo)</p>",
+        "tags": "data pemilih, koordinasi",
+    },
+]
+
+
+def _walk_to_step_nine(case, users, article):
     """Take a demo case through steps 3–8 with the demo users, leaving it at step 9."""
     import io
 
@@ -218,14 +275,9 @@ def _walk_to_step_nine(case, users):
         case,
         users["penulis"],
         {
-            "title": "KPU Cilacap dan Kominfo ajak pemilih muda melawan hoaks (demo)",
+            **article,
             "slug": "",
-            "summary": "Puluhan pemilih muda mengikuti kelas literasi digital pemilu. (demo)",
-            "body_html": "<p>Kelas literasi digital pemilu diikuti puluhan pemilih muda.</p>"
-            "<h2>Materi</h2><ul><li>Mengenali hoaks</li><li>Cek fakta sederhana</li></ul>"
-            "<blockquote>Saring sebelum sharing. (demo)</blockquote>",
             "category_id": case.category_id,
-            "tags": "literasi digital, pemilih muda",
             "ppid": "serta_merta",
             "credits": "Tim Humas KPU Kabupaten Cilacap",
             "note": "",

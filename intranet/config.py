@@ -41,6 +41,13 @@ DEFAULTS = {
     # How long a signed preview link (step 7) works, in days.
     "PREVIEW_LINK_DAYS": 7,
     "DEMO_PASSWORD": "warta-demo",
+    # The nomor arsip: {seq} restarts each year; {classification}, {region}, {year} available.
+    "ARCHIVE_NUMBER_FORMAT": "{classification}/{seq:04d}/{region}/{year}",
+    # The kode klasifikasi given to records made at publication (editable table, /arsip/tabel).
+    "ARCHIVE_CLASSIFICATION": "HM.02.01",
+    # `archive verify` leaves unregistered files younger than this alone (seconds): a commit
+    # may still be landing on the database server.
+    "ARCHIVE_STRAY_GRACE_SECONDS": 600,
     # The agenda book's number: {seq} restarts each year; {year}, {region} also available.
     "AGENDA_NUMBER_FORMAT": "{seq:04d}/AGD-WEB/{region}/{year}",
     # Outgoing mail (the outbox keeps every message; without MAIL_SERVER nothing is sent).
@@ -74,6 +81,7 @@ def load_config(app, overrides=None):
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'warta.db'}")
     app.config.setdefault("FILES_DIR", str(instance / "files"))
     app.config.setdefault("ARCHIVE_DIR", str(instance / "archive"))
+    app.config.setdefault("SEARCH_INDEX_DIR", str(instance / "search-index"))
     if app.config["HTTPS"]:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

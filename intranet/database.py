@@ -43,16 +43,19 @@ def _sqlite_begin(conn):
     """
     if conn.dialect.name != "sqlite":
         return
-    reading = has_request_context() and (request.method in SAFE_METHODS or g.get("warta_read_only"))
+    reading = (has_request_context() and request.method in SAFE_METHODS) or (
+        has_app_context() and g.get("warta_read_only")
+    )
     conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 @contextmanager
 def read_only():
-    """Within a request, begin the next transaction as a reader (no SQLite write lock).
+    """Begin the next transactions as a reader (no SQLite write lock), in a request or in a
+    background task's app context.
 
-    For slow work before a write, such as checking a password: the caller must end the
-    transaction (commit or rollback) before writing.
+    For slow work before a write, such as checking a password, or a long export that only
+    reads: the caller must end the transaction (commit or rollback) before writing.
     """
     g.warta_read_only = True
     try:

@@ -1,10 +1,16 @@
 """Friendly error pages in the user's language."""
 
+from flask import g
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from intranet.extensions import db
+from intranet.extensions import login_manager
+from intranet.services import is_transient
 
 MESSAGES = {
     400: (_l("Permintaan tidak valid"), _l("Isian yang dikirim tidak dapat diproses.")),
@@ -21,6 +27,12 @@ MESSAGES = {
     410: (_l("Tidak berlaku lagi"), _l("Tautan atau halaman ini sudah tidak berlaku.")),
     413: (_l("Berkas terlalu besar"), _l("Ukuran kiriman melebihi batas yang diizinkan.")),
     429: (_l("Terlalu banyak percobaan"), _l("Tunggu beberapa menit sebelum mencoba lagi.")),
+    503: (
+        _l("Layanan sementara tidak tersedia"),
+        _l(
+            "Basis data sedang tidak dapat dihubungi. Tidak ada yang tersimpan; coba lagi sebentar."
+        ),
+    ),
     500: (
         _l("Terjadi kesalahan pada server"),
         _l("Kesalahan sudah dicatat. Silakan coba lagi nanti."),
@@ -39,9 +51,11 @@ def render_error(code, detail=None):
 def init_app(app):
     """Register the handlers."""
     for code in MESSAGES:
-        if code in (500,):
+        if code in (500, 503):
             continue
         app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    app.register_error_handler(503, lambda e: render_error(503))
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
@@ -49,6 +63,21 @@ def init_app(app):
             400,
             _l("Formulir sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi."),
         )
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unreachable(e):
+        """The database went away (restarted, network cut): a clear 503, and the pool's
+        connections are replaced on the next request, so the app recovers by itself."""
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass
+        if isinstance(e, OperationalError) and is_transient(e):
+            return render_error(409)
+        app.logger.warning("database unreachable: %s", e)
+        g._login_user = login_manager.anonymous_user()  # the page must not ask the database
+        return render_error(503)
 
     @app.errorhandler(500)
     def server_error(e):

@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from intranet.forms.auth import LocaleForm
 from intranet.models import ROLES
 from intranet.models.people import utcnow
+from intranet.models.trail import ACTION_LABELS
 from intranet.permissions import can
 
 
@@ -31,3 +32,5 @@ def init_app(app):
         format_datetime(d, fmt) if d else "—"
     )
     app.jinja_env.filters["role_label"] = lambda r: ROLES.get(r, r)
+    app.jinja_env.filters["action_label"] = lambda a: ACTION_LABELS.get(a, a)
+    app.jinja_env.filters["label"] = lambda value, labels: labels.get(value, value)

@@ -13,6 +13,8 @@ from tests.conftest import PASSWORD
 from tests.fixtures.files import photo_with_gps
 from tests.test_trail import put_case_at
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def chromium():

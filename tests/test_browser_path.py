@@ -1,8 +1,12 @@
-"""In a real browser: the demo users take a case from step 3 to approval at step 9,
-with one return and one correction on the way."""
+"""In a real browser: the demo users take a case from step 3 to publication at step 10,
+with one return and one correction on the way; the arsiparis files its archive record."""
 
+import pikepdf
 import pytest
+from pypdf import PdfReader
 
+from archive import fixity
+from archive.models import ArchiveRecord
 from intranet.extensions import db
 from intranet.models import Case
 from intranet.services import trail
@@ -10,6 +14,8 @@ from tests.browser import Browser
 from tests.browser import LiveServer
 from tests.browser import require_chromium
 from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -21,7 +27,7 @@ def chromium():
         yield p
 
 
-def test_steps_3_to_9_in_the_browser(app, scenario, chromium):
+def test_steps_3_to_10_and_the_archive_in_the_browser(app, scenario, chromium, tmp_path):
     cid = scenario["case_id"]
     with LiveServer(app) as server:
         b = Browser(chromium, server.url, "sop-3-9")
@@ -108,10 +114,47 @@ def test_steps_3_to_9_in_the_browser(app, scenario, chromium):
             page.goto(f"/intranet/naskah/{cid}/revisi?a=2&b=3")
             b.shot(page, "revision-comparison")
             assert page.locator("table.diff").is_visible()
+
+            # step 10: the redaktur publishes; the archive record is made with it
+            press(as_("redaktur"), "Terbitkan")
+            b.shot(as_("redaktur"), "step10-published")
+            arsip = b.page_for("arsiparis", PASSWORD)
+            arsip.goto("/arsip/")
+            b.shot(arsip, "archive-list")
+            arsip.click("td a:has-text('HM.02.01/0001')")
+            arsip.wait_for_load_state()
+            with arsip.expect_download() as download:
+                arsip.click("a:has-text('Unduh berkas PDF/A')")
+            assert download.value.suggested_filename.startswith("berkas-HM.02.01-0001-")
+            berkas_path = tmp_path / "berkas.pdf"
+            download.value.save_as(berkas_path)
+            for status in ("dicetak", "distempel"):
+                arsip.select_option("#status", status)
+                press(arsip, "Simpan status fisik")
+            arsip.select_option("#status", "disimpan")
+            arsip.fill("#room", "Ruang Arsip")
+            arsip.fill("#cabinet", "Lemari 1")
+            arsip.fill("#box", "2026-01")
+            arsip.fill("#folder", "07")
+            press(arsip, "Simpan status fisik")
+            b.shot(arsip, "archive-record-filed")
+            with arsip.expect_download() as download:
+                arsip.click("a:has-text('Label boks (PDF)')")
+            label_path = tmp_path / "label.pdf"
+            download.value.save_as(label_path)
         finally:
             b.close()
     assert b.errors == []
     with app.app_context():
         case = db.session.get(Case, cid)
-        assert case.step == 10 and case.status == "open"
+        assert case.step == 10 and case.status == "published"
         assert trail.verify_all() == (1, [])
+        record = db.session.execute(db.select(ArchiveRecord)).scalar_one()
+        assert record.case_id == cid and record.location == "Ruang Arsip / Lemari 1 / 2026-01 / 07"
+        assert record.filed_by.username == "arsiparis"
+        assert fixity.verify().ok
+        with pikepdf.open(berkas_path) as pdf:
+            assert pdf.open_metadata()["pdfaid:part"] == "3"
+            assert len(pdf.attachments) == len(record.versions[0].files)
+    text = PdfReader(label_path).pages[0].extract_text()
+    assert "2026-01" in text and "Lemari 1" in text

@@ -38,11 +38,16 @@ def test_demo_load_is_idempotent(app_factory):
         )
         assert (
             db.session.execute(db.select(db.func.count()).select_from(SourceMaterial)).scalar_one()
-            == 2
+            == 3
         )
-        steps = sorted(c.step for c in db.session.execute(db.select(Case)).scalars())
-        assert steps == [3, 9]
+        steps = sorted((c.step, c.status) for c in db.session.execute(db.select(Case)).scalars())
+        assert steps == [(3, "open"), (9, "open"), (10, "published")]
+        from archive.models import ArchiveRecord
+
+        record = db.session.execute(db.select(ArchiveRecord)).scalar_one()
+        assert record.case.status == "published" and len(record.versions) == 1
     assert runner.invoke(args=["trail", "verify"]).exit_code == 0
+    assert runner.invoke(args=["archive", "verify"]).exit_code == 0
     r = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "not loaded" in r.output
     with app.app_context():

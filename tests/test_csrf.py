@@ -58,10 +58,10 @@ def logged_in_admin(app):
 def test_unsafe_route_without_token_is_refused(csrf_app, scanned_decree_csrf, key):
     endpoint, method = key
     client = logged_in_admin(csrf_app)
-    args = sample_args(csrf_app, scanned_decree_csrf, build_scenario(csrf_app))
     rule = next(
         r for r in csrf_app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods
     )
+    args = sample_args(csrf_app, scanned_decree_csrf, build_scenario(csrf_app), rule.arguments)
     with csrf_app.test_request_context():
         from flask import url_for
 

@@ -82,6 +82,35 @@ form = st.dictionaries(
             "reason",
             "absent_id",
             "substitute_id",
+            "status",
+            "room",
+            "cabinet",
+            "box",
+            "folder",
+            "note",
+            "uraian",
+            "date_from",
+            "date_to",
+            "tingkat",
+            "access_class",
+            "jumlah",
+            "hardcopy_status",
+            "classification_id",
+            "code",
+            "name",
+            "retention_id",
+            "active",
+            "active_years",
+            "inactive_years",
+            "disposition",
+            "new-code",
+            "new-name",
+            "newrule-name",
+            "newrule-active_years",
+            "newrule-disposition",
+            "c1-code",
+            "c1-version",
+            "r1-active_years",
         ]
     ),
     text,
@@ -109,7 +138,17 @@ def ids(app, scenario):
             ).scalar_one(),
             "case": scenario["case_id"],
             "assignment": scenario["assignment_id"],
+            "record": _published_record(app),
         }
+
+
+def _published_record(app):
+    from archive.models import ArchiveRecord
+    from tests.conftest import build_published
+    from tests.conftest import build_scenario
+
+    build_published(app, build_scenario(app)["case_id"])
+    return db.session.execute(db.select(ArchiveRecord.id)).scalar_one()
 
 
 @pytest.mark.parametrize(
@@ -117,6 +156,12 @@ def ids(app, scenario):
     [
         "/intranet/login",
         "/bahasa",
+        "/arsip/baru",
+        "/arsip/{record}/fisik",
+        "/arsip/tabel",
+        "/arsip/tabel/retensi",
+        "/arsip/tabel/klasifikasi/1",
+        "/arsip/tabel/retensi/1",
         "/intranet/akun",
         "/intranet/admin/pengguna",
         "/intranet/admin/sk",
@@ -176,6 +221,14 @@ def test_url_parameters_never_answer_5xx(login, ids):
         "/cari?q={}",
         "/?halaman={}",
         "/static/{}",
+        "/arsip/{}",
+        "/arsip/1/versi/{}/berkas.pdf",
+        "/arsip/1/berkas/{}",
+        "/arsip/?tahun={}&q={}",
+        "/arsip/?halaman={}&status={}&boks={}",
+        "/arsip/lokasi/label.pdf?boks={}&ruang={}",
+        "/arsip/lokasi/isi.pdf?boks={}",
+        "/arsip/fiksitas/{}",
     )
 
     @FUZZ
@@ -186,7 +239,8 @@ def test_url_parameters_never_answer_5xx(login, ids):
     )
     def run(segment):
         for template in templates:
-            r = client.get(template.format(quote(segment, safe="")))
+            value = quote(segment, safe="")
+            r = client.get(template.format(*[value] * template.count("{}")))
             assert r.status_code < 500, template
             r.close()
 

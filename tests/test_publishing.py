@@ -53,8 +53,11 @@ def test_the_redaktur_publishes_and_it_is_everywhere(app, login, scenario):
         case = db.session.get(Case, cid)
         article = db.session.execute(db.select(Article)).scalar_one()
         slug = article.slug
-        assert case.status == "published" and case.trail[-1].action == "publish"
-        assert case.trail[-1].extra["partners_told"] == ["humas@bawaslu-cilacap.example"]
+        assert case.status == "published" and [e.action for e in case.trail[-2:]] == [
+            "publish",
+            "archive",
+        ]
+        assert case.trail[-2].extra["partners_told"] == ["humas@bawaslu-cilacap.example"]
         partner = db.session.execute(
             db.select(OutboxMessage).where(OutboxMessage.kind == "partner")
         ).scalar_one()
@@ -195,6 +198,22 @@ def test_publish_refusals(app, login, scenario, overrides, status, message):
     assert r.status_code == status and message in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Article)).scalar_one() == 0
+
+
+def test_a_case_never_laid_out_is_refused_not_a_500(app, login, scenario):
+    """At step 3 it has no address yet; and even moved to step 10 without a preview."""
+    cid = scenario["case_id"]
+    r = login("redaktur").post(f"/intranet/naskah/{cid}/terbitkan", data={"scheduled": ""})
+    assert r.status_code in (400, 409), r.status_code
+    with app.app_context():
+        db.session.get(Case, cid).step = 10
+        db.session.commit()
+    r = login("redaktur").post(f"/intranet/naskah/{cid}/terbitkan", data={"scheduled": ""})
+    assert r.status_code == 400
+    assert "belum terpenuhi: alamat berita terbit" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count()).select_from(Article)).scalar_one() == 0
+        assert db.session.get(Case, cid).status == "open"
 
 
 def test_feed_channel_links_to_the_site(app, scenario):

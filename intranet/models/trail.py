@@ -4,6 +4,7 @@ import hashlib
 import json
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
@@ -18,6 +19,19 @@ from intranet.models.people import TeamDecree
 from intranet.models.people import User
 
 GENESIS = "0" * 64
+
+#: What each kind of trail entry is called on pages and in the berkas.
+ACTION_LABELS = {
+    "complete": _l("selesai"),
+    "approve": _l("disetujui"),
+    "return": _l("dikembalikan"),
+    "publish": _l("diterbitkan"),
+    "comment": _l("komentar"),
+    "withdraw": _l("ditarik"),
+    "correct": _l("dikoreksi setelah terbit"),
+    "approve_correction": _l("koreksi disetujui"),
+    "archive": _l("diarsipkan"),
+}
 
 
 class TrailEntry(db.Model):

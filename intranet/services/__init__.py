@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from intranet.extensions import db
@@ -53,6 +54,11 @@ def atomic(operation):
         except DataError as e:  # a value the database cannot hold (too long, out of range)
             db.session.rollback()
             raise ServiceError(_("Isian terlalu panjang atau tidak dapat disimpan.")) from e
+        except OperationalError as e:
+            db.session.rollback()
+            if is_transient(e):
+                raise ConflictError(str(STALE)) from e
+            raise
         except BaseException:
             db.session.rollback()
             raise
@@ -66,11 +72,13 @@ def check_version(obj, version):
         raise ConflictError(str(STALE))
 
 
-def commit(on_integrity_error=None):
+def commit(on_integrity_error=None, stale=False):
     """Commit the session; roll back and raise a ServiceError on a conflict.
 
     ``on_integrity_error`` is the message for a unique or foreign-key violation, e.g. two
-    admins creating the same username at the same moment.
+    admins creating the same username at the same moment. With ``stale``, that violation
+    means the form was loaded from a version someone else has just replaced (two saves of
+    the same next number): a 409, like any other stale form.
     """
     try:
         db.session.commit()
@@ -79,4 +87,27 @@ def commit(on_integrity_error=None):
         raise ConflictError(str(STALE)) from e
     except IntegrityError as e:
         db.session.rollback()
+        if stale:
+            raise ConflictError(on_integrity_error or str(STALE)) from e
         raise ServiceError(on_integrity_error or _("Data bertentangan dengan data lain.")) from e
+    except OperationalError as e:
+        db.session.rollback()
+        if is_transient(e):
+            raise ConflictError(str(STALE)) from e
+        raise
+
+
+#: Errors a server database raises when two transactions collide; the loser is rolled back
+#: and its writer simply tries again: MariaDB/MySQL deadlock and lock wait timeout,
+#: PostgreSQL deadlock and serialisation failure.
+TRANSIENT_MYSQL = (1213, 1205)
+TRANSIENT_POSTGRES = ("40P01", "40001")
+
+
+def is_transient(error):
+    """True if ``error`` is a deadlock or serialisation failure: a conflict, not a fault."""
+    orig = getattr(error, "orig", None)
+    if getattr(orig, "sqlstate", None) in TRANSIENT_POSTGRES:
+        return True
+    args = getattr(orig, "args", ())
+    return bool(args) and args[0] in TRANSIENT_MYSQL

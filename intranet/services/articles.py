@@ -161,7 +161,7 @@ def save_revision(case, user, data, base_number, state, actor):
     revision = new_revision(
         case, user, data, base_number, "correction" if step.kind == "review" else "edit"
     )
-    commit(_("Naskah sudah disimpan orang lain sejak Anda membukanya."))
+    commit(_("Naskah sudah disimpan orang lain sejak Anda membukanya."), stale=True)
     return revision
 
 

@@ -151,7 +151,7 @@ def save_concept(case, user, data, base_number):
     concept.content_hash = hashlib.sha256(canonical_json(concept.content()).encode()).hexdigest()
     db.session.add(concept)
     touch(case)
-    commit(_("Konsep sudah disimpan orang lain sejak Anda membukanya."))
+    commit(_("Konsep sudah disimpan orang lain sejak Anda membukanya."), stale=True)
     return concept
 
 
@@ -279,7 +279,8 @@ def decide(
         previews.send_links(case, preview, reviewers)
     else:
         _notify_after(case, t, user, step_before, reason)
-    commit()
+    # Two decisions racing for the same trail entry number: the later form was stale (409).
+    commit(stale=True)
     notify.send_soon()
     return t
 

@@ -11,8 +11,6 @@ import nh3
 from flask import current_app
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from intranet.extensions import db
 from intranet.models import AgendaCounter
@@ -33,6 +31,7 @@ from intranet.services import notify
 from intranet.services import trail
 from intranet.services.cases import actor_of
 from intranet.services.cases import sk_in_force
+from intranet.services.counters import next_seq
 from intranet.services.team import delete_if_unused
 from intranet.services.team import file_store
 from intranet.storage import FileStore
@@ -146,44 +145,6 @@ def all_assignments():
 # --- step 2: the agenda book ----------------------------------------------------------------
 
 
-def _ensure_counter(year):
-    """Make sure ``year``'s counter row exists before this transaction locks it.
-
-    On a server database the row is inserted in its own short transaction (ignoring a
-    duplicate), so concurrent first registrations of a year never deadlock on it; SQLite,
-    which admits one writer at a time, does it in the current transaction.
-    """
-    table = AgendaCounter.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite":
-        db.session.execute(sqlite_insert(table).values(year=year, last=0).on_conflict_do_nothing())
-        return
-    if db.session.get(AgendaCounter, year) is not None:
-        return
-    with db.engine.begin() as conn:
-        if dialect == "postgresql":
-            conn.execute(pg_insert(table).values(year=year, last=0).on_conflict_do_nothing())
-        else:
-            conn.execute(table.insert().prefix_with("IGNORE").values(year=year, last=0))
-
-
-def _next_agenda_seq(year):
-    """The next number in ``year``'s agenda book, unique even under concurrent registration.
-
-    The counter row is updated in place: the database locks it until this transaction
-    commits, so two registrations never read the same value.
-    """
-    _ensure_counter(year)
-    db.session.execute(
-        db.update(AgendaCounter)
-        .where(AgendaCounter.year == year)
-        .values(last=AgendaCounter.last + 1)
-    )
-    return db.session.execute(
-        db.select(AgendaCounter.last).where(AgendaCounter.year == year)
-    ).scalar_one()
-
-
 def format_agenda_number(seq, year):
     """The nomor agenda for ``seq`` in ``year``, in the configured format."""
     fmt = current_app.config["AGENDA_NUMBER_FORMAT"]
@@ -247,7 +208,7 @@ def register_material(data, uploads, actor, checked_extra=(), body_text=None):
     store = file_store()
     rows, created = _store_files(checked)
     try:
-        seq = _next_agenda_seq(year)
+        seq = next_seq(AgendaCounter, year)
         m = SourceMaterial(
             year=year,
             seq=seq,

@@ -7,6 +7,8 @@ time has come. Nothing else decides it.
 from flask import url_for
 from flask_babel import gettext as _
 
+from archive import indexing
+from archive import service as archive_service
 from intranet.extensions import db
 from intranet.models import Article
 from intranet.models import Category
@@ -43,7 +45,8 @@ def publish(case, user, when=None, version=None):
     """Publish the approved case (step 10), now or at ``when`` (UTC, naive).
 
     In one transaction: the trail records the publication, the article and its first
-    version are made, and the source partners are told (through the outbox).
+    version are made, the source partners are told (through the outbox), and the archive
+    record is made with its berkas (files first, then the one commit).
     """
     from intranet.services import cases
 
@@ -51,7 +54,8 @@ def publish(case, user, when=None, version=None):
     when = (when or now).replace(microsecond=0)
     if when < now:
         when = now
-    url = url_for("public.article", slug=case.slug, _external=True)
+    # a case never laid out has no address yet; ``decide`` refuses it (a step-10 requirement)
+    url = url_for("public.article", slug=case.slug, _external=True) if case.slug else ""
     partners = sorted({m.sender_email for m in case.materials if m.sender_email})
 
     def make_article(case, transition):
@@ -96,15 +100,19 @@ def publish(case, user, when=None, version=None):
                 case,
             )
         bump()
+        archive_service.record_publication(case, article, user, transition.role, batch)
 
-    return cases.decide(
-        case,
-        user,
-        "publish",
-        version=version,
-        extra={"url": url, "published_at": when.isoformat(), "partners_told": partners},
-        then=make_article,
-    )
+    with archive_service.archiving() as batch:
+        transition = cases.decide(
+            case,
+            user,
+            "publish",
+            version=version,
+            extra={"url": url, "published_at": when.isoformat(), "partners_told": partners},
+            then=make_article,
+        )
+    indexing.drain_soon()
+    return transition
 
 
 def _office():
@@ -134,10 +142,13 @@ def withdraw(article, user, reason):
         data={"url": url_for("public.article", slug=article.slug, _external=True)},
     )
     article.status = "withdrawn"
-    article.withdrawn_at = utcnow()
+    article.withdrawn_at = utcnow().replace(microsecond=0)
     article.withdrawn_reason = reason
     bump()
-    commit()
+    with archive_service.archiving() as batch:
+        archive_service.record_change(article, user, role, "penarikan", batch)
+        commit()
+    indexing.drain_soon()
 
 
 @atomic
@@ -318,7 +329,7 @@ def save_published_correction(article, user, data, base_number):
         note=(data.get("note") or "").strip() or None,
         revision_hash=revision.content_hash,
     )
-    commit(_("Naskah sudah disimpan orang lain sejak Anda membukanya."))
+    commit(_("Naskah sudah disimpan orang lain sejak Anda membukanya."), stale=True)
     return revision
 
 
@@ -361,4 +372,7 @@ def approve_published_correction(article, user):
         data={"version": number},
     )
     bump()
-    commit()
+    with archive_service.archiving() as batch:
+        archive_service.record_change(article, user, "penanggungjawab", "koreksi", batch)
+        commit()
+    indexing.drain_soon()

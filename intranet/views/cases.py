@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from archive import service as archive_service
 from intranet.forms.cases import ArticleForm
 from intranet.forms.cases import CommentForm
 from intranet.forms.cases import ConceptForm
@@ -91,6 +92,7 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
         withdraw_form=WithdrawForm(formdata=None),
         social_form=SocialPostForm(formdata=None),
         can_preview=latest is not None,
+        archive_record=archive_service.record_for_case(case) if published else None,
     )
 
 

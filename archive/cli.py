@@ -1,0 +1,113 @@
+"""``flask --app wsgi archive ...``: the archive's commands."""
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+archive_cli = AppGroup("archive", help="Arsip: verifikasi fiksitas.")
+
+
+@archive_cli.command("verify")
+@click.option("--clean", is_flag=True, help="Hapus berkas liar (tidak terdaftar).")
+@click.option("--quiet", is_flag=True, help="Tanpa bilah kemajuan (untuk cron).")
+def verify_command(clean, quiet):
+    """Recompute every checksum; name missing, changed and stray files; exit 1 if any."""
+    from archive import fixity
+
+    total = sum(1 for _ in fixity.registered_files())
+    if quiet:
+        run = fixity.verify(clean=clean)
+    else:
+        with click.progressbar(length=total, label="Memeriksa berkas", file=sys.stderr) as bar:
+            run = fixity.verify(clean=clean, progress=lambda _size: bar.update(1))
+    details = run.details
+    for item in details["missing"]:
+        click.echo(f"HILANG  {item['sha256']}  {'; '.join(item['names'])}")
+    for item in details["changed"]:
+        click.echo(f"BERUBAH {item['sha256']}  {'; '.join(item['names'])}")
+    for rel in details["stray"]:
+        click.echo(f"LIAR    {rel}")
+    for rel in details["cleaned"]:
+        click.echo(f"DIHAPUS {rel}")
+    for rel in details.get("recent", []):
+        click.echo(f"BARU    {rel} (belum terdaftar; dibiarkan, mungkin sedang disimpan)")
+    for problem in details["trail"]:
+        click.echo(f"JEJAK   {problem}")
+    click.echo(
+        f"{'OK' if run.ok else 'GAGAL'}: {run.files_checked} berkas, {run.bytes_checked} bita; "
+        f"hilang {run.missing}, berubah {run.changed}, liar {run.stray}, "
+        f"jejak {run.trail_problems}, dihapus {run.cleaned} (log #{run.id})"
+    )
+    if not run.ok:
+        sys.exit(1)
+
+
+def init_app(app):
+    app.cli.add_command(archive_cli)
+
+
+@archive_cli.command("reindex")
+@click.option("--quiet", is_flag=True, help="Tanpa bilah kemajuan.")
+def reindex_command(quiet):
+    """Bring the search index up to date with every record (resumable, in chunks)."""
+    from archive import indexing
+
+    if quiet:
+        checked, written, removed = indexing.reindex()
+    else:
+        total = indexing.total_records()
+        with click.progressbar(length=total, label="Mengindeks arsip", file=sys.stderr) as bar:
+            checked, written, removed = indexing.reindex(progress=bar.update)
+    drained = indexing.drain(timeout=60.0)
+    click.echo(
+        f"{checked} arsip diperiksa, {written} ditulis ulang, {removed} dihapus dari indeks, "
+        f"{drained} antrean diproses."
+    )
+
+
+@archive_cli.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.option("--query", "-q", default="", help="Kueri pencarian (kosong: semua arsip).")
+@click.option("--quiet", is_flag=True, help="Tanpa bilah kemajuan.")
+def export_command(out, query, quiet):
+    """Export the records a query finds (all when none) as a zipped BagIt bag."""
+    from archive import export
+    from archive import indexing
+
+    ids = indexing.search_index().matching_ids(query, ["biasa", "terbatas"])
+    tmp = f"{out}.part"
+    with open(tmp, "wb") as f:
+        if quiet:
+            files = export.export_bag(ids, f, query)
+        else:
+            with click.progressbar(length=len(ids), label="Mengekspor", file=sys.stderr) as bar:
+                files = export.export_bag(ids, f, query, progress=bar.update)
+    import os
+
+    os.replace(tmp, out)
+    click.echo(f"{len(ids)} arsip, {files} berkas muatan → {out}")
+
+
+@archive_cli.command("import")
+@click.argument("bag", type=click.Path(exists=True, dir_okay=False))
+@click.option("--user", "username", default=None, help="Akun pencatat impor (bawaan: admin).")
+def import_command(bag, username):
+    """Import a bag made by ``archive export`` into an instance with an empty archive."""
+    from archive import export
+    from intranet.extensions import db
+    from intranet.models import User
+
+    q = db.select(User).where(User.active.is_(True)).order_by(User.id)
+    if username:
+        q = q.where(User.username == username)
+    users = db.session.execute(q).scalars().all()
+    user = next((u for u in users if u.has_role("admin") or u.is_system_admin), None)
+    user = user or (users[0] if users else None)
+    if user is None:
+        raise click.ClickException("tidak ada akun untuk mencatat impor; buat admin lebih dahulu")
+    try:
+        count = export.import_bag(bag, user)
+    except export.ImportRefused as e:
+        raise click.ClickException(f"impor ditolak: {e}") from e
+    click.echo(f"{count} arsip diimpor dari {bag}.")

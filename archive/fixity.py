@@ -1,0 +1,149 @@
+"""Fixity: recompute every stored checksum, find stray files, check the trail anchors.
+
+The result of each run is kept in ``archive_fixity_runs`` for the records officers.
+"""
+
+import json
+import time
+
+from flask import current_app
+
+from archive.models import ArchiveFile
+from archive.models import ArchiveRecord
+from archive.models import ArchiveVersion
+from archive.models import FixityRun
+from archive.store import archive_store
+from intranet.extensions import db
+from intranet.models import TrailEntry
+from intranet.models.people import utcnow
+
+
+def registered_files():
+    """Every file the archive's rows refer to: sha256 -> list of (nomor arsip, file name)."""
+    names = {}
+    rows = db.session.execute(
+        db.select(ArchiveFile.sha256, ArchiveFile.filename, ArchiveRecord.nomor_arsip)
+        .join(ArchiveVersion, ArchiveVersion.id == ArchiveFile.version_id)
+        .join(ArchiveRecord, ArchiveRecord.id == ArchiveVersion.record_id)
+    )
+    for sha, filename, nomor in rows:
+        names.setdefault(sha, []).append(f"{nomor}: {filename}")
+    rows = db.session.execute(
+        db.select(
+            ArchiveVersion.berkas_sha256, ArchiveVersion.number, ArchiveRecord.nomor_arsip
+        ).join(ArchiveRecord, ArchiveRecord.id == ArchiveVersion.record_id)
+    )
+    for sha, number, nomor in rows:
+        names.setdefault(sha, []).append(f"{nomor}: berkas versi {number}")
+    return names
+
+
+def trail_problems():
+    """Archived versions whose trail anchor no longer holds (the chain was cut or rewritten).
+
+    An imported record has no case here: its trail lives in its berkas and JSON only.
+    """
+    problems = []
+    rows = db.session.execute(
+        db.select(ArchiveVersion, ArchiveRecord)
+        .join(ArchiveRecord, ArchiveRecord.id == ArchiveVersion.record_id)
+        .where(ArchiveVersion.trail_head.is_not(None), ArchiveRecord.case_id.is_not(None))
+        .order_by(ArchiveVersion.id)
+    )
+    for version, record in rows:
+        entry = db.session.execute(
+            db.select(TrailEntry).where(
+                TrailEntry.case_id == record.case_id, TrailEntry.seq == version.trail_seq
+            )
+        ).scalar_one_or_none()
+        if entry is None or entry.entry_hash != version.trail_head:
+            problems.append(
+                f"{record.nomor_arsip} versi {version.number}: jejak naskah #{record.case_id} "
+                f"tidak lagi memuat entri #{version.trail_seq} yang tercatat di berkas"
+            )
+        elif entry.compute_hash() != entry.entry_hash:
+            problems.append(
+                f"{record.nomor_arsip} versi {version.number}: entri jejak #{version.trail_seq} "
+                "diubah setelah diarsipkan"
+            )
+    return problems
+
+
+def verify(clean=False, progress=None):
+    """Check the whole archive and record the run; return the FixityRun.
+
+    ``progress(n)`` is called after each file with its size in bytes. With ``clean``, stray
+    files (left by an operation that died before its commit) are removed.
+    """
+    store = archive_store()
+    started = utcnow().replace(microsecond=0)
+    names = registered_files()
+    missing, changed, checked, size_total = [], [], 0, 0
+    for sha in sorted(names):
+        result = store.digest(sha)
+        checked += 1
+        if result is None:
+            missing.append({"sha256": sha, "names": names[sha]})
+        else:
+            got, size = result
+            size_total += size
+            if got != sha:
+                changed.append({"sha256": sha, "actual": got, "names": names[sha]})
+        if progress:
+            progress(result[1] if result else 0)
+    # Strays are looked for under the lock, so a file an archiving operation has written but
+    # not yet committed is never taken for one.
+    stray, cleaned, recent = [], [], []
+    grace = current_app.config["ARCHIVE_STRAY_GRACE_SECONDS"]
+    db.session.rollback()  # a fresh snapshot: rows committed since the checksums count
+    with store.lock(timeout=600):
+        registered = registered_files()
+        db.session.rollback()
+        now = time.time()
+        for rel, sha in store.walk():
+            if sha is None or sha not in registered:
+                # A process killed just after sending its commit to a database server
+                # releases the archive lock before the server has finished that commit:
+                # a young unregistered file may be about to be registered. Leave it be.
+                if now - store.mtime(rel) < grace:
+                    recent.append(rel)
+                    continue
+                stray.append(rel)
+                if clean:
+                    store.remove_relative(rel)
+                    cleaned.append(rel)
+    trail = trail_problems()
+    run = FixityRun(
+        started_at=started,
+        finished_at=utcnow().replace(microsecond=0),
+        files_checked=checked,
+        bytes_checked=size_total,
+        missing=len(missing),
+        changed=len(changed),
+        stray=len(stray) - len(cleaned),
+        trail_problems=len(trail),
+        cleaned=len(cleaned),
+        ok=not (missing or changed or trail or len(stray) > len(cleaned)),
+        report=json.dumps(
+            {
+                "missing": missing,
+                "changed": changed,
+                "stray": [s for s in stray if s not in cleaned],
+                "cleaned": cleaned,
+                "recent": recent,
+                "trail": trail,
+            },
+            ensure_ascii=False,
+        ),
+    )
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+def runs(limit=20):
+    return (
+        db.session.execute(db.select(FixityRun).order_by(FixityRun.id.desc()).limit(limit))
+        .scalars()
+        .all()
+    )

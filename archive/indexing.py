@@ -1,0 +1,410 @@
+"""Keeping the search index in step with the database.
+
+Every change to a record queues its id in ``archive_index_queue`` in the same transaction.
+After the commit, ``drain`` takes the index's write lock (one writer at a time), reads the
+queued records fresh from the database, writes their documents, commits the index, and only
+then removes the queue rows it handled. A lock held elsewhere, a crash or a restarted worker
+leaves the rows queued for the next drain: no update is lost.
+
+``reindex`` walks every record in chunks, skips documents whose fingerprint (content plus
+schema version) has not changed, and commits each chunk, so a killed run resumes where it
+stopped. A new schema version is built beside the live index and swapped in only when it is
+complete; the index never deletes itself.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from archive import extract
+from archive.models import ArchiveFile
+from archive.models import ArchiveRecord
+from archive.models import ArchiveText
+from archive.models import ArchiveVersion
+from archive.models import IndexQueueEntry
+from archive.search import SCHEMA_VERSION
+from archive.search import IndexBusy
+from archive.search import IndexMissing
+from archive.search import SearchIndex
+from archive.store import archive_store
+from intranet.extensions import db
+from intranet.models.people import utcnow
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500
+#: Originals larger than this are not read for text.
+MAX_EXTRACT_BYTES = 60 * 1024 * 1024
+
+
+def index_path():
+    return Path(current_app.config["SEARCH_INDEX_DIR"])
+
+
+def search_index():
+    """The live index (created empty when there is none yet)."""
+    index = SearchIndex(index_path())
+    if not index.exists():
+        if index.schema_version() not in (None, SCHEMA_VERSION):
+            _retire(index)
+        try:
+            index.create()
+        except FileExistsError:
+            pass  # another process made it a moment ago
+        if not index.exists():
+            raise IndexMissing(f"no search index in {index.path}; run `archive reindex`")
+    return index
+
+
+def _retire(index):
+    """An index made by another schema version: set it aside and queue every record, so
+    that the drains (or ``archive reindex``, at once) fill the new one."""
+    aside = index.path.with_name(f"{index.path.name}.v{index.schema_version()}-{os.getpid()}")
+    try:
+        os.rename(index.path, aside)
+    except FileNotFoundError:
+        return  # another process retired it a moment ago
+    log.warning("search index of schema %s set aside; every record queued", aside.name)
+    shutil.rmtree(aside, ignore_errors=True)
+    db.session.execute(
+        db.insert(IndexQueueEntry).from_select(
+            ["record_id", "enqueued_at"], db.select(ArchiveRecord.id, db.literal(utcnow()))
+        )
+    )
+    db.session.commit()
+
+
+def enqueue(record_id):
+    """Queue a record's document for refreshing (in the caller's transaction)."""
+    db.session.add(IndexQueueEntry(record_id=record_id))
+
+
+def pending():
+    return db.session.execute(db.select(db.func.count()).select_from(IndexQueueEntry)).scalar()
+
+
+def drain(timeout=5.0, limit=None):
+    """Index every queued record; return how many queue rows were handled.
+
+    Gives up (leaving the rows queued) when the write lock cannot be had in ``timeout``.
+    """
+    handled = 0
+    index = search_index()
+    while limit is None or handled < limit:
+        db.session.rollback()  # a fresh snapshot: see every commit made so far
+        peek = db.session.execute(
+            db.select(IndexQueueEntry.record_id).order_by(IndexQueueEntry.id).limit(CHUNK)
+        ).scalars()
+        _extract_texts(set(peek))  # outside the lock: texts depend only on file contents
+        db.session.rollback()  # hold no database lock while waiting for the index's
+        writer = index.writer(timeout=timeout)
+        try:
+            db.session.rollback()
+            rows = (
+                db.session.execute(
+                    db.select(IndexQueueEntry).order_by(IndexQueueEntry.id).limit(CHUNK)
+                )
+                .scalars()
+                .all()
+            )
+            if not rows:
+                writer.cancel()
+                break
+            ids = sorted({r.record_id for r in rows})
+            records = _load(ids)
+            texts = _texts_for(records)
+            for record_id in ids:
+                record = records.get(record_id)
+                if record is None:
+                    index.remove(writer, record_id)
+                else:
+                    index.put(writer, document(record, texts))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        db.session.execute(
+            db.delete(IndexQueueEntry).where(IndexQueueEntry.id.in_([r.id for r in rows]))
+        )
+        db.session.commit()
+        handled += len(rows)
+    return handled
+
+
+#: At most this many queued records are indexed by one request (a schema change queues them
+#: all; ``archive reindex`` does them at once).
+DRAIN_IN_REQUEST = 2000
+
+
+def drain_soon():
+    """After a commit: bring the index up to date now if the lock is free, never failing."""
+    try:
+        return drain(timeout=2.0, limit=DRAIN_IN_REQUEST)
+    except IndexBusy:
+        return 0
+    except Exception:  # the change is committed; the queue keeps it for the next drain
+        log.exception("search index drain failed; the queue keeps the updates")
+        db.session.rollback()
+        return 0
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def _load(ids):
+    rows = db.session.execute(
+        db.select(ArchiveRecord)
+        .where(ArchiveRecord.id.in_(ids))
+        .options(
+            selectinload(ArchiveRecord.classification),
+            selectinload(ArchiveRecord.versions).selectinload(ArchiveVersion.files),
+        )
+    ).scalars()
+    return {r.id: r for r in rows}
+
+
+def _current_files(record):
+    version = record.versions[-1] if record.versions else None
+    return list(version.files) if version else []
+
+
+def _texts_for(records):
+    shas = {f.sha256 for r in records.values() for f in _current_files(r)}
+    if not shas:
+        return {}
+    rows = db.session.execute(db.select(ArchiveText).where(ArchiveText.sha256.in_(shas)))
+    return {t.sha256: t for (t,) in rows}
+
+
+def _extract_texts(record_ids):
+    """Extract (once per file content) the text of the originals of these records."""
+    if not record_ids:
+        return
+    files = db.session.execute(
+        db.select(ArchiveFile)
+        .join(ArchiveVersion, ArchiveVersion.id == ArchiveFile.version_id)
+        .where(ArchiveVersion.record_id.in_(record_ids))
+    ).scalars()
+    wanted = {f.sha256: f for f in files}
+    known = set(
+        db.session.execute(
+            db.select(ArchiveText.sha256).where(ArchiveText.sha256.in_(list(wanted)))
+        ).scalars()
+    )
+    store = archive_store()
+    for sha, f in wanted.items():
+        if sha in known:
+            continue
+        if f.size > MAX_EXTRACT_BYTES:
+            result = extract.Extracted("gagal", note="berkas terlalu besar untuk dibaca")
+        else:
+            try:
+                data = store.read(sha)
+            except OSError as e:
+                result = extract.Extracted("gagal", note=f"tidak dapat dibaca: {e}"[:300])
+            else:
+                result = extract.extract(data, f.mimetype, f.filename)
+        db.session.merge(
+            ArchiveText(sha256=sha, status=result.status, text=result.text, note=result.note[:300])
+        )
+    db.session.commit()
+
+
+def document(record, texts):
+    """The search document of a record: metadata, people, senders, and all its text."""
+    files = _current_files(record)
+    parts = [record.uraian, record.notes or ""]
+    summary, category, people, roles, senders, agenda = "", "", set(), set(), set(), []
+    if record.case is not None:
+        case = record.case
+        from intranet.models import Article
+        from intranet.services.articles import html_to_text
+
+        article = db.session.execute(
+            db.select(Article).where(Article.case_id == case.id)
+        ).scalar_one_or_none()
+        if article is not None:
+            revision = article.current.revision
+            summary = revision.summary
+            category = revision.category.name
+            parts.append(html_to_text(revision.body_html))
+            if revision.credits:
+                people.add(revision.credits)
+        for m in case.materials:
+            agenda.append(m.nomor_agenda)
+            senders.update(x for x in (m.sender_institution, m.sender_email) if x)
+            parts.append(m.perihal)
+            if m.body_text:
+                parts.append(m.body_text)
+        for e in case.trail:
+            people.add(e.actor.full_name)
+            roles.add(e.role)
+    elif record.origin == "sop":  # imported: the case lives in the record's JSON only
+        people, roles, senders, agenda = _from_record_json(
+            files, people, roles, senders, agenda, parts
+        )
+    notext = False
+    for f in files:
+        t = texts.get(f.sha256)
+        if t is None:
+            continue
+        if t.status == "teks" and (f.kind != "html" or record.case is None):
+            parts.append(t.text)
+        elif t.status == "tanpa_teks" and f.kind in ("sumber", "pindaian"):
+            notext = True
+    media = [
+        m
+        for m, on in (("elektronik", record.media_electronic), ("kertas", record.media_paper))
+        if on
+    ]
+    doc = {
+        "id": record.id,
+        "nomor_arsip": record.nomor_arsip,
+        "codes": [record.nomor_arsip, record.classification.code, *agenda],
+        "title": record.title,
+        "summary": summary,
+        "content": "\n".join(p for p in parts if p),
+        "category": category,
+        "category_words": category,
+        "classification": record.classification.code,
+        "year": record.year,
+        "date": _dt(record.date_to),
+        "date_from": _dt(record.date_from),
+        "people": sorted(people),
+        "roles": sorted(roles),
+        "senders": sorted(senders),
+        "media": media,
+        "hardcopy": record.hardcopy_status,
+        "location": record.location or "",
+        "box": record.box or "",
+        "access": record.access_class,
+        "filenames": [f.filename for f in files if f.kind != "json"],
+        "notext": notext,
+        "origin": record.origin,
+    }
+    doc["fingerprint"] = fingerprint(doc)
+    return doc
+
+
+def _from_record_json(files, people, roles, senders, agenda, parts):
+    """People, roles, senders, agenda numbers and perihal from the record's JSON (for an
+    imported record; ``parts`` gains the perihal)."""
+    data = next((f for f in files if f.kind == "json"), None)
+    if data is None:
+        return people, roles, senders, agenda
+    try:
+        case = json.loads(archive_store().read(data.sha256))
+    except (OSError, ValueError):
+        return people, roles, senders, agenda
+    for m in case.get("materials", []):
+        agenda.append(m.get("nomor_agenda"))
+        parts.append(m.get("perihal") or "")
+        senders.update(x for x in (m.get("sender_institution"), m.get("sender_email")) if x)
+    for e in case.get("trail", []):
+        people.add(e.get("actor"))
+        roles.add(e.get("role"))
+    return {p for p in people if p}, {r for r in roles if r}, senders, [a for a in agenda if a]
+
+
+def fingerprint(doc):
+    body = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in doc.items()}
+    body["schema"] = SCHEMA_VERSION
+    raw = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _dt(d):
+    return datetime(d.year, d.month, d.day)
+
+
+# --- reindex -------------------------------------------------------------------------------
+
+
+def reindex(progress=None, chunk=CHUNK):
+    """Bring every record's document up to date; return (checked, written, removed).
+
+    With a new schema version the index is rebuilt beside the live one and swapped in when
+    complete; an interrupted rebuild continues from what it had written.
+    """
+    live = SearchIndex(index_path())
+    if live.exists():
+        target = live
+    else:
+        target = SearchIndex(index_path().with_name(index_path().name + ".new"))
+        if not target.exists():
+            if target.path.exists():  # a half-made folder of another version: start again
+                shutil.rmtree(target.path)
+            target.create()
+    checked = written = 0
+    last_id = 0
+    seen = set()
+    while True:
+        db.session.rollback()
+        ids = list(
+            db.session.execute(
+                db.select(ArchiveRecord.id)
+                .where(ArchiveRecord.id > last_id)
+                .order_by(ArchiveRecord.id)
+                .limit(chunk)
+            ).scalars()
+        )
+        if not ids:
+            break
+        last_id = ids[-1]
+        _extract_texts(set(ids))
+        records = _load(ids)
+        texts = _texts_for(records)
+        stored = target.fingerprints(ids)
+        docs = []
+        for record_id in ids:
+            doc = document(records[record_id], texts)
+            seen.add(str(record_id))
+            if stored.get(str(record_id)) != doc["fingerprint"]:
+                docs.append(doc)
+        if docs:
+            target.update(docs, timeout=60.0)
+        checked += len(ids)
+        written += len(docs)
+        if progress:
+            progress(len(ids))
+        db.session.expunge_all()  # bounded memory: nothing of this chunk stays in the session
+    stale = target.all_ids() - seen
+    if stale:
+        target.update([], deletions=sorted(stale), timeout=60.0)
+    if target is not live:
+        live.replace_with(target)
+    return checked, written, len(stale)
+
+
+def total_records():
+    return db.session.execute(db.select(db.func.count()).select_from(ArchiveRecord)).scalar()
+
+
+# --- searching -----------------------------------------------------------------------------
+
+
+def _readable(user):
+    from archive.service import readable_classes
+
+    return readable_classes(user)
+
+
+def find(user, text, filters=None, sort="relevance", page=1, per_page=20):
+    """Search the archive as ``user``: only the access classes they may read."""
+    if pending():
+        drain_soon()
+    return search_index().query(text, _readable(user), filters, sort, page, per_page)
+
+
+def find_ids(user, text, filters=None):
+    """Every record id the search matches for ``user`` (for an export or a listing)."""
+    if pending():
+        drain_soon()
+    return search_index().matching_ids(text, _readable(user), filters)

@@ -1,0 +1,334 @@
+"""The archive's tables: records, their versions and files, hardcopy events, fixity runs,
+and the editable classification and retention tables."""
+
+import json
+from datetime import date
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import BigInteger
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from intranet.extensions import db
+from intranet.models import Case
+from intranet.models import User
+from intranet.models.cases import LongText
+from intranet.models.people import utcnow
+
+DISPOSITIONS = ("musnah", "permanen", "dinilai_kembali")
+TINGKAT = ("asli", "salinan")
+ACCESS_CLASSES = ("biasa", "terbatas")
+#: The hardcopy's way, in order: printed, stamped/signed, filed in its box.
+HARDCOPY_STATUSES = ("belum_dicetak", "dicetak", "distempel", "disimpan")
+#: What an original is, and its PDF/A-3 associated-file relationship.
+FILE_KINDS = {
+    "sumber": "Source",  # a source file of the agenda entry (letter, email, attachment)
+    "foto-asli": "Source",  # a photo as uploaded, with its EXIF
+    "foto": "Source",  # the photo as published (re-encoded, no EXIF)
+    "html": "Source",  # the article page as published
+    "pindaian": "Source",  # a scan of an older paper record
+    "json": "Data",  # the whole case as data
+}
+
+LABELS = {
+    "disposition": {
+        "musnah": _l("musnah"),
+        "permanen": _l("permanen"),
+        "dinilai_kembali": _l("dinilai kembali"),
+    },
+    "hardcopy": {
+        "belum_dicetak": _l("belum dicetak"),
+        "dicetak": _l("dicetak"),
+        "distempel": _l("distempel/ditandatangani"),
+        "disimpan": _l("disimpan"),
+    },
+    "tingkat": {"asli": _l("asli"), "salinan": _l("salinan")},
+    "access": {"biasa": _l("biasa"), "terbatas": _l("terbatas")},
+    "reason": {
+        "terbit": _l("terbit"),
+        "koreksi": _l("koreksi"),
+        "penarikan": _l("penarikan"),
+        "manual": _l("pendaftaran manual"),
+    },
+    "kind": {
+        "sumber": _l("bahan sumber"),
+        "foto-asli": _l("foto asli"),
+        "foto": _l("foto terbit"),
+        "html": _l("halaman terbit"),
+        "pindaian": _l("pindaian"),
+        "json": _l("rekaman data"),
+    },
+    "origin": {"sop": _l("SOP"), "manual": _l("manual")},
+}
+
+
+class RetentionRule(db.Model):
+    """A row of the retention schedule (JRA): how long a kind of record is kept, and then what."""
+
+    __tablename__ = "archive_retention_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active_years: Mapped[int]
+    inactive_years: Mapped[int]
+    disposition: Mapped[str] = mapped_column(String(20))
+    basis: Mapped[str | None] = mapped_column(String(300))
+    is_sample: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Classification(db.Model):
+    """A code of the classification scheme (kode klasifikasi) with its default retention."""
+
+    __tablename__ = "archive_classifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    retention_id: Mapped[int | None] = mapped_column(ForeignKey("archive_retention_rules.id"))
+    is_sample: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    retention: Mapped[RetentionRule | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ArchiveCounter(db.Model):
+    """The last nomor arsip sequence handed out in a year."""
+
+    __tablename__ = "archive_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class ArchiveRecord(db.Model):
+    """One archival record: a published article with its SOP trail, or an older paper record.
+
+    The retention values are copied from the retention table when the record is made, so a
+    later edit of the table does not silently change what was decided for this record.
+    """
+
+    __tablename__ = "archive_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomor_arsip: Mapped[str] = mapped_column(String(80), unique=True)
+    year: Mapped[int]
+    seq: Mapped[int]
+    origin: Mapped[str] = mapped_column(String(16))  # sop | manual
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), unique=True)
+    classification_id: Mapped[int] = mapped_column(ForeignKey("archive_classifications.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    uraian: Mapped[str] = mapped_column(Text)
+    date_from: Mapped[date]
+    date_to: Mapped[date]
+    tingkat: Mapped[str] = mapped_column(String(16), default="asli")
+    media_electronic: Mapped[bool] = mapped_column(default=True)
+    media_paper: Mapped[bool] = mapped_column(default=True)
+    access_class: Mapped[str] = mapped_column(String(16), default="biasa")
+    jumlah: Mapped[str] = mapped_column(String(100))
+    notes: Mapped[str | None] = mapped_column(Text)
+    retention_id: Mapped[int | None] = mapped_column(ForeignKey("archive_retention_rules.id"))
+    retention_active_years: Mapped[int]
+    retention_inactive_years: Mapped[int]
+    retention_disposition: Mapped[str] = mapped_column(String(20))
+    hardcopy_status: Mapped[str] = mapped_column(String(16), default="belum_dicetak")
+    room: Mapped[str | None] = mapped_column(String(80))
+    cabinet: Mapped[str | None] = mapped_column(String(80))
+    box: Mapped[str | None] = mapped_column(String(80))
+    folder: Mapped[str | None] = mapped_column(String(80))
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filed_at: Mapped[datetime | None]
+    current_number: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    case: Mapped[Case | None] = relationship()
+    classification: Mapped[Classification] = relationship()
+    retention: Mapped[RetentionRule | None] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    filed_by: Mapped[User | None] = relationship(foreign_keys=[filed_by_id])
+    versions: Mapped[list["ArchiveVersion"]] = relationship(
+        back_populates="record", order_by="ArchiveVersion.number"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def current(self):
+        """The newest version (its berkas is the one to print)."""
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def location(self):
+        """The hardcopy location as one line, or None while it has none."""
+        parts = [p for p in (self.room, self.cabinet, self.box, self.folder) if p]
+        return " / ".join(parts) or None
+
+    @property
+    def media_label(self):
+        return ", ".join(
+            m
+            for m, on in (("elektronik", self.media_electronic), ("kertas", self.media_paper))
+            if on
+        )
+
+    @property
+    def active_until(self):
+        """The last year the record is active; it is inactive after, then disposed of."""
+        return self.date_to.year + self.retention_active_years
+
+    @property
+    def disposal_year(self):
+        """The year the final disposition falls due."""
+        return self.active_until + self.retention_inactive_years
+
+
+class ArchiveVersion(db.Model):
+    """One berkas of a record: made at publication, at a correction, at a withdrawal.
+
+    ``trail_seq`` and ``trail_head`` anchor the case's trail as it stood: ``verify`` checks
+    that the chain still holds this entry at this place.
+    """
+
+    __tablename__ = "archive_versions"
+    __table_args__ = (UniqueConstraint("record_id", "number", name="uq_archive_versions_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("archive_records.id"), index=True)
+    number: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(16))  # terbit | koreksi | penarikan | manual
+    berkas_sha256: Mapped[str] = mapped_column(String(64))
+    berkas_size: Mapped[int]
+    trail_seq: Mapped[int | None]
+    trail_head: Mapped[str | None] = mapped_column(String(64))
+    article_version: Mapped[int | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    record: Mapped[ArchiveRecord] = relationship(back_populates="versions")
+    created_by: Mapped[User] = relationship()
+    files: Mapped[list["ArchiveFile"]] = relationship(
+        back_populates="version", order_by="ArchiveFile.position"
+    )
+
+
+class ArchiveFile(db.Model):
+    """An original kept with a version, stored in the archive under its SHA-256."""
+
+    __tablename__ = "archive_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("archive_versions.id"), index=True)
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int]
+    filename: Mapped[str] = mapped_column(String(255))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(500))
+
+    version: Mapped[ArchiveVersion] = relationship(back_populates="files")
+
+    @property
+    def relationship(self):
+        return FILE_KINDS[self.kind]
+
+
+class ArchiveEvent(db.Model):
+    """Something done to a record after it was made: hardcopy filed, metadata changed."""
+
+    __tablename__ = "archive_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("archive_records.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # dibuat | versi | fisik
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[User] = relationship()
+    record: Mapped[ArchiveRecord] = relationship()
+
+    @property
+    def extra(self):
+        return json.loads(self.data or "{}")
+
+
+class FixityRun(db.Model):
+    """One run of ``archive verify``: what was checked and what was wrong."""
+
+    __tablename__ = "archive_fixity_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    files_checked: Mapped[int]
+    bytes_checked: Mapped[int] = mapped_column(BigInteger)
+    missing: Mapped[int]
+    changed: Mapped[int]
+    stray: Mapped[int]
+    trail_problems: Mapped[int]
+    cleaned: Mapped[int]
+    ok: Mapped[bool]
+    report: Mapped[str] = mapped_column(LongText)
+
+    @property
+    def details(self):
+        return json.loads(self.report or "{}")
+
+
+class ArchiveText(db.Model):
+    """The text extracted from one original (by its SHA-256), kept for the search index."""
+
+    __tablename__ = "archive_texts"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))  # teks | tanpa_teks | gagal | data
+    text: Mapped[str] = mapped_column(LongText, default="")
+    note: Mapped[str | None] = mapped_column(String(300))
+    extracted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IndexQueueEntry(db.Model):
+    """A record whose search document must be refreshed; removed once the index has it."""
+
+    __tablename__ = "archive_index_queue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(index=True)
+    enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExportJob(db.Model):
+    """An export of search results or a selection into a BagIt zip, built in the background."""
+
+    __tablename__ = "archive_export_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    query: Mapped[str] = mapped_column(Text, default="")
+    record_ids: Mapped[str] = mapped_column(LongText, default="")
+    status: Mapped[str] = mapped_column(
+        String(16), default="menunggu"
+    )  # menunggu|berjalan|selesai|gagal
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(500))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

@@ -1,0 +1,503 @@
+"""``/arsip/``: the records area for the arsiparis (and what the access class lets others see)."""
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from archive import fixity
+from archive import service
+from archive.forms import ClassificationForm
+from archive.forms import ExportForm
+from archive.forms import HardcopyForm
+from archive.forms import ManualRecordForm
+from archive.forms import RetentionForm
+from archive.models import HARDCOPY_STATUSES
+from archive.models import ArchiveRecord
+from archive.models import Classification
+from archive.models import FixityRun
+from archive.models import RetentionRule
+from archive.store import archive_store
+from intranet import pdf
+from intranet.permissions import TEAM
+from intranet.permissions import role_required
+from intranet.services import ServiceError
+from intranet.services import queries
+from intranet.storage import StorageError
+from intranet.views import flash_errors
+
+bp = Blueprint("archive", __name__, url_prefix="/arsip")
+
+readers = role_required(*TEAM)
+keepers = role_required(*service.KEEPERS)
+
+
+def _record_or_404(record_id):
+    """The record, 404 if there is none, 403 if its access class keeps the user out."""
+    record = queries.get_or_404(ArchiveRecord, record_id)
+    if not service.can_read(current_user, record):
+        abort(403)
+    return record
+
+
+def _arg(name, max_length=80):
+    value = (request.args.get(name) or "").replace("\x00", "").strip()
+    return value[:max_length] or None
+
+
+def _int_arg(name):
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and 0 < int(value) < 10000 else None
+
+
+@bp.get("/")
+@readers
+def index():
+    """The records, newest first, with filters; the latest fixity run."""
+    filters = {
+        "year": _int_arg("tahun"),
+        "status": _arg("status") if _arg("status") in HARDCOPY_STATUSES else None,
+        "room": _arg("ruang"),
+        "cabinet": _arg("lemari"),
+        "box": _arg("boks"),
+        "text": _arg("q", 200),
+    }
+    page = _int_arg("halaman") or 1
+    rows, total = service.listing(current_user, filters, page)
+    runs = fixity.runs(1) if current_user.has_role(*service.KEEPERS) else []
+    return render_template(
+        "archive/index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // 25)),
+        filters=filters,
+        years=service.years(),
+        last_run=runs[0] if runs else None,
+    )
+
+
+@bp.get("/<int:record_id>")
+@readers
+def record(record_id):
+    """A record: metadata, versions with their files, hardcopy status and history."""
+    r = _record_or_404(record_id)
+    form = HardcopyForm(formdata=None, obj=r, status=r.hardcopy_status)
+    return render_template(
+        "archive/record.html",
+        record=r,
+        form=form,
+        events=service.events(r),
+        social_posts=service.social_posts(r),
+    )
+
+
+@bp.post("/<int:record_id>/fisik")
+@keepers
+def hardcopy(record_id):
+    """Record the hardcopy's status and location."""
+    r = _record_or_404(record_id)
+    form = HardcopyForm()
+    if form.validate_on_submit():
+        try:
+            service.record_hardcopy(r, current_user, form.data)
+        except ServiceError as e:
+            flash(str(e), "error")
+        else:
+            flash(_("Status arsip fisik tersimpan."), "success")
+    else:
+        flash_errors(form)
+    return redirect(url_for("archive.record", record_id=r.id))
+
+
+@bp.get("/<int:record_id>/versi/<int:number>/berkas.pdf")
+@readers
+def berkas(record_id, number):
+    """Download the berkas PDF of one version."""
+    r = _record_or_404(record_id)
+    v = service.version_of(r, number) or abort(404)
+    name = f"berkas-{r.nomor_arsip.replace('/', '-')}-v{v.number}.pdf"
+    return _send(v.berkas_sha256, "application/pdf", name)
+
+
+@bp.get("/<int:record_id>/berkas/<int:file_id>")
+@readers
+def original(record_id, file_id):
+    """Download one original file of the record."""
+    r = _record_or_404(record_id)
+    f = service.file_of(r, file_id) or abort(404)
+    return _send(f.sha256, f.mimetype, f.filename)
+
+
+def _send(sha256, mimetype, name):
+    try:
+        stream = archive_store().open(sha256)
+    except StorageError:
+        abort(410)
+    return send_file(stream, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+@keepers
+def new_manual():
+    """Register an older paper record with its scans."""
+    form = ManualRecordForm()
+    form.classification_id.choices = [
+        SelectChoice(c.id, f"{c.code} — {c.name}") for c in service.classifications()
+    ]
+    if form.validate_on_submit():
+        try:
+            r = service.register_manual(
+                form.data, [s for s in request.files.getlist("scans") if s.filename], current_user
+            )
+        except ServiceError as e:
+            flash(str(e), "error")
+            return render_template("archive/manual.html", form=form), e.status
+        flash(_("Arsip %(nomor)s terdaftar.", nomor=r.nomor_arsip), "success")
+        return redirect(url_for("archive.record", record_id=r.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("archive/manual.html", form=form), status
+
+
+@bp.get("/lokasi")
+@readers
+def locations():
+    """Filed records by room, cabinet and box."""
+    return render_template("archive/locations.html", groups=service.by_location(current_user))
+
+
+def _box_from_args():
+    room, cabinet, box = _arg("ruang"), _arg("lemari"), _arg("boks")
+    if not box:
+        abort(404)
+    rows = service.box(room, cabinet, box)
+    if not rows:
+        abort(404)
+    return room, cabinet, box, rows
+
+
+@bp.get("/lokasi/label.pdf")
+@keepers
+def box_label():
+    """The label for a box: office, location, years and classification codes, count."""
+    room, cabinet, box, rows = _box_from_args()
+    html = render_template("archive/box_label.html", room=room, cabinet=cabinet, box=box, rows=rows)
+    return _pdf(html, f"label-boks-{box}.pdf")
+
+
+@bp.get("/lokasi/isi.pdf")
+@keepers
+def box_list():
+    """The content list of a box, by folder."""
+    room, cabinet, box, rows = _box_from_args()
+    html = render_template("archive/box_list.html", room=room, cabinet=cabinet, box=box, rows=rows)
+    return _pdf(html, f"isi-boks-{box}.pdf")
+
+
+def _pdf(html, name):
+    safe = "".join(c if c.isalnum() or c in "-._" else "-" for c in name)
+    return send_file(
+        pdf.as_stream(pdf.render(html)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=safe,
+        max_age=0,
+    )
+
+
+@bp.get("/fiksitas")
+@keepers
+def fixity_log():
+    """The fixity log: every run of ``archive verify``."""
+    return render_template("archive/fixity.html", runs=fixity.runs(50))
+
+
+@bp.get("/fiksitas/<int:run_id>")
+@keepers
+def fixity_run(run_id):
+    """One fixity run with every file it named."""
+    run = queries.get_or_404(FixityRun, run_id)
+    return render_template("archive/fixity_run.html", run=run)
+
+
+@bp.route("/tabel", methods=["GET", "POST"])
+@keepers
+def tables():
+    """The classification and retention tables; a new classification code."""
+    form = ClassificationForm(prefix="new")
+    form.retention_id.choices = _retention_choices()
+    if form.validate_on_submit():
+        try:
+            c = service.save_classification(form.data)
+        except ServiceError as e:
+            flash(str(e), "error")
+        else:
+            flash(_("Kode klasifikasi %(code)s disimpan.", code=c.code), "success")
+            return redirect(url_for("archive.tables"))
+    elif form.is_submitted():
+        flash_errors(form)
+    return _tables(form, RetentionForm(prefix="newrule", formdata=None))
+
+
+@bp.post("/tabel/retensi")
+@keepers
+def new_retention():
+    """A new row of the retention table."""
+    form = RetentionForm(prefix="newrule")
+    if form.validate_on_submit():
+        try:
+            service.save_retention(form.data)
+        except ServiceError as e:
+            flash(str(e), "error")
+        else:
+            flash(_("Retensi disimpan."), "success")
+            return redirect(url_for("archive.tables"))
+    else:
+        flash_errors(form)
+    new = ClassificationForm(prefix="new", formdata=None)
+    new.retention_id.choices = _retention_choices()
+    return _tables(new, form)
+
+
+def _tables(new_classification, new_retention):
+    status = 400 if request.method == "POST" else 200
+    rows = service.classifications(active_only=False)
+    rules = service.retention_rules(active_only=False)
+    forms = {}
+    for c in rows:
+        f = ClassificationForm(formdata=None, obj=c, prefix=f"c{c.id}")
+        f.retention_id.choices = _retention_choices()
+        forms[c.id] = f
+    rule_forms = {r.id: RetentionForm(formdata=None, obj=r, prefix=f"r{r.id}") for r in rules}
+    return render_template(
+        "archive/tables.html",
+        rows=rows,
+        rules=rules,
+        forms=forms,
+        rule_forms=rule_forms,
+        form=new_classification,
+        rule_form=new_retention,
+    ), status
+
+
+def _retention_choices():
+    return [SelectChoice(0, "—")] + [
+        SelectChoice(r.id, f"{r.name} ({r.active_years}/{r.inactive_years})")
+        for r in service.retention_rules(active_only=False)
+    ]
+
+
+@bp.post("/tabel/klasifikasi/<int:classification_id>")
+@keepers
+def classification(classification_id):
+    """Change a row of the classification table."""
+    c = queries.get_or_404(Classification, classification_id)
+    form = ClassificationForm(prefix=f"c{c.id}")
+    form.retention_id.choices = _retention_choices()
+    if form.validate_on_submit():
+        try:
+            service.save_classification(form.data, c)
+        except ServiceError as e:
+            flash(str(e), "error")
+        else:
+            flash(_("Kode klasifikasi %(code)s disimpan.", code=c.code), "success")
+    else:
+        flash_errors(form)
+    return redirect(url_for("archive.tables"))
+
+
+@bp.post("/tabel/retensi/<int:rule_id>")
+@keepers
+def retention(rule_id):
+    """Change a row of the retention table."""
+    rule = queries.get_or_404(RetentionRule, rule_id)
+    form = RetentionForm(prefix=f"r{rule.id}")
+    if form.validate_on_submit():
+        try:
+            service.save_retention(form.data, rule)
+        except ServiceError as e:
+            flash(str(e), "error")
+        else:
+            flash(_("Retensi disimpan."), "success")
+    else:
+        flash_errors(form)
+    return redirect(url_for("archive.tables"))
+
+
+# --- search, listing and export ------------------------------------------------------------
+
+SORTS = ("relevansi", "tanggal")
+
+
+def _search_args():
+    """The search box, filters and sort from the query string, cleaned."""
+    from datetime import date
+
+    def day(name):
+        try:
+            return date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+
+    filters = {
+        "year": _int_arg("tahun"),
+        "category": _arg("kategori", 120),
+        "classification": _arg("klasifikasi", 32),
+        "box": _arg("boks"),
+        "hardcopy": _arg("fisik") if _arg("fisik") in HARDCOPY_STATUSES else None,
+        "media": _arg("media") if _arg("media") in ("elektronik", "kertas") else None,
+        "date_from": day("dari"),
+        "date_to": day("sampai"),
+    }
+    sort = _arg("urut") if _arg("urut") in SORTS else "relevansi"
+    return _arg("q", 500) or "", filters, sort
+
+
+#: Query-string names of the filters, for links that add or drop one.
+FILTER_ARGS = {
+    "year": "tahun",
+    "category": "kategori",
+    "classification": "klasifikasi",
+    "box": "boks",
+    "hardcopy": "fisik",
+    "media": "media",
+    "date_from": "dari",
+    "date_to": "sampai",
+}
+
+
+def _args_of(text, filters, sort, **changes):
+    args = {"q": text or None, "urut": sort if sort != "relevansi" else None}
+    for name, value in filters.items():
+        args[FILTER_ARGS[name]] = value.isoformat() if hasattr(value, "isoformat") else value
+    args.update(changes)
+    return {k: v for k, v in args.items() if v not in (None, "")}
+
+
+@bp.get("/cari")
+@readers
+def search():
+    """The records officer's search: one box, filters, facets, highlighted results."""
+    from archive import indexing
+
+    text, filters, sort = _search_args()
+    page = _int_arg("halaman") or 1
+    results = indexing.find(
+        current_user, text, filters, "date" if sort == "tanggal" else "relevance", page
+    )
+    records = service.records_by_id([int(h.fields["id"]) for h in results.hits])
+    return render_template(
+        "archive/search.html",
+        text=text,
+        filters=filters,
+        sort=sort,
+        results=results,
+        records=records,
+        args_of=lambda **changes: _args_of(text, filters, sort, **changes),
+        searched=bool(text or any(filters.values())),
+    ), (400 if results.error else 200)
+
+
+@bp.get("/daftar.<fmt>")
+@readers
+def listing(fmt):
+    """The Daftar Arsip of what the search finds, as CSV, XLSX or PDF."""
+    import io
+
+    from archive import export
+    from archive import indexing
+
+    if fmt not in ("csv", "xlsx", "pdf"):
+        abort(404)
+    text, filters, _sort = _search_args()
+    ids = indexing.find_ids(current_user, text, filters)
+    if fmt == "pdf":
+        data, mimetype = export.listing_pdf(ids), "application/pdf"
+    else:
+        out = io.BytesIO()
+        (export.listing_csv if fmt == "csv" else export.listing_xlsx)(ids, out)
+        data = out.getvalue()
+        mimetype = (
+            "text/csv"
+            if fmt == "csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    return send_file(
+        io.BytesIO(data),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"daftar-arsip.{fmt}",
+        max_age=0,
+    )
+
+
+@bp.post("/ekspor")
+@keepers
+def start_export():
+    """Export the search results (or the records ticked) as a BagIt zip, in the background."""
+    from archive import jobs
+
+    form = ExportForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("archive.search"))
+    try:
+        job = jobs.start_export(current_user, form.q.data or "", _form_filters(form), form.ids.data)
+    except ServiceError as e:
+        flash(str(e), "error")
+        return redirect(url_for("archive.search"))
+    return redirect(url_for("archive.export_status", token=job.token))
+
+
+def _form_filters(form):
+    from datetime import date
+
+    filters = {}
+    for name, arg in FILTER_ARGS.items():
+        value = (request.form.get(arg) or "").strip()[:120] or None
+        if value and name == "year":
+            value = int(value) if value.isdigit() and len(value) <= 4 else None
+        elif value and name in ("date_from", "date_to"):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                value = None
+        filters[name] = value
+    return filters
+
+
+@bp.get("/ekspor/<token>")
+@keepers
+def export_status(token):
+    """The export's progress, refreshed until the zip is ready."""
+    from archive import jobs
+
+    job = jobs.job_for(current_user, token) or abort(404)
+    return render_template("archive/export.html", job=job)
+
+
+@bp.get("/ekspor/<token>/unduh")
+@keepers
+def export_download(token):
+    """Download the finished export."""
+    from archive import export
+    from archive import jobs
+
+    job = jobs.job_for(current_user, token) or abort(404)
+    path = export.export_path(job.token)
+    if job.status != "selesai" or not path.exists():
+        abort(404)
+    return send_file(
+        path,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"ekspor-arsip-{job.id}.zip",
+        max_age=0,
+    )
