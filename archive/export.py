@@ -34,6 +34,8 @@ from archive.models import ArchiveVersion
 from archive.models import Classification
 from archive.store import archive_store
 from intranet.extensions import db
+from intranet.models.people import office_time
+from intranet.models.people import today
 from intranet.models.people import utcnow
 
 EXPORT_FORMAT = "warta-archive-export/1"
@@ -173,7 +175,7 @@ class _BagZip:
         }
         self.octets = 0
         self.count = 0
-        self.stamp = datetime.now().timetuple()[:6]  # one date for every entry
+        self.stamp = office_time(utcnow()).timetuple()[:6]  # one office time for every entry
 
     def add_stream(self, path, stream, known_sha256=None):
         info = zipfile.ZipInfo(f"{self.root}/{path}", date_time=self.stamp)
@@ -305,7 +307,7 @@ def export_bag(ids, out, query="", progress=None):
         {
             "Source-Organization": current_app.config["OFFICE_NAME"],
             "Organization-Address": f"Kode wilayah {current_app.config['OFFICE_REGION_CODE']}",
-            "Bagging-Date": date.today().isoformat(),
+            "Bagging-Date": today().isoformat(),
             "External-Description": "Ekspor arsip Warta: berkas PDF/A-3b, berkas asli, "
             "rekaman JSON dan Daftar Arsip",
             "External-Identifier": bag.root,

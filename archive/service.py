@@ -34,6 +34,8 @@ from archive.store import ArchiveBusy
 from archive.store import archive_store
 from intranet.extensions import db
 from intranet.models import TrailEntry
+from intranet.models.people import office_date
+from intranet.models.people import today
 from intranet.models.people import utcnow
 from intranet.services import ServiceError
 from intranet.services import atomic
@@ -261,7 +263,7 @@ def record_publication(case, article, user, role, batch):
     from intranet.services.articles import html_to_text
 
     revision = article.current.revision
-    day = utcnow().date()
+    day = today()
     restricted = any(m.security_class != "biasa" for m in case.materials)
     agenda = ", ".join(m.nomor_agenda for m in case.materials)
     uraian = (
@@ -278,7 +280,9 @@ def record_publication(case, article, user, role, batch):
         case_id=case.id,
         title=revision.title,
         uraian=uraian,
-        date_from=min([case.opened_at.date()] + [m.registered_at.date() for m in case.materials]),
+        date_from=min(
+            [office_date(case.opened_at)] + [office_date(m.registered_at) for m in case.materials]
+        ),
         date_to=day,
         tingkat="asli",
         media_electronic=True,
@@ -298,7 +302,7 @@ def record_change(article, user, role, reason, batch):
     record = record_for_case(article.case)
     if record is None:  # published before the archive existed: make its record now
         return record_publication(article.case, article, user, role, batch)
-    record.date_to = utcnow().date()
+    record.date_to = today()
     record.title = article.current.revision.title
     return _make_version(record, article.case, article, user, role, reason, batch)
 

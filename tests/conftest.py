@@ -43,9 +43,6 @@ def base_config(tmp_path, url):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         **FAST_HASH,
-        # Known bug: on a server database some dates come from the server's clock (UTC) and
-        # others from the office's calendar, which differ from 17:00 to 24:00 UTC.
-        **({"BABEL_DEFAULT_TIMEZONE": "UTC"} if url and not url.startswith("sqlite") else {}),
     }
 
 

@@ -9,6 +9,7 @@ from intranet.extensions import db
 from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
+from intranet.models.people import today as office_today
 from tests.fixtures.files import HOSTILE_SCANS
 from tests.fixtures.files import image_bytes
 from tests.fixtures.files import pdf_bytes
@@ -142,9 +143,7 @@ def test_unicode_names_are_kept(app, admin):
 def test_record_decree_bad_input(app, admin, overrides, message):
     before = snapshot(app)
     if "DEMO" in overrides.get("number", ""):
-        from datetime import date
-
-        overrides = {"number": f"DEMO/HM.02-Kpt/3301/{date.today().year}"}
+        overrides = {"number": f"DEMO/HM.02-Kpt/3301/{office_today().year}"}
     r = admin.post(
         "/intranet/admin/sk", data=decree_form(**overrides), content_type="multipart/form-data"
     )

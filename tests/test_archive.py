@@ -6,7 +6,6 @@ import http.server
 import io
 import re
 import threading
-from datetime import date
 
 import pikepdf
 import pytest
@@ -23,6 +22,7 @@ from intranet.models import Case
 from intranet.models import SourceMaterial
 from intranet.models import TrailEntry
 from intranet.models import User
+from intranet.models.people import today as office_today
 from intranet.services import trail
 from tests.conftest import ARTICLE_DATA
 from tests.conftest import build_published
@@ -32,7 +32,7 @@ from tests.fixtures.files import image_bytes
 from tests.fixtures.files import pdf_bytes
 from tests.fixtures.files import pdf_with_javascript
 
-YEAR = date.today().year
+YEAR = office_today().year
 
 
 def _record(app, case_id=None):

@@ -21,6 +21,7 @@ from archive.search import stem
 from archive.store import archive_store
 from intranet.extensions import db
 from intranet.models import SourceMaterial
+from intranet.models.people import today as office_today
 from tests.conftest import build_published
 from tests.conftest import build_scenario
 from tests.fixtures.files import docx_bytes
@@ -32,7 +33,7 @@ from tests.fixtures.files import zip_bomb_docx
 from tests.fixtures.xss import executable
 from tests.fixtures.xss import variants
 
-YEAR = date.today().year
+YEAR = office_today().year
 
 
 def _published(app, **material):
@@ -642,7 +643,7 @@ def test_export_is_a_valid_bag_and_imports_into_an_empty_instance(
     assert bag.is_valid() and set(bag.algorithms) == {"sha256", "sha512"}
     info = bag.info
     assert info["Source-Organization"] == "KPU Kabupaten Cilacap"
-    assert info["Record-Count"] == "3" and info["Bagging-Date"] == date.today().isoformat()
+    assert info["Record-Count"] == "3" and info["Bagging-Date"] == office_today().isoformat()
     payload = set(bag.payload_files())
     assert "data/daftar-arsip.csv" in payload and "data/daftar-arsip.xlsx" in payload
     with app.app_context():

@@ -1,12 +1,12 @@
 """Login, sessions, cookies, throttling, password hashing."""
 
-from datetime import date
 from datetime import timedelta
 
 from intranet.extensions import db
 from intranet.models import TeamDecree
 from intranet.models import User
 from intranet.models import UserSession
+from intranet.models.people import today as office_today
 from tests.conftest import PASSWORD
 from tests.conftest import Auth
 
@@ -257,7 +257,7 @@ def test_expired_sk_removes_the_role(app, login):
     assert c.get("/intranet/admin/pengguna").status_code == 200
     with app.app_context():
         decree = db.session.execute(db.select(TeamDecree)).scalar_one()
-        decree.valid_until = date.today() - timedelta(days=1)
+        decree.valid_until = office_today() - timedelta(days=1)
         db.session.commit()
     assert c.get("/intranet/admin/pengguna").status_code == 403
     page = c.get("/intranet/").get_data(as_text=True)
@@ -268,14 +268,14 @@ def test_expired_sk_removes_the_role(app, login):
 def test_sk_not_yet_in_force_gives_no_role(app):
     with app.app_context():
         decree = db.session.execute(db.select(TeamDecree)).scalar_one()
-        decree.valid_from = date.today() + timedelta(days=1)
-        decree.valid_until = date.today() + timedelta(days=365)
+        decree.valid_from = office_today() + timedelta(days=1)
+        decree.valid_until = office_today() + timedelta(days=365)
         db.session.commit()
         user = db.session.execute(
             db.select(User).where(User.username == "koordinator")
         ).scalar_one()
         assert user.roles() == set()
-        assert user.roles(on=date.today() + timedelta(days=2)) == {"koordinator"}
+        assert user.roles(on=office_today() + timedelta(days=2)) == {"koordinator"}
 
 
 def test_argon2id_parameters_and_rehash(app_factory):

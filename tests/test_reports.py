@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from intranet.models.people import utcnow
+from intranet.models.people import today
 from tests.conftest import build_published
 
 
@@ -17,7 +17,7 @@ def published(app, scenario):
 
 
 def test_report_in_every_format(app, login, published):
-    month = utcnow().strftime("%Y-%m")
+    month = today().strftime("%Y-%m")
     c = login("koordinator")
     page = c.get(f"/intranet/naskah/laporan?bulan={month}").get_data(as_text=True)
     assert "Rapat pleno DPT" in page and "<svg" in page
@@ -48,7 +48,7 @@ def test_bad_format(login):
 
 
 def test_report_on_the_command_line(app, runner, published, tmp_path):
-    month = utcnow().strftime("%Y-%m")
+    month = today().strftime("%Y-%m")
     for ext in ("pdf", "xlsx", "csv"):
         out = tmp_path / f"laporan.{ext}"
         r = runner.invoke(args=["report", "division", "--month", month, "--out", str(out)])

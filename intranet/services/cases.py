@@ -19,6 +19,7 @@ from intranet.models import Concept
 from intranet.models import TeamDecree
 from intranet.models import TrailEntry
 from intranet.models import User
+from intranet.models.people import office_date
 from intranet.models.people import today
 from intranet.models.people import utcnow
 from intranet.models.trail import canonical_json
@@ -364,7 +365,9 @@ def overdue(case, now=None):
     if case.status != "open":
         return False
     step = case.definition().step(case.step)
-    return is_overdue(case.step_started_at, now or utcnow(), step.standard_days)
+    return is_overdue(
+        office_date(case.step_started_at), office_date(now or utcnow()), step.standard_days
+    )
 
 
 def tasks_for(user):

@@ -268,16 +268,6 @@ def public_photo(photo_id, now=None):
     return photo
 
 
-def parse_local(value, tz):
-    """A naive local datetime from a form, as naive UTC."""
-    from datetime import UTC
-
-    if value is None:
-        return None
-    aware = value.replace(tzinfo=tz) if value.tzinfo is None else value
-    return aware.astimezone(UTC).replace(tzinfo=None)
-
-
 def categories_in_use():
     """Active categories, for the public navigation."""
     return (

@@ -15,6 +15,9 @@ from markupsafe import escape
 from intranet import pdf
 from intranet.extensions import db
 from intranet.models import Article
+from intranet.models.people import office_date
+from intranet.models.people import office_day_start
+from intranet.models.people import office_time
 from intranet.workflow import working_days_between
 
 STEPS = range(1, 11)
@@ -45,7 +48,7 @@ def step_days(case):
             extra.get("to") or e.action == "publish"
         ):
             start = entered.get(e.step, e.occurred_at)
-            days[e.step] = working_days_between(start, e.occurred_at)
+            days[e.step] = working_days_between(office_date(start), office_date(e.occurred_at))
         if "to" in extra:
             entered[extra["to"]] = e.occurred_at
     return [days.get(n) for n in STEPS]
@@ -57,8 +60,8 @@ def rows(start, end):
     articles = db.session.execute(
         db.select(Article)
         .where(
-            Article.published_at >= datetime.combine(start, datetime.min.time()),
-            Article.published_at < datetime.combine(end, datetime.min.time()),
+            Article.published_at >= office_day_start(start),
+            Article.published_at < office_day_start(end),
         )
         .order_by(Article.published_at)
     ).scalars()
@@ -98,7 +101,7 @@ def to_csv(data):
     for r in data:
         w.writerow(
             [
-                r["published_at"].isoformat(sep=" "),
+                office_time(r["published_at"]).strftime("%Y-%m-%d %H:%M %Z"),
                 r["title"],
                 r["url"],
                 r["category"],
@@ -133,7 +136,7 @@ def to_xlsx(data, month):
     for r in data:
         ws.append(
             [
-                r["published_at"],
+                office_time(r["published_at"]).replace(tzinfo=None),
                 r["title"],
                 r["url"],
                 r["category"],

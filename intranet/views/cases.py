@@ -10,7 +10,6 @@ from flask import render_template
 from flask import request
 from flask import send_file
 from flask import url_for
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -30,7 +29,8 @@ from intranet.forms.cases import WithdrawForm
 from intranet.forms.intake import SimpleForm
 from intranet.models import Case
 from intranet.models import Photo
-from intranet.models.people import utcnow
+from intranet.models.people import office_to_utc
+from intranet.models.people import today
 from intranet.permissions import area_required
 from intranet.services import ServiceError
 from intranet.services import articles
@@ -405,7 +405,7 @@ def publish(case_id):
     if not form.validate_on_submit():
         flash_errors(form)
         return _page(case), 400
-    when = publishing.parse_local(form.scheduled.data, get_timezone())
+    when = office_to_utc(form.scheduled.data) if form.scheduled.data else None
     try:
         publishing.publish(case, current_user, when, version=form.version.data)
     except ServiceError as e:
@@ -461,7 +461,7 @@ def social(case_id):
 @area_required("cases")
 def report():
     """The division report: pick a month, download it as PDF, XLSX or CSV."""
-    month = (request.args.get("bulan") or utcnow().strftime("%Y-%m"))[:7]
+    month = (request.args.get("bulan") or today().strftime("%Y-%m"))[:7]
     fmt = request.args.get("format")
     try:
         start, end = reports.parse_month(month)
