@@ -66,6 +66,18 @@ def test_stale_concept_save_is_409_and_loses_nothing(app, login, scenario):
         assert db.session.execute(db.select(db.func.count()).select_from(Concept)).scalar_one() == 1
 
 
+def test_case_page_lists_the_latest_ten_concept_versions(login, scenario):
+    cid = scenario["case_id"]
+    redaktur = login("redaktur")
+    for n in range(12):
+        data = {**CONCEPT, "angle": f"Sudut pandang nomor {n + 1}", "base": str(n)}
+        assert redaktur.post(f"/intranet/naskah/{cid}/konsep", data=data).status_code == 302
+    page = redaktur.get(f"/intranet/naskah/{cid}").get_data(as_text=True)
+    assert "2 versi lebih awal" in page and "v3 " in page and "v12 " in page
+    assert "v1 " not in page and "v2 " not in page
+    assert "Sudut pandang nomor 12" in page  # the form holds the newest version
+
+
 def test_koordinator_cannot_approve_a_concept_they_wrote(app, login, scenario):
     from intranet.models import Membership
     from intranet.models import TeamDecree

@@ -93,15 +93,22 @@ def latest_concept(case):
     ).scalar_one_or_none()
 
 
-def concepts(case):
-    """Every saved concept of a case, oldest first."""
-    return (
+def concepts(case, latest=10):
+    """The ``latest`` saved concepts of a case, oldest first, and how many there are in all."""
+    rows = (
         db.session.execute(
-            db.select(Concept).where(Concept.case_id == case.id).order_by(Concept.number)
+            db.select(Concept)
+            .where(Concept.case_id == case.id)
+            .order_by(Concept.number.desc())
+            .limit(latest)
         )
         .scalars()
         .all()
     )
+    total = db.session.execute(
+        db.select(db.func.count()).select_from(Concept).where(Concept.case_id == case.id)
+    ).scalar_one()
+    return rows[::-1], total
 
 
 def reviewed(case):

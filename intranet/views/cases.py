@@ -61,7 +61,8 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
         form = DecisionForm(version=case.version)
     returns = next((o.to_steps for o in options if o.kind == "return"), ())
     form.to_step.choices = [SelectChoice(n, str(n)) for n in returns]
-    concept = cases.latest_concept(case)
+    concepts, concepts_total = cases.concepts(case)
+    concept = concepts[-1] if concepts else None
     if concept_form is None:
         concept_form = ConceptForm(
             formdata=None,
@@ -81,7 +82,8 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
         form=form,
         editable=cases.editable_parts(case, current_user),
         concept=concept,
-        concepts=cases.concepts(case),
+        concepts=concepts,
+        concepts_total=concepts_total,
         concept_form=concept_form,
         conflict=conflict,
         article=latest,
