@@ -21,6 +21,10 @@ def links(app):
             .scalars()
             .all()
         )
+        # the expiry is told in the office's own time
+        assert all(
+            re.search(r"berlaku sampai \d\d-\d\d-\d{4} \d\d:\d\d WIB\.", m.body) for m in rows
+        )
         return {
             m.to_user.username: re.search(r"http://localhost(/pratinjau/\S+)", m.body).group(1)
             for m in rows

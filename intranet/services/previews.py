@@ -17,6 +17,7 @@ from intranet.models import Photo
 from intranet.models import Preview
 from intranet.models import PreviewOpening
 from intranet.models import User
+from intranet.models.people import office_time
 from intranet.models.people import utcnow
 from intranet.services import ServiceError
 from intranet.services import atomic
@@ -153,7 +154,7 @@ def send_links(case, preview, recipients):
                 "Tautan ini hanya untuk Anda dan berlaku sampai %(until)s.",
                 id=case.id,
                 link=link,
-                until=preview.expires_at.strftime("%d-%m-%Y %H:%M UTC"),
+                until=office_time(preview.expires_at).strftime("%d-%m-%Y %H:%M %Z"),
             ),
             "preview",
             case,
