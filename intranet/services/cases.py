@@ -6,6 +6,7 @@ decision), then notify.
 """
 
 import hashlib
+from collections.abc import Mapping
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -63,24 +64,48 @@ def sk_in_force():
     )
 
 
+class _Facts(Mapping):
+    """Kelengkapan checks, each looked up in the database only when the workflow asks."""
+
+    def __init__(self, lookups):
+        self._lookups, self._known = lookups, {}
+
+    def __getitem__(self, check):
+        if check not in self._known:
+            self._known[check] = bool(self._lookups[check]())
+        return self._known[check]
+
+    def __iter__(self):
+        return iter(self._lookups)
+
+    def __len__(self):
+        return len(self._lookups)
+
+
 def case_facts(case):
     """Which kelengkapan checks hold for this case now.
 
     Checks for work a case does not have yet (the concept, the article, photos, preview,
     publication) stay false until that work is recorded on the case.
     """
-    concept = latest_concept(case)
-    return {
-        "sk_tim_valid": sk_in_force(),
-        "assignee": bool(case.assignment and case.assignment.recipients),
-        "source_material": any(m.files for m in case.materials),
-        "category": case.category_id is not None,
-        "concept": bool(concept and concept.angle.strip() and concept.outline.strip()),
-        "article_text": articles.has_text(case),
-        "photos": photos.has_captioned_photo(case),
-        "preview": previews.has_current_preview(case),
-        "published_url": bool(case.slug),
-    }
+
+    def concept():
+        c = latest_concept(case)
+        return c and c.angle.strip() and c.outline.strip()
+
+    return _Facts(
+        {
+            "sk_tim_valid": sk_in_force,
+            "assignee": lambda: case.assignment and case.assignment.recipients,
+            "source_material": lambda: any(m.files for m in case.materials),
+            "category": lambda: case.category_id is not None,
+            "concept": concept,
+            "article_text": lambda: articles.has_text(case),
+            "photos": lambda: photos.has_captioned_photo(case),
+            "preview": lambda: previews.has_current_preview(case),
+            "published_url": lambda: case.slug,
+        }
+    )
 
 
 def latest_concept(case):
@@ -209,14 +234,14 @@ def step_owners(case):
     return {3: frozenset({r.id} | {d.substitute_id for d in substitutes if d.in_force()})}
 
 
-def options_for(case, user):
-    """The actions ``user`` may take on ``case`` now."""
-    return allowed_actions(case_state(case), actor_of(user))
+def standing(case, user, actor=None):
+    """What ``user`` may do on ``case`` now, from one look at the case.
 
-
-def missing_for(case):
-    """The current step's kelengkapan that do not hold yet, as (check, label)."""
-    return missing_kelengkapan(case_state(case))
+    Returns ``(options, missing, editable)``: the actions allowed, the current step's
+    kelengkapan that do not hold yet as (check, label), and the parts that may be changed.
+    """
+    state, actor = case_state(case), actor or actor_of(user)
+    return allowed_actions(state, actor), missing_kelengkapan(state), editable(state, actor)
 
 
 def _next_attempt(case, step):
@@ -379,10 +404,9 @@ def overdue(case, now=None):
 
 def tasks_for(user):
     """The open cases waiting on ``user`` now, each with its options and overdue mark."""
-    tasks = []
+    tasks, actor = [], actor_of(user)
     for case in open_cases():
-        options = options_for(case, user)
-        missing = missing_for(case)
+        options, missing, _ = standing(case, user, actor)
         step = case.definition().step(case.step)
         owners = step_owners(case).get(step.number)
         may_act = bool(options) or (bool(set(step.roles) & user.roles()) and bool(missing))

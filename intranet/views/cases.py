@@ -54,7 +54,7 @@ def index():
 
 
 def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
-    options = cases.options_for(case, current_user)
+    options, missing, editable = cases.standing(case, current_user)
     latest = articles.latest_revision(case)
     published = publishing.article_for_case(case)
     if form is None:
@@ -77,10 +77,10 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
         definition=case.definition(),
         timeline=cases.timeline(case),
         options=options,
-        missing=cases.missing_for(case),
+        missing=missing,
         overdue=cases.overdue(case),
         form=form,
-        editable=cases.editable_parts(case, current_user),
+        editable=editable,
         concept=concept,
         concepts=concepts,
         concepts_total=concepts_total,
