@@ -119,11 +119,15 @@ def words(text, stemmed=True):
     return out
 
 
+@functools.lru_cache(maxsize=500_000)
+def _stemmed_or_gap(word):
+    """The indexed form of one word of an analysed field; a stop word keeps its place."""
+    return _stemmed(word) or _GAP
+
+
 def _indexed(text, stemmed):
     """``text`` as tantivy indexes it: the analysed words, space-separated, gaps kept."""
-    if stemmed:
-        return " ".join(_stemmed(m.group()) or _GAP for m in _WORD.finditer(text))
-    return " ".join(fold(m.group()) for m in _WORD.finditer(text))
+    return " ".join(map(_stemmed_or_gap if stemmed else fold, _WORD.findall(text)))
 
 
 # --- the schema ----------------------------------------------------------------------------
