@@ -26,6 +26,7 @@ Usage: python bench/search.py [--quick] [--n N] [--reps R]
 """
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -180,25 +181,20 @@ class TreeMemory:
 
     def _tree(self, pid):
         out = [pid]
-        try:
+        with contextlib.suppress(OSError):  # the process ended while it was being read
             for tid in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{tid}/children") as f:
                     for child in f.read().split():
                         out.extend(self._tree(int(child)))
-        except OSError:
-            pass
         return out
 
     @staticmethod
     def _pss(pid):
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Pss:"):
-                        return int(line.split()[1])
-        except OSError:
-            pass
-        return 0
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+        return 0  # the process has ended
 
     def _run(self):
         while not self._stop.is_set():

@@ -1,5 +1,7 @@
 """Friendly error pages in the user's language."""
 
+import contextlib
+
 from flask import g
 from flask import render_template
 from flask_babel import lazy_gettext as _l
@@ -69,10 +71,8 @@ def init_app(app):
     def database_unreachable(e):
         """The database went away (restarted, network cut): a clear 503, and the pool's
         connections are replaced on the next request, so the app recovers by itself."""
-        try:
+        with contextlib.suppress(SQLAlchemyError):  # the connection may be dead already
             db.session.rollback()
-        except SQLAlchemyError:
-            pass
         if isinstance(e, OperationalError) and is_transient(e):
             return render_error(409)
         app.logger.warning("database unreachable: %s", e)

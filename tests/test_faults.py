@@ -1,6 +1,7 @@
 """Faults: the database unreachable for a while, the archive's disk full. (The SMTP server
 down is in test_notify; SIGKILLs while archiving in test_archive_crash.)"""
 
+import contextlib
 import socket
 import subprocess
 import threading
@@ -50,26 +51,21 @@ class Proxy:
     @staticmethod
     def _pipe(src, dst):
         try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
+            with contextlib.suppress(OSError):  # the other side, or cut(), closed it
+                while data := src.recv(65536):
+                    dst.sendall(data)
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):  # already shut down
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def cut(self):
         """The database becomes unreachable: every connection drops, new ones are refused."""
         self.open.clear()
         with self.lock:
             for s in self.conns:
-                try:
+                with contextlib.suppress(OSError):  # already shut down by its pipe
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 s.close()
             self.conns = []
 
