@@ -48,27 +48,30 @@ PARAGRAPH = (
 # --- set-up: an app on a fresh folder, and cases walked to step 10 --------------------------
 
 
+def app_config(folder):
+    """The benches' app configuration on ``folder`` (SQLite, files and archive inside it)."""
+    folder = Path(folder)
+    return {
+        "SECRET_KEY": "bench",
+        "INSTANCE_PATH": str(folder / "instance"),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'warta.db'}",
+        "FILES_DIR": str(folder / "files"),
+        "ARCHIVE_DIR": str(folder / "archive"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # the demo users' password hashes only; nothing here logs in
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+    }
+
+
 def make_app(folder):
     """The app on an empty SQLite database in ``folder``, migrated, with the demo team."""
     from flask_migrate import upgrade
 
     from intranet.cli import load_demo
 
-    folder = Path(folder)
-    app = create_app(
-        {
-            "SECRET_KEY": "bench",
-            "INSTANCE_PATH": str(folder / "instance"),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'warta.db'}",
-            "FILES_DIR": str(folder / "files"),
-            "ARCHIVE_DIR": str(folder / "archive"),
-            "RATELIMIT_STORAGE_URI": "memory://",
-            # the demo users' password hashes only; nothing here logs in
-            "ARGON2_TIME_COST": 1,
-            "ARGON2_MEMORY_COST": 8,
-            "ARGON2_PARALLELISM": 1,
-        }
-    )
+    app = create_app(app_config(folder))
     log = io.StringIO()  # Alembic's INFO lines; shown only if the migration fails
     try:
         with app.app_context(), contextlib.redirect_stderr(log):

@@ -79,22 +79,6 @@ URAIAN = (
 )
 
 
-def app_config(folder):
-    """The same configuration bench/archive.py gives its app, on ``folder``."""
-    folder = Path(folder)
-    return {
-        "SECRET_KEY": "bench",
-        "INSTANCE_PATH": str(folder / "instance"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'warta.db'}",
-        "FILES_DIR": str(folder / "files"),
-        "ARCHIVE_DIR": str(folder / "archive"),
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "ARGON2_TIME_COST": 1,
-        "ARGON2_MEMORY_COST": 8,
-        "ARGON2_PARALLELISM": 1,
-    }
-
-
 # --- set-up: records inserted in bulk, their files in the archive store ---------------------
 
 
@@ -253,6 +237,7 @@ def child(folder, count, out_path):
     """In a child process: export the first ``count`` records; print figures as JSON."""
     from archive.export import export_bag
     from archive.models import ArchiveRecord
+    from bench.archive import app_config
     from intranet.database import read_only
 
     app = create_app(app_config(folder))
