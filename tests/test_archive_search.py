@@ -52,6 +52,17 @@ def _published(app, **material):
         ).scalar_one()
 
 
+def _file_in_box(app, client, rid, box):
+    """The arsiparis files the record's hardcopy in ``box`` (room R1, cabinet L2)."""
+    with app.app_context():
+        version = db.session.get(ArchiveRecord, rid).version
+    r = client.post(
+        f"/arsip/{rid}/fisik",
+        data={"status": "disimpan", "version": version, "room": "R1", "cabinet": "L2", "box": box},
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[-1000:]
+
+
 def _hits(client, query="", **args):
     r = client.get("/arsip/cari", query_string={"q": query, **args})
     assert r.status_code in (200, 400)
@@ -336,18 +347,7 @@ def test_the_arsiparis_finds_pemilihan_in_a_record_that_says_pemilih(app, login)
     assert "HM.02.01/0001/3301" in page and "<mark>pemilih</mark>" in page
     assert "belum dicetak" in page
     # file it in a box, then filter by year and box
-    with app.app_context():
-        version = db.session.get(ArchiveRecord, rid).version
-    arsip.post(
-        f"/arsip/{rid}/fisik",
-        data={
-            "status": "disimpan",
-            "version": version,
-            "room": "R1",
-            "cabinet": "L2",
-            "box": "B-07",
-        },
-    )
+    _file_in_box(app, arsip, rid, "B-07")
     page = _hits(arsip, "pemilihan", tahun=YEAR, boks="B-07")
     assert "HM.02.01/0001/3301" in page and "R1 / L2 / B-07" in page
     assert "HM.02.01/0001/3301" not in _hits(arsip, "pemilihan", tahun=YEAR - 1)
@@ -626,18 +626,7 @@ def test_export_is_a_valid_bag_and_imports_into_an_empty_instance(
     rid = _published(app)
     _manual_records(app, 2)
     arsip = login("arsiparis")
-    with app.app_context():
-        version = db.session.get(ArchiveRecord, rid).version
-    arsip.post(
-        f"/arsip/{rid}/fisik",
-        data={
-            "status": "disimpan",
-            "version": version,
-            "room": "R1",
-            "cabinet": "L2",
-            "box": "B-07",
-        },
-    )
+    _file_in_box(app, arsip, rid, "B-07")
     out = _export(app, runner, tmp_path)
     bag = bagit.Bag(str(_unzip(out, tmp_path / "buka")))
     assert bag.is_valid() and set(bag.algorithms) == {"sha256", "sha512"}
