@@ -5,6 +5,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from intranet import permissions
+
 archive_cli = AppGroup("archive", help="Arsip: verifikasi fiksitas.")
 
 
@@ -75,7 +77,7 @@ def export_command(out, query, quiet):
     from archive import export
     from archive import indexing
 
-    ids = indexing.search_index().matching_ids(query, ["biasa", "terbatas"])
+    ids = indexing.search_index().matching_ids(query, list(permissions.CLASSES))
     tmp = f"{out}.part"
     with open(tmp, "wb") as f:
         if quiet:

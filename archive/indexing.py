@@ -34,6 +34,7 @@ from archive.search import IndexBusy
 from archive.search import IndexMissing
 from archive.search import SearchIndex
 from archive.store import archive_store
+from intranet import permissions
 from intranet.extensions import db
 from intranet.models.people import utcnow
 
@@ -391,9 +392,7 @@ def total_records():
 
 
 def _readable(user):
-    from archive.service import readable_classes
-
-    return readable_classes(user)
+    return permissions.readable_record_classes(user)
 
 
 def find(user, text, filters=None, sort="relevance", page=1, per_page=20):

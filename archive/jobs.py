@@ -11,7 +11,10 @@ from flask_babel import gettext as _
 
 from archive import export
 from archive import indexing
+from archive.models import ArchiveFile
+from archive.models import ArchiveVersion
 from archive.models import ExportJob
+from intranet import permissions
 from intranet.extensions import db
 from intranet.models.people import utcnow
 from intranet.services import ServiceError
@@ -30,6 +33,7 @@ def start_export(user, text, filters, selected=""):
         ids = [i for i in dict.fromkeys(ids) if i in allowed]
     else:
         ids = indexing.find_ids(user, text, filters)
+    ids = _exportable(user, ids)
     if not ids:
         raise ServiceError(_("Tidak ada arsip untuk diekspor."))
     if len(ids) > MAX_RECORDS:
@@ -47,6 +51,22 @@ def start_export(user, text, filters, selected=""):
     app = current_app._get_current_object()
     threading.Thread(target=_run, args=(app, job.id), daemon=True, name=f"ekspor-{job.id}").start()
     return job
+
+
+def _exportable(user, ids):
+    """The records of ``ids`` whose every file ``user`` may read (a bag holds them all)."""
+    readable = permissions.readable_classes(user)
+    if set(readable) == set(permissions.CLASSES):
+        return ids
+    withheld = set(
+        db.session.execute(
+            db.select(ArchiveVersion.record_id)
+            .join(ArchiveFile, ArchiveFile.version_id == ArchiveVersion.id)
+            .where(ArchiveFile.access_class.not_in(readable))
+            .distinct()
+        ).scalars()
+    )
+    return [i for i in ids if i not in withheld]
 
 
 def job_for(user, token):

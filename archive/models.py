@@ -23,7 +23,6 @@ from intranet.models.people import utcnow
 
 DISPOSITIONS = ("musnah", "permanen", "dinilai_kembali")
 TINGKAT = ("asli", "salinan")
-ACCESS_CLASSES = ("biasa", "terbatas")
 #: The hardcopy's way, in order: printed, stamped/signed, filed in its box.
 HARDCOPY_STATUSES = ("belum_dicetak", "dicetak", "distempel", "disimpan")
 #: What an original is, and its PDF/A-3 associated-file relationship.
@@ -49,7 +48,7 @@ LABELS = {
         "disimpan": _l("disimpan"),
     },
     "tingkat": {"asli": _l("asli"), "salinan": _l("salinan")},
-    "access": {"biasa": _l("biasa"), "terbatas": _l("terbatas")},
+    "access": {"biasa": _l("biasa"), "terbatas": _l("terbatas"), "rahasia": _l("rahasia")},
     "reason": {
         "terbit": _l("terbit"),
         "koreksi": _l("koreksi"),
@@ -239,6 +238,9 @@ class ArchiveFile(db.Model):
     filename: Mapped[str] = mapped_column(String(255))
     mimetype: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(String(500))
+    #: The file's own access class: a source file keeps its material's class, the case's
+    #: JSON and a paper record's scans the record's, the published page and photos biasa.
+    access_class: Mapped[str] = mapped_column(String(16), default="biasa", server_default="biasa")
 
     version: Mapped[ArchiveVersion] = relationship(back_populates="files")
 

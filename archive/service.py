@@ -32,6 +32,7 @@ from archive.models import Classification
 from archive.models import RetentionRule
 from archive.store import ArchiveBusy
 from archive.store import archive_store
+from intranet import permissions
 from intranet.extensions import db
 from intranet.models import TrailEntry
 from intranet.models.people import office_date
@@ -264,7 +265,6 @@ def record_publication(case, article, user, role, batch):
 
     revision = article.current.revision
     day = today()
-    restricted = any(m.security_class != "biasa" for m in case.materials)
     agenda = ", ".join(m.nomor_agenda for m in case.materials)
     uraian = (
         f'Berita "{revision.title}" (kategori {revision.category.name}) yang diterbitkan '
@@ -287,7 +287,7 @@ def record_publication(case, article, user, role, batch):
         tingkat="asli",
         media_electronic=True,
         media_paper=True,
-        access_class="terbatas" if restricted else "biasa",
+        access_class=permissions.strictest(m.security_class for m in case.materials),
         jumlah="1 berkas",
         created_by_id=user.id,
     )
@@ -314,10 +314,11 @@ def _make_version(record, case, article, user, role, reason, batch):
     store = batch.store
     files = []
 
-    def add(kind, sha, size, filename, mimetype, description):
+    def add(kind, sha, size, filename, mimetype, description, access_class="biasa"):
         files.append(
             {
                 "kind": kind,
+                "access_class": access_class,
                 "sha256": sha,
                 "size": size,
                 "filename": filename,
@@ -339,6 +340,7 @@ def _make_version(record, case, article, user, role, reason, batch):
                     f.filename,
                     f.mimetype,
                     f"{m.nomor_agenda}: {m.perihal}",
+                    m.security_class,
                 )
         case_photos = photos(case)
         for p in case_photos:
@@ -374,6 +376,7 @@ def _make_version(record, case, article, user, role, reason, batch):
         f"rekaman-{record.id}-v{number}.json",
         "application/json",
         "Rekaman kasus lengkap (JSON)",
+        record.access_class,
     )
 
     with force_locale("id"):
@@ -444,6 +447,7 @@ def _file_row(position, f):
         filename=f["filename"][:255],
         mimetype=f["mimetype"],
         description=f["description"],
+        access_class=f["access_class"],
     )
 
 
@@ -659,6 +663,8 @@ def _register_manual(data, scans, user, batch):
                 "description": "Pindaian arsip kertas",
             }
         )
+    for f in files:
+        f["access_class"] = data["access_class"]
     status = data["hardcopy_status"]
     record = _new_record(
         classification,
@@ -692,6 +698,7 @@ def _register_manual(data, scans, user, batch):
             "mimetype": "application/json",
             "relationship": FILE_KINDS["json"],
             "description": "Rekaman arsip (JSON)",
+            "access_class": record.access_class,
         }
     )
     with force_locale("id"):
@@ -795,36 +802,12 @@ def record_hardcopy(record, user, data):
 
 # --- reading -------------------------------------------------------------------------------
 
-#: Who may open records of each access class (arsiparis and admin see everything).
-READERS = {
-    "biasa": frozenset(
-        {
-            "penanggungjawab",
-            "koordinator",
-            "kontributor",
-            "redaktur",
-            "editor",
-            "penulis",
-            "arsiparis",
-            "admin",
-        }
-    ),
-    "terbatas": frozenset({"penanggungjawab", "koordinator", "arsiparis", "admin"}),
-}
-KEEPERS = ("arsiparis", "admin")
-
-
-def can_read(user, record):
-    return bool(user.roles() & READERS.get(record.access_class, frozenset()))
-
-
-def readable_classes(user):
-    return [c for c, roles in READERS.items() if user.roles() & roles]
-
 
 def listing(user, filters, page=1, per_page=25):
     """Records the user may read, newest first, with optional filters."""
-    q = db.select(ArchiveRecord).where(ArchiveRecord.access_class.in_(readable_classes(user)))
+    q = db.select(ArchiveRecord).where(
+        ArchiveRecord.access_class.in_(permissions.readable_record_classes(user))
+    )
     if filters.get("year"):
         q = q.where(ArchiveRecord.year == filters["year"])
     if filters.get("status"):
@@ -863,7 +846,7 @@ def by_location(user):
         db.select(ArchiveRecord)
         .where(
             ArchiveRecord.box.is_not(None),
-            ArchiveRecord.access_class.in_(readable_classes(user)),
+            ArchiveRecord.access_class.in_(permissions.readable_record_classes(user)),
         )
         .order_by(
             ArchiveRecord.room,

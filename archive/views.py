@@ -26,6 +26,7 @@ from archive.models import FixityRun
 from archive.models import RetentionRule
 from archive.store import archive_store
 from intranet import pdf
+from intranet import permissions
 from intranet.permissions import TEAM
 from intranet.permissions import role_required
 from intranet.services import ServiceError
@@ -36,13 +37,13 @@ from intranet.views import flash_errors
 bp = Blueprint("archive", __name__, url_prefix="/arsip")
 
 readers = role_required(*TEAM)
-keepers = role_required(*service.KEEPERS)
+keepers = role_required(*permissions.KEEPERS)
 
 
 def _record_or_404(record_id):
     """The record, 404 if there is none, 403 if its access class keeps the user out."""
     record = queries.get_or_404(ArchiveRecord, record_id)
-    if not service.can_read(current_user, record):
+    if not permissions.can_read_record(current_user, record):
         abort(403)
     return record
 
@@ -71,7 +72,7 @@ def index():
     }
     page = _int_arg("halaman") or 1
     rows, total = service.listing(current_user, filters, page)
-    runs = fixity.runs(1) if current_user.has_role(*service.KEEPERS) else []
+    runs = fixity.runs(1) if permissions.keeps_archive(current_user) else []
     return render_template(
         "archive/index.html",
         rows=rows,
@@ -123,6 +124,8 @@ def berkas(record_id, number):
     """Download the berkas PDF of one version."""
     r = _record_or_404(record_id)
     v = service.version_of(r, number) or abort(404)
+    if not permissions.can_read_berkas(current_user, r, v):
+        abort(403)
     name = f"berkas-{r.nomor_arsip.replace('/', '-')}-v{v.number}.pdf"
     return _send(v.berkas_sha256, "application/pdf", name)
 
@@ -133,6 +136,8 @@ def original(record_id, file_id):
     """Download one original file of the record."""
     r = _record_or_404(record_id)
     f = service.file_of(r, file_id) or abort(404)
+    if not permissions.can_read_archive_file(current_user, r, f):
+        abort(403)
     return _send(f.sha256, f.mimetype, f.filename)
 
 

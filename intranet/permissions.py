@@ -12,15 +12,31 @@ TEAM = tuple(ROLES)
 #: The SOP work: every team role except the technical admin, who manages accounts only.
 WORK = tuple(r for r in ROLES if r != "admin")
 
-#: Who may read source material of each security class (besides whoever registered it and
-#: whoever it was disposed to).
-MATERIAL_READERS = {
-    "biasa": frozenset(WORK),
+#: Security classes from the least to the most restricted (the agenda book's klasifikasi
+#: keamanan, and the access class of an archive record and of each of its files).
+CLASSES = ("biasa", "terbatas", "rahasia")
+
+#: Who may read content of each security class: a source material's words and files, and
+#: the archive's copies of them. At the agenda the area rule keeps the admin out as well.
+CLASS_READERS = {
+    "biasa": frozenset(TEAM),
     "terbatas": frozenset(
         {"penanggungjawab", "koordinator", "redaktur", "kontributor", "arsiparis"}
     ),
     "rahasia": frozenset({"penanggungjawab", "koordinator"}),
 }
+
+#: Who may open an archive record of each access class (its metadata). Its files are read
+#: by those who may also read each file's own class, so the admin, who keeps the archive but
+#: is no SOP reader, sees a terbatas record without its restricted originals.
+RECORD_READERS = {
+    "biasa": frozenset(TEAM),
+    "terbatas": frozenset({"penanggungjawab", "koordinator", "arsiparis", "admin"}),
+    "rahasia": frozenset({"penanggungjawab", "koordinator"}),
+}
+
+#: Who keeps the archive: files the hardcopy, registers paper records, edits its tables.
+KEEPERS = ("arsiparis", "admin")
 
 #: Who may reach each area of the intranet. Empty means: any logged-in person.
 AREAS = {
@@ -34,6 +50,8 @@ AREAS = {
     "agenda_write": ("kontributor",),
     "cases": WORK,
     "delegate": ("penanggungjawab",),
+    "archive": TEAM,
+    "archive_keep": KEEPERS,
 }
 
 
@@ -73,10 +91,59 @@ def area_required(area):
     return role_required(*AREAS[area]) if AREAS[area] else login_required
 
 
-def can_see_material(user, material):
-    """True if ``user`` may read an agenda entry and its files, given its security class."""
+def strictest(classes):
+    """The most restricted of ``classes`` (``biasa`` when there are none)."""
+    return max(classes, key=CLASSES.index, default="biasa")
+
+
+def _roles(user):
+    return user.roles() if has_role(user) else frozenset()
+
+
+def can_read_class(user, security_class):
+    """True if ``user`` may read content of ``security_class`` (unknown classes: nobody)."""
+    return bool(_roles(user) & CLASS_READERS.get(security_class, frozenset()))
+
+
+def can_read_material(user, material):
+    """True if ``user`` may read an agenda entry and its files, given its security class.
+
+    Whoever registered it and whoever it was disposed to read it whatever its class.
+    """
     if not has_role(user):
         return False
     if user.id in (material.registered_by_id, material.disposition_to_id):
         return True
-    return bool(user.roles() & MATERIAL_READERS.get(material.security_class, frozenset()))
+    return can_read_class(user, material.security_class)
+
+
+def readable_classes(user):
+    """The security classes whose content ``user`` may read (material: besides their own)."""
+    return [c for c in CLASSES if can_read_class(user, c)]
+
+
+def can_read_record(user, record):
+    """True if ``user`` may open an archive record (its metadata and its public files)."""
+    return bool(_roles(user) & RECORD_READERS.get(record.access_class, frozenset()))
+
+
+def readable_record_classes(user):
+    """The access classes of the records ``user`` may open: listings, search and export."""
+    return [c for c in CLASSES if _roles(user) & RECORD_READERS[c]]
+
+
+def can_read_archive_file(user, record, file):
+    """True if ``user`` may download one original of a record: the record and its class."""
+    return can_read_record(user, record) and can_read_class(user, file.access_class)
+
+
+def can_read_berkas(user, record, version):
+    """True if ``user`` may download a version's berkas, which embeds all its originals."""
+    return can_read_record(user, record) and all(
+        can_read_class(user, f.access_class) for f in version.files
+    )
+
+
+def keeps_archive(user):
+    """True if ``user`` keeps the archive (hardcopy, paper records, tables, exports)."""
+    return has_role(user, *KEEPERS)

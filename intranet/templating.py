@@ -4,7 +4,9 @@ from flask import request
 from flask_babel import format_date
 from flask_babel import format_datetime
 from flask_babel import get_locale
+from flask_login import current_user
 
+from intranet import permissions
 from intranet.forms.auth import LocaleForm
 from intranet.models import ROLES
 from intranet.models.people import utcnow
@@ -19,6 +21,14 @@ def init_app(app):
     def globals_():
         return {
             "can": can,
+            # the one access policy, asked about the current user
+            "may_read_material": lambda m: permissions.can_read_material(current_user, m),
+            "may_read_file": lambda record, f: permissions.can_read_archive_file(
+                current_user, record, f
+            ),
+            "may_read_berkas": lambda record, v: permissions.can_read_berkas(
+                current_user, record, v
+            ),
             "ROLES": ROLES,
             "office_name": app.config["OFFICE_NAME"],
             "locale_form": lambda: LocaleForm(locale=str(get_locale()), formdata=None),

@@ -470,7 +470,7 @@ def test_the_arsiparis_registers_an_older_paper_record(app, login):
         ({"date_to": "2019-04-01"}, "Tanggal akhir tidak boleh sebelum tanggal awal"),
         ({"date_from": "2019-13-45"}, "Tanggal tidak valid"),
         ({"classification_id": "999"}, "Pilihan tidak valid"),
-        ({"access_class": "rahasia"}, "Pilihan tidak valid"),
+        ({"access_class": "sangat rahasia"}, "Pilihan tidak valid"),
         ({"hardcopy_status": "disimpan", "box": ""}, "harus punya lokasi"),
         ({"scans": [(io.BytesIO(b"MZ\x90\x00 not a scan"), "virus.exe")]}, "tidak diizinkan"),
         ({"scans": [(io.BytesIO(pdf_with_javascript()), "aktif.pdf")]}, "aktif.pdf"),

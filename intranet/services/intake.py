@@ -12,6 +12,7 @@ from flask import current_app
 from flask import url_for
 from flask_babel import gettext as _
 
+from intranet import permissions
 from intranet.extensions import db
 from intranet.models import AgendaCounter
 from intranet.models import Assignment
@@ -314,12 +315,8 @@ def import_eml(storage, extra, actor):
 
 def readable_by(user):
     """A filter: agenda entries ``user`` may read, by security class (see permissions)."""
-    from intranet.permissions import MATERIAL_READERS
-
-    roles = user.roles()
-    classes = [c for c, readers in MATERIAL_READERS.items() if roles & readers]
     return db.or_(
-        SourceMaterial.security_class.in_(classes),
+        SourceMaterial.security_class.in_(permissions.readable_classes(user)),
         SourceMaterial.registered_by_id == user.id,
         SourceMaterial.disposition_to_id == user.id,
     )
@@ -389,10 +386,8 @@ def hand_over(data, actor):
         raise ServiceError(_("Pilih penugasan yang ditujukan kepada Anda."))
     if not assignment.is_open:
         raise ServiceError(_("Penugasan ini sudah ditutup."))
-    from intranet.permissions import can_see_material
-
     chosen = [db.session.get(SourceMaterial, i) for i in data["material_ids"]]
-    if not chosen or any(m is None or not can_see_material(actor, m) for m in chosen):
+    if not chosen or any(m is None or not permissions.can_read_material(actor, m) for m in chosen):
         raise ServiceError(_("Pilih minimal satu bahan informasi dari buku agenda."))
     used = [m.nomor_agenda for m in chosen if m.cases]
     if used:

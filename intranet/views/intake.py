@@ -28,7 +28,7 @@ from intranet.models.intake import CHANNELS
 from intranet.models.people import today
 from intranet.permissions import area_required
 from intranet.permissions import can
-from intranet.permissions import can_see_material
+from intranet.permissions import can_read_material
 from intranet.services import ServiceError
 from intranet.services import cases as case_service
 from intranet.services import intake
@@ -227,7 +227,7 @@ def import_eml():
 def _readable_material(material_id):
     """The agenda entry, or 404 / 403 when its security class keeps it from this person."""
     m = queries.get_or_404(SourceMaterial, material_id)
-    if not can_see_material(current_user, m):
+    if not can_read_material(current_user, m):
         abort(403)
     return m
 
