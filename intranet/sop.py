@@ -37,6 +37,14 @@ CHECKS = {
     "published_url": "alamat berita terbit",
 }
 KINDS = ("task", "review", "publish")
+
+#: What may happen to a case after publication (its ``[[after_publication]]`` rules).
+AFTER_ACTIONS = ("correct", "approve_correction", "withdraw", "social_post")
+#: Conditions an after-publication rule may require (``when``), with what they mean.
+AFTER_CONDITIONS = {
+    "on_site": "berita sedang terbit (belum ditarik)",
+    "correction_pending": "ada koreksi yang menunggu persetujuan",
+}
 #: What a step may let its role change, and what a review step may approve.
 EDITABLE = ("concept", "article", "photos", "preview")
 REVIEWABLE = ("concept", "article")
@@ -66,6 +74,19 @@ class Step:
 
 
 @dataclass(frozen=True)
+class AfterRule:
+    """What may be done to a published case: who, when, with a reason, by someone else."""
+
+    action: str
+    label: str
+    roles: tuple[str, ...]
+    when: tuple[str, ...] = ()
+    reason: bool = False
+    separate_from_author: bool = False
+    edits: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Definition:
     """A whole SOP: its identity and its steps in order."""
 
@@ -77,6 +98,7 @@ class Definition:
     signed_by: str
     steps: tuple[Step, ...]
     sha256: str
+    after: tuple[AfterRule, ...] = ()
 
     def step(self, number):
         """The step with this number."""
@@ -92,6 +114,10 @@ class Definition:
     @property
     def last(self):
         return self.steps[-1]
+
+    def after_rule(self, action):
+        """The after-publication rule for ``action``, or None when the definition has none."""
+        return next((r for r in self.after if r.action == action), None)
 
     def roles_of(self, role):
         """The step numbers a role acts at."""
@@ -138,6 +164,13 @@ def parse(text, source="<definition>"):
         raise DefinitionError(
             f"{source}: the last step, and only the last, must be of kind 'publish'"
         )
+    after = raw.get("after_publication", [])
+    if not isinstance(after, list):
+        raise DefinitionError(f"{source}: 'after_publication' must be a list of tables")
+    rules = tuple(_after_rule(r, i, source) for i, r in enumerate(after, 1))
+    actions = [r.action for r in rules]
+    if len(set(actions)) != len(actions):
+        raise DefinitionError(f"{source}: an after-publication action is defined twice")
     return Definition(
         code=raw["code"],
         version=raw["version"],
@@ -147,6 +180,54 @@ def parse(text, source="<definition>"):
         signed_by=raw["signed_by"],
         steps=steps,
         sha256=sha,
+        after=rules,
+    )
+
+
+def _after_rule(raw, position, source):
+    where = f"{source}: after_publication #{position}"
+    if not isinstance(raw, dict):
+        raise DefinitionError(f"{where}: not a table")
+    unknown_keys = set(raw) - {
+        "action",
+        "label",
+        "roles",
+        "when",
+        "reason",
+        "separate_from_author",
+        "edits",
+    }
+    if unknown_keys:
+        raise DefinitionError(f"{where}: unknown keys {sorted(unknown_keys)}")
+    for key, kind in (("action", str), ("label", str), ("roles", list)):
+        if not isinstance(raw.get(key), kind):
+            raise DefinitionError(f"{where}: '{key}' is missing or not a {kind.__name__}")
+    if raw["action"] not in AFTER_ACTIONS:
+        raise DefinitionError(f"{where}: unknown action '{raw['action']}'")
+    roles = tuple(raw["roles"])
+    if not roles:
+        raise DefinitionError(f"{where}: no roles")
+    for role in roles:
+        if role not in ROLE_NAMES:
+            raise DefinitionError(f"{where}: unknown role '{role}'")
+    when = raw.get("when", [])
+    if not isinstance(when, list) or any(c not in AFTER_CONDITIONS for c in when):
+        raise DefinitionError(f"{where}: 'when' must list some of {', '.join(AFTER_CONDITIONS)}")
+    flags = {}
+    for key in ("reason", "separate_from_author"):
+        flags[key] = raw.get(key, False)
+        if not isinstance(flags[key], bool):
+            raise DefinitionError(f"{where}: '{key}' must be true or false")
+    edits = raw.get("edits", [])
+    if not isinstance(edits, list) or any(e != "article" for e in edits):
+        raise DefinitionError(f"{where}: 'edits' may only list article")
+    return AfterRule(
+        action=raw["action"],
+        label=raw["label"],
+        roles=roles,
+        when=tuple(when),
+        edits=tuple(edits),
+        **flags,
     )
 
 

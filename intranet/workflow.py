@@ -9,6 +9,7 @@ Services build the small value objects below from the database, ask this module,
 from dataclasses import dataclass
 from dataclasses import field
 
+from intranet.sop import AFTER_ACTIONS
 from intranet.sop import CHECKS
 from intranet.sop import Definition
 
@@ -105,6 +106,14 @@ class Option:
 ACTIONS = ("complete", "approve", "return", "publish")
 KIND_ACTIONS = {"task": ("complete",), "review": ("approve", "return"), "publish": ("publish",)}
 
+#: Why an after-publication rule's condition (``when``) refuses an action.
+AFTER_REFUSALS = {
+    "on_site": N_("Berita ini tidak sedang terbit."),
+    "correction_pending": N_("Tidak ada koreksi yang menunggu persetujuan."),
+}
+FINISHED = N_("Naskah ini sudah selesai; tidak ada langkah yang terbuka.")
+SELF_APPROVAL = N_("Anda tidak boleh menyetujui revisi yang Anda tulis sendiri.")
+
 
 def missing_kelengkapan(case):
     """The kelengkapan checks of the current step that do not hold, as (check, label)."""
@@ -144,8 +153,10 @@ def _acting_role(case, actor, wanted):
 
 def next_state(case, action, actor):
     """The transition ``action`` by ``actor`` makes from ``case``, or a WorkflowError."""
+    if case.status == PUBLISHED:
+        return _after_publication(case, action, actor)
     if case.status != OPEN:
-        raise WorkflowError(N_("Naskah ini sudah selesai; tidak ada langkah yang terbuka."))
+        raise WorkflowError(FINISHED)
     if action.kind not in ACTIONS:
         raise WorkflowError(N_("Tindakan tidak dikenal."))
     step = case.current
@@ -177,7 +188,7 @@ def next_state(case, action, actor):
 
     if action.kind == "approve":
         if actor.user_id in case.revision_authors:
-            raise WorkflowError(N_("Anda tidak boleh menyetujui revisi yang Anda tulis sendiri."))
+            raise WorkflowError(SELF_APPROVAL)
         approvals = case.valid_approvals()
         if any(a.user_id == actor.user_id for a in approvals):
             raise WorkflowError(
@@ -200,8 +211,49 @@ def next_state(case, action, actor):
     return Transition("complete", step.number, role, step.number + 1, OPEN, True)
 
 
+def _after_publication(case, action, actor):
+    """An action on a published case, as the definition's after-publication rules allow it.
+
+    ``case.facts`` answers the rules' conditions; ``case.revision_authors`` are the authors
+    of the correction waiting for approval.
+    """
+    rule = case.definition.after_rule(action.kind)
+    if rule is None:
+        known = action.kind in ACTIONS or action.kind in AFTER_ACTIONS
+        raise WorkflowError(FINISHED if known else N_("Tindakan tidak dikenal."))
+    fitting = [r for r in rule.roles if r in actor.roles]
+    if not fitting:
+        raise WorkflowError(
+            N_("%(action)s hanya dapat dilakukan oleh: %(roles)s."),
+            action=rule.label,
+            roles=", ".join(rule.roles),
+        )
+    if action.role is not None and action.role not in fitting:
+        raise WorkflowError(
+            N_("Anda tidak memegang peran %(role)s untuk tindakan ini."), role=action.role
+        )
+    for condition in rule.when:
+        if not case.facts.get(condition):
+            raise WorkflowError(AFTER_REFUSALS[condition])
+    if rule.reason and not (action.reason or "").strip():
+        raise WorkflowError(N_("Alasan wajib diisi."))
+    if rule.separate_from_author and actor.user_id in case.revision_authors:
+        raise WorkflowError(SELF_APPROVAL)
+    role = action.role or fitting[0]
+    return Transition(action.kind, case.step, role, case.step, PUBLISHED, False)
+
+
 def allowed_actions(case, actor):
     """What ``actor`` may do now, each with the role it would be done in."""
+    if case.status == PUBLISHED:
+        options = []
+        for rule in case.definition.after:
+            try:
+                t = next_state(case, Action(rule.action, reason="-"), actor)
+            except WorkflowError:
+                continue
+            options.append(Option(rule.action, t.role))
+        return options
     if case.status != OPEN:
         return []
     step = case.current
@@ -220,10 +272,17 @@ def check_edit(case, actor, what):
     """Raise a WorkflowError unless ``actor`` may change ``what`` on the case now.
 
     A step's ``edits`` say what its role works on: the concept at step 3, the article at
-    steps 5 and 8 (a correction), photos at 6, the preview at 7.
+    steps 5 and 8 (a correction), photos at 6, the preview at 7. After publication, the
+    rules' ``edits`` say it: the article, for whoever may correct it.
     """
+    if case.status == PUBLISHED:
+        rules = [r for r in case.definition.after if what in r.edits]
+        if not rules:
+            raise WorkflowError(FINISHED)
+        next_state(case, Action(rules[0].action, reason="-"), actor)
+        return
     if case.status != OPEN:
-        raise WorkflowError(N_("Naskah ini sudah selesai; tidak ada langkah yang terbuka."))
+        raise WorkflowError(FINISHED)
     step = case.current
     if what not in step.edits:
         raise WorkflowError(
@@ -234,8 +293,12 @@ def check_edit(case, actor, what):
 
 def editable(case, actor):
     """What ``actor`` may change on the case now (a subset of the step's ``edits``)."""
+    if case.status == PUBLISHED:
+        parts = {w for r in case.definition.after for w in r.edits}
+    else:
+        parts = case.current.edits if case.status == OPEN else ()
     allowed = set()
-    for what in case.current.edits if case.status == OPEN else ():
+    for what in parts:
         try:
             check_edit(case, actor, what)
         except WorkflowError:

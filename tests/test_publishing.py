@@ -248,7 +248,9 @@ def test_correcting_a_published_article(app, login, scenario):
     anon = app.test_client()
     assert "Rapat pleno DPT (diperbarui)" not in anon.get(f"/berita/{slug}").get_data(as_text=True)
     r = red.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui")
-    assert r.status_code == 400 and "Hanya penanggung jawab" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "hanya dapat dilakukan oleh: penanggungjawab" in r.get_data(
+        as_text=True
+    )
     assert pj.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui").status_code == 302
     page = anon.get(f"/berita/{slug}").get_data(as_text=True)  # same address, corrected text
     assert "Rapat pleno DPT (diperbarui)" in page

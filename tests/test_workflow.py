@@ -39,7 +39,7 @@ def actor(role, uid=None):
 
 
 def test_default_definition_is_the_sop():
-    assert (D.code, D.version, D.number) == ("sop-3-2022", 1, "3 Tahun 2022")
+    assert (D.code, D.version, D.number) == ("sop-3-2022", 2, "3 Tahun 2022")
     assert [s.number for s in D.steps] == list(range(1, 11))
     assert D.step(1).roles == ("penanggungjawab",)
     assert D.step(2).roles == ("kontributor",)

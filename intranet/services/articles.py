@@ -125,6 +125,12 @@ def revisions(case):
     )
 
 
+def pending_correction(article):
+    """A correction of the published article waiting for the penanggungjawab, or None."""
+    latest = latest_revision(article.case)
+    return latest if latest and latest.number > article.current.revision.number else None
+
+
 def writers(case, at_step=None):
     """Who may not approve the article at ``at_step``: everyone who wrote a version of it.
 

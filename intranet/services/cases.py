@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from intranet import sop
 from intranet.extensions import db
+from intranet.models import Article
 from intranet.models import Case
 from intranet.models import Category
 from intranet.models import Concept
@@ -34,6 +35,7 @@ from intranet.services import notify
 from intranet.services import photos
 from intranet.services import previews
 from intranet.services import trail
+from intranet.workflow import PUBLISHED
 from intranet.workflow import Action
 from intranet.workflow import Actor
 from intranet.workflow import Approval
@@ -201,8 +203,32 @@ def current_approvals(case):
     return tuple(Approval(e.actor_id, e.role, e.revision_hash) for e in rows)
 
 
+def published_facts(case):
+    """What the after-publication rules ask of a published case, and the correction waiting.
+
+    Returns ``(facts, pending)``: ``on_site`` (published, not withdrawn) and
+    ``correction_pending``, and the pending correction's revision (or None).
+    """
+    article = db.session.execute(
+        db.select(Article).where(Article.case_id == case.id)
+    ).scalar_one_or_none()
+    pending = articles.pending_correction(article) if article else None
+    on_site = article is not None and article.status == "published"
+    return {"on_site": on_site, "correction_pending": pending is not None}, pending
+
+
 def case_state(case):
     """The workflow's view of a case."""
+    if case.status == PUBLISHED:
+        facts, pending = published_facts(case)
+        return CaseState(
+            definition=case.definition(),
+            step=case.step,
+            status=case.status,
+            facts=facts,
+            revision_hash=pending.content_hash if pending else None,
+            revision_authors=frozenset({pending.author_id}) if pending else frozenset(),
+        )
     revision_hash, authors = reviewed(case)
     return CaseState(
         definition=case.definition(),
@@ -232,6 +258,14 @@ def step_owners(case):
         )
     ).scalars()
     return {3: frozenset({r.id} | {d.substitute_id for d in substitutes if d.in_force()})}
+
+
+def allow(case, user, kind, reason=""):
+    """The transition ``kind`` by ``user`` makes, or a ServiceError saying why it may not."""
+    try:
+        return next_state(case_state(case), Action(kind, reason=reason), actor_of(user))
+    except WorkflowError as e:
+        raise ServiceError(_(e.msgid, **e.params)) from e
 
 
 def standing(case, user, actor=None):

@@ -21,10 +21,13 @@ from intranet.models.people import utcnow
 from intranet.models.public import SOCIAL_PLATFORMS
 from intranet.services import ServiceError
 from intranet.services import atomic
+from intranet.services import cases
 from intranet.services import commit
 from intranet.services import notify
 from intranet.services import trail
 from intranet.services.articles import latest_revision
+from intranet.services.articles import new_revision
+from intranet.services.articles import pending_correction
 from intranet.services.photos import photos
 from intranet.services.previews import latest_preview
 
@@ -48,8 +51,6 @@ def publish(case, user, when=None, version=None):
     version are made, the source partners are told (through the outbox), and the archive
     record is made with its berkas (files first, then the one commit).
     """
-    from intranet.services import cases
-
     now = utcnow().replace(microsecond=0)
     when = (when or now).replace(microsecond=0)
     if when < now:
@@ -124,14 +125,8 @@ def _office():
 @atomic
 def withdraw(article, user, reason):
     """Take an article off the public site (a 410 page from then on), with a reason."""
-    if not user.has_role("redaktur", "penanggungjawab"):
-        raise ServiceError(_("Hanya redaktur atau penanggung jawab yang dapat menarik berita."))
     reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_("Alasan penarikan wajib diisi."))
-    if article.status == "withdrawn":
-        raise ServiceError(_("Berita ini sudah ditarik."))
-    role = "redaktur" if user.has_role("redaktur") else "penanggungjawab"
+    role = cases.allow(article.case, user, "withdraw", reason).role
     trail.append(
         article.case,
         step=article.case.step,
@@ -154,8 +149,7 @@ def withdraw(article, user, reason):
 @atomic
 def add_social_post(article, user, platform, url):
     """Record the address of an official social media post of the article."""
-    if not user.has_role("redaktur"):
-        raise ServiceError(_("Hanya redaktur yang mencatat tautan media sosial."))
+    cases.allow(article.case, user, "social_post")
     if platform not in SOCIAL_PLATFORMS:
         raise ServiceError(_("Platform tidak dikenal."))
     db.session.add(
@@ -288,12 +282,6 @@ def newest_visible(now=None):
     ).scalar()
 
 
-def pending_correction(article):
-    """A correction of the published article waiting for the penanggungjawab, or None."""
-    latest = latest_revision(article.case)
-    return latest if latest and latest.number > article.current.revision.number else None
-
-
 @atomic
 def save_published_correction(article, user, data, base_number):
     """The redaktur corrects a published article: a new revision, waiting for approval.
@@ -301,12 +289,7 @@ def save_published_correction(article, user, data, base_number):
     The public keeps reading the published version until the penanggungjawab approves;
     the address stays the same.
     """
-    if article.status != "published":
-        raise ServiceError(_("Berita ini tidak sedang terbit."))
-    if not user.has_role("redaktur"):
-        raise ServiceError(_("Hanya redaktur yang mengoreksi berita terbit."))
-    from intranet.services.articles import new_revision
-
+    role = cases.allow(article.case, user, "correct").role
     revision = new_revision(
         article.case, user, {**data, "slug": article.slug}, base_number, "correction"
     )
@@ -315,7 +298,7 @@ def save_published_correction(article, user, data, base_number):
         step=article.case.step,
         action="correct",
         actor=user,
-        role="redaktur",
+        role=role,
         note=(data.get("note") or "").strip() or None,
         revision_hash=revision.content_hash,
     )
@@ -326,13 +309,8 @@ def save_published_correction(article, user, data, base_number):
 @atomic
 def approve_published_correction(article, user):
     """The penanggungjawab approves the correction: it becomes the published version."""
+    role = cases.allow(article.case, user, "approve_correction").role
     pending = pending_correction(article)
-    if pending is None:
-        raise ServiceError(_("Tidak ada koreksi yang menunggu persetujuan."))
-    if not user.has_role("penanggungjawab"):
-        raise ServiceError(_("Hanya penanggung jawab yang menyetujui koreksi berita terbit."))
-    if pending.author_id == user.id:
-        raise ServiceError(_("Anda tidak boleh menyetujui revisi yang Anda tulis sendiri."))
     now = utcnow().replace(microsecond=0)
     current = article.current
     number = article.current_number + 1
@@ -357,12 +335,12 @@ def approve_published_correction(article, user):
         step=article.case.step,
         action="approve_correction",
         actor=user,
-        role="penanggungjawab",
+        role=role,
         revision_hash=pending.content_hash,
         data={"version": number},
     )
     bump()
     with archive_service.archiving() as batch:
-        archive_service.record_change(article, user, "penanggungjawab", "koreksi", batch)
+        archive_service.record_change(article, user, role, "koreksi", batch)
         commit()
     indexing.drain_soon()

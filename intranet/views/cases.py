@@ -89,7 +89,8 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
         article=latest,
         comment_form=comment_form or CommentForm(formdata=None, step=case.step),
         published=published,
-        pending_correction=publishing.pending_correction(published) if published else None,
+        pending_correction=articles.pending_correction(published) if published else None,
+        after={o.kind for o in options} if published else set(),
         publish_form=PublishForm(formdata=None, version=case.version),
         withdraw_form=WithdrawForm(formdata=None),
         social_form=SocialPostForm(formdata=None),
@@ -157,7 +158,7 @@ def _article_form(case, form=None):
     return form
 
 
-def _write_page(case, form, conflict=None, status=200, editable=None):
+def _write_page(case, form, conflict=None, status=200):
     photos = [
         {
             "src": articles.photo_src(case.id, p.id),
@@ -494,11 +495,6 @@ def correct_published(case_id):
     """The redaktur corrects a published article; the penanggungjawab then approves it."""
     case = queries.get_or_404(Case, case_id)
     article = _published_article(case)
-    allowed = (
-        {"article"}
-        if article.status == "published" and current_user.has_role("redaktur")
-        else set()
-    )
     if request.method == "GET":
         latest = articles.latest_revision(case)
         data = {
@@ -515,17 +511,17 @@ def correct_published(case_id):
             )
         }
         form = _article_form(case, ArticleForm(formdata=None, base=latest.number, **data))
-        return _write_page(case, form, editable=allowed)
+        return _write_page(case, form)
     form = _article_form(case)
     if not form.validate_on_submit():
         flash_errors(form)
-        return _write_page(case, form, status=400, editable=allowed)
+        return _write_page(case, form, status=400)
     try:
         publishing.save_published_correction(article, current_user, form.data, form.base.data)
     except ServiceError as e:
         flash(str(e), "error")
         conflict = articles.latest_revision(case) if e.status == 409 else None
-        return _write_page(case, form, conflict=conflict, status=e.status, editable=allowed)
+        return _write_page(case, form, conflict=conflict, status=e.status)
     flash(_("Koreksi disimpan; menunggu persetujuan penanggung jawab."), "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#terbit")
 
