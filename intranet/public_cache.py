@@ -18,17 +18,26 @@ from functools import wraps
 
 from flask import make_response
 from flask import request
-from sqlalchemy import text
+from sqlalchemy import func
+from sqlalchemy import select
+
+from intranet.models import Article
+from intranet.models import SiteState
+from intranet.models.people import utcnow
 
 MAX_ENTRIES = 1024
 CACHEABLE = ("/", "/berita/", "/kategori/", "/feed.", "/sitemap.xml", "/cari")
 MARK = "X-Warta-Cacheable"
 _cache = OrderedDict()
 _lock = threading.Lock()
-SITE_KEY_SQL = text(
-    "SELECT generation, (SELECT MAX(published_at) FROM articles "
-    "WHERE status = 'published' AND published_at <= :now) FROM site_state WHERE id = 1"
-)
+
+
+def _site_key_query(now):
+    """The site's generation and its newest visible publication, in one statement."""
+    newest = (
+        select(func.max(Article.published_at)).where(Article.visible_at(now)).scalar_subquery()
+    )
+    return select(SiteState.generation, newest).where(SiteState.id == 1)
 
 
 def clear():
@@ -39,10 +48,8 @@ def clear():
 
 def site_key(engine):
     """(generation, newest visible publication time) in one round trip."""
-    from intranet.models.people import utcnow
-
     with engine.connect() as conn:
-        row = conn.execute(SITE_KEY_SQL, {"now": utcnow()}).first()
+        row = conn.execute(_site_key_query(utcnow())).first()
     return (row[0], str(row[1])) if row else (0, "None")
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -53,6 +54,16 @@ class Article(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_method
+    def visible_at(self, now):
+        """What the public may see: published, and its time has come.
+
+        The one rule, both ways: on a row it answers True/False; on the class it is the
+        SQL condition every public listing, feed, sitemap, search, photo and the page
+        cache's key filter by.
+        """
+        return (self.status == "published") & (self.published_at <= now)
 
     @property
     def current(self):

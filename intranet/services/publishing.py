@@ -1,7 +1,7 @@
 """Step 10: publishing, what the public may see, withdrawal, social posts, the site's generation.
 
-Everything public asks ``visible()``: an article is public when it is published and its
-time has come. Nothing else decides it.
+Everything public asks ``visible()`` (``Article.visible_at``): an article is public when it
+is published and its time has come. Nothing else decides it.
 """
 
 from flask import url_for
@@ -34,7 +34,7 @@ from intranet.services.previews import latest_preview
 
 def visible(now=None):
     """The filter for articles the public may see now."""
-    return db.and_(Article.status == "published", Article.published_at <= (now or utcnow()))
+    return Article.visible_at(now or utcnow())
 
 
 def bump():
@@ -179,7 +179,7 @@ def by_slug(slug):
 
 def is_visible(article, now=None):
     """True if the public may see the article now."""
-    return article.status == "published" and article.published_at <= (now or utcnow())
+    return bool(article.visible_at(now or utcnow()))
 
 
 def _listing(q, page, per_page):
