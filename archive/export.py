@@ -33,10 +33,10 @@ from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from archive.models import Classification
 from archive.store import archive_store
+from intranet.clock import office_time
+from intranet.clock import today
+from intranet.clock import utcnow
 from intranet.extensions import db
-from intranet.models.people import office_time
-from intranet.models.people import today
-from intranet.models.people import utcnow
 
 EXPORT_FORMAT = "warta-archive-export/1"
 CHUNK = 1024 * 1024

@@ -60,7 +60,7 @@ def _extract(data, mimetype, filename, depth):
     if mimetype == "message/rfc822":
         return _email(data, depth)
     if mimetype == "text/html":
-        from intranet.services.articles import html_to_text
+        from intranet.text import html_to_text
 
         return html_to_text(data.decode("utf-8", "replace"))
     if mimetype.startswith("text/"):
@@ -122,7 +122,7 @@ def _xml_text(data, member, paragraph_tag):
 
 
 def _email(data, depth):
-    from intranet.services.articles import html_to_text
+    from intranet.text import html_to_text
     from intranet.uploads import sniff
 
     message = email.message_from_bytes(data, policy=policy.default)

@@ -13,9 +13,9 @@ from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from archive.models import FixityRun
 from archive.store import archive_store
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import TrailEntry
-from intranet.models.people import utcnow
 
 
 def registered_files():

@@ -35,8 +35,8 @@ from archive.search import IndexMissing
 from archive.search import SearchIndex
 from archive.store import archive_store
 from intranet import permissions
+from intranet.clock import utcnow
 from intranet.extensions import db
-from intranet.models.people import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ def document(record, texts):
     if record.case is not None:
         case = record.case
         from intranet.models import Article
-        from intranet.services.articles import html_to_text
+        from intranet.text import html_to_text
 
         article = db.session.execute(
             db.select(Article).where(Article.case_id == case.id)

@@ -15,9 +15,9 @@ from archive.models import ArchiveFile
 from archive.models import ArchiveVersion
 from archive.models import ExportJob
 from intranet import permissions
+from intranet.clock import utcnow
 from intranet.extensions import db
-from intranet.models.people import utcnow
-from intranet.services import ServiceError
+from intranet.transactions import ServiceError
 
 log = logging.getLogger(__name__)
 #: A job that has shown no progress for this long died with its worker.

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from intranet.clock import utcnow
+from intranet.database import LongText
 from intranet.extensions import db
 from intranet.models import Case
 from intranet.models import User
-from intranet.models.cases import LongText
-from intranet.models.people import utcnow
 
 DISPOSITIONS = ("musnah", "permanen", "dinilai_kembali")
 TINGKAT = ("asli", "salinan")

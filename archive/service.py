@@ -33,19 +33,19 @@ from archive.models import RetentionRule
 from archive.store import ArchiveBusy
 from archive.store import archive_store
 from intranet import permissions
+from intranet.clock import office_date
+from intranet.clock import today
+from intranet.clock import utcnow
+from intranet.counters import next_seq
 from intranet.extensions import db
 from intranet.models import TrailEntry
-from intranet.models.people import office_date
-from intranet.models.people import today
-from intranet.models.people import utcnow
-from intranet.services import ServiceError
-from intranet.services import atomic
-from intranet.services import check_version
-from intranet.services import commit
 from intranet.services import trail
-from intranet.services.counters import next_seq
-from intranet.services.team import file_store
 from intranet.storage import StorageError
+from intranet.storage import file_store
+from intranet.transactions import ServiceError
+from intranet.transactions import atomic
+from intranet.transactions import check_version
+from intranet.transactions import commit
 from intranet.uploads import SCAN_TYPES
 from intranet.uploads import UploadError
 from intranet.uploads import check_upload
@@ -261,7 +261,7 @@ def record_for_case(case):
 
 def record_publication(case, article, user, role, batch):
     """Make the case's archive record and its first berkas (in the publish transaction)."""
-    from intranet.services.articles import html_to_text
+    from intranet.text import html_to_text
 
     revision = article.current.revision
     day = today()

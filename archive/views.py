@@ -27,12 +27,12 @@ from archive.models import RetentionRule
 from archive.store import archive_store
 from intranet import pdf
 from intranet import permissions
+from intranet.database import get_or_404
+from intranet.forms import flash_errors
 from intranet.permissions import TEAM
 from intranet.permissions import role_required
-from intranet.services import ServiceError
-from intranet.services import queries
 from intranet.storage import StorageError
-from intranet.views import flash_errors
+from intranet.transactions import ServiceError
 
 bp = Blueprint("archive", __name__, url_prefix="/arsip")
 
@@ -42,7 +42,7 @@ keepers = role_required(*permissions.KEEPERS)
 
 def _record_or_404(record_id):
     """The record, 404 if there is none, 403 if its access class keeps the user out."""
-    record = queries.get_or_404(ArchiveRecord, record_id)
+    record = get_or_404(ArchiveRecord, record_id)
     if not permissions.can_read_record(current_user, record):
         abort(403)
     return record
@@ -228,7 +228,7 @@ def fixity_log():
 @keepers
 def fixity_run(run_id):
     """One fixity run with every file it named."""
-    run = queries.get_or_404(FixityRun, run_id)
+    run = get_or_404(FixityRun, run_id)
     return render_template("archive/fixity_run.html", run=run)
 
 
@@ -303,7 +303,7 @@ def _retention_choices():
 @keepers
 def classification(classification_id):
     """Change a row of the classification table."""
-    c = queries.get_or_404(Classification, classification_id)
+    c = get_or_404(Classification, classification_id)
     form = ClassificationForm(prefix=f"c{c.id}")
     form.retention_id.choices = _retention_choices()
     if form.validate_on_submit():
@@ -322,7 +322,7 @@ def classification(classification_id):
 @keepers
 def retention(rule_id):
     """Change a row of the retention table."""
-    rule = queries.get_or_404(RetentionRule, rule_id)
+    rule = get_or_404(RetentionRule, rule_id)
     form = RetentionForm(prefix=f"r{rule.id}")
     if form.validate_on_submit():
         try:

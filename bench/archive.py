@@ -135,8 +135,8 @@ def upload(data, name):
 
 def build_case(app, n):
     """One case walked through steps 1-9 by the demo users; it ends at step 10. Its id."""
+    from intranet.clock import today
     from intranet.models import User
-    from intranet.models.people import today
     from intranet.services import cases
     from intranet.services import intake
     from tests.fixtures.files import docx_bytes

@@ -31,7 +31,7 @@ from datetime import timedelta
 from intranet import create_app
 from intranet.extensions import db
 from intranet.models import Article, Case, PublishedVersion, Revision, User
-from intranet.models.people import utcnow
+from intranet.clock import utcnow
 app = create_app()
 with app.app_context():
     user = db.session.execute(db.select(User).where(User.username == "redaktur")).scalar_one()

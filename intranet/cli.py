@@ -7,11 +7,11 @@ import click
 from flask import current_app
 
 from intranet import security
+from intranet.clock import today
 from intranet.extensions import db
 from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
-from intranet.models.people import today
 
 DEMO_NAMES = {
     "penanggungjawab": "Demo Penanggung Jawab",
@@ -341,8 +341,8 @@ def init_app(app):
     @click.password_option()
     def create_admin(username, full_name, email, password):
         """Create a system administrator (no SK needed), for a fresh production install."""
-        from intranet.services import ServiceError
         from intranet.services import accounts
+        from intranet.transactions import ServiceError
 
         minimum = current_app.config["PASSWORD_MIN_LENGTH"]
         if len(password) < minimum:

@@ -3,13 +3,22 @@
 import sqlite3
 from contextlib import contextmanager
 
+from flask import abort
 from flask import current_app
 from flask import g
 from flask import has_app_context
 from flask import has_request_context
 from flask import request
+from sqlalchemy import Text
 from sqlalchemy import event
+from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Engine
+
+from intranet.extensions import db
+
+#: Long text (article bodies, extracted text): MEDIUMTEXT on MariaDB/MySQL, whose TEXT holds
+#: only 64 KiB.
+LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -62,3 +71,13 @@ def read_only():
         yield
     finally:
         g.warta_read_only = False
+
+
+def get_or_404(model, ident):
+    """The row with this primary key, or a 404 (an id out of range is simply unknown)."""
+    if not isinstance(ident, int) or not 0 < ident < 2**31:
+        abort(404)
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj

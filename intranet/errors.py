@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from intranet.extensions import db
 from intranet.extensions import login_manager
-from intranet.services import is_transient
+from intranet.transactions import is_transient
 
 MESSAGES = {
     400: (_l("Permintaan tidak valid"), _l("Isian yang dikirim tidak dapat diproses.")),

@@ -9,7 +9,7 @@ from flask import url_for
 
 from intranet.services import articles as article_service
 from intranet.services import publishing
-from intranet.services.team import file_store
+from intranet.storage import file_store
 
 
 def _aware(dt):

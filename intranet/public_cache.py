@@ -21,9 +21,9 @@ from flask import request
 from sqlalchemy import func
 from sqlalchemy import select
 
+from intranet.clock import utcnow
 from intranet.models import Article
 from intranet.models import SiteState
-from intranet.models.people import utcnow
 
 MAX_ENTRIES = 1024
 CACHEABLE = ("/", "/berita/", "/kategori/", "/feed.", "/sitemap.xml", "/cari")
@@ -34,9 +34,7 @@ _lock = threading.Lock()
 
 def _site_key_query(now):
     """The site's generation and its newest visible publication, in one statement."""
-    newest = (
-        select(func.max(Article.published_at)).where(Article.visible_at(now)).scalar_subquery()
-    )
+    newest = select(func.max(Article.published_at)).where(Article.visible_at(now)).scalar_subquery()
     return select(SiteState.generation, newest).where(SiteState.id == 1)
 
 

@@ -11,10 +11,10 @@ from flask import current_app
 from flask import request
 from flask import session
 
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import User
 from intranet.models import UserSession
-from intranet.models.people import utcnow
 
 #: RFC 9106's second recommended option; overridable for tests with ARGON2_* settings.
 ARGON2_DEFAULTS = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}

@@ -9,6 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from flask import current_app
+
 CHUNK = 1024 * 1024
 
 
@@ -93,3 +95,8 @@ def _fsync_dir(path):
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def file_store():
+    """The store for uploaded files outside the archive (SK scans and the like)."""
+    return FileStore(current_app.config["FILES_DIR"])

@@ -7,9 +7,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from intranet import permissions
+from intranet.clock import utcnow
 from intranet.forms.auth import LocaleForm
 from intranet.models import ROLES
-from intranet.models.people import utcnow
 from intranet.models.trail import ACTION_LABELS
 from intranet.permissions import can
 

@@ -230,8 +230,8 @@ def build_scenario(app):
     """
     from datetime import timedelta
 
+    from intranet.clock import today
     from intranet.models import User
-    from intranet.models.people import today
     from intranet.services import delegations
     from intranet.services import intake
 
@@ -303,7 +303,7 @@ def build_scenario(app):
 
 def material_data(**overrides):
     """Valid agenda-book fields, as the service receives them from the form."""
-    from intranet.models.people import today
+    from intranet.clock import today
 
     data = {
         "received_on": today(),

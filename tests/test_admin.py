@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from intranet.clock import today as office_today
 from intranet.extensions import db
 from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
-from intranet.models.people import today as office_today
 from tests.fixtures.files import HOSTILE_SCANS
 from tests.fixtures.files import image_bytes
 from tests.fixtures.files import pdf_bytes
@@ -238,8 +238,8 @@ def test_traversal_file_name_is_neutralised(app, admin):
 
 def test_failed_commit_leaves_no_stray_file(app, admin):
     """A decree the database refuses (a race on its number) must not leave its scan behind."""
-    from intranet.services import ServiceError
     from intranet.services import team
+    from intranet.transactions import ServiceError
     from tests.conftest import upload
 
     with app.test_request_context():

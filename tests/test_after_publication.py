@@ -318,8 +318,8 @@ def test_the_author_of_a_correction_may_not_approve_it(app, scenario):
     """Someone holding both roles corrects, then tries to approve: refused, nothing written."""
     from intranet.models import Membership
     from intranet.models import User
-    from intranet.services import ServiceError
     from intranet.services import publishing
+    from intranet.transactions import ServiceError
 
     cid = scenario["case_id"]
     build_published(app, cid)

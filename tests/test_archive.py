@@ -16,13 +16,13 @@ from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from archive.models import FixityRun
 from archive.store import archive_store
+from intranet.clock import today as office_today
 from intranet.extensions import db
 from intranet.models import Article
 from intranet.models import Case
 from intranet.models import SourceMaterial
 from intranet.models import TrailEntry
 from intranet.models import User
-from intranet.models.people import today as office_today
 from intranet.services import trail
 from tests.conftest import ARTICLE_DATA
 from tests.conftest import build_published
@@ -297,7 +297,7 @@ def test_a_failed_archiving_leaves_no_file_behind(app, login, scenario):
         case.step = 10
         db.session.commit()
         from intranet.models import Photo
-        from intranet.services.team import file_store
+        from intranet.storage import file_store
 
         photo = db.session.get(Photo, scenario["photo_id"])
         path = file_store().path(photo.original_sha256)

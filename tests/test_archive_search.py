@@ -19,9 +19,9 @@ from archive.models import ArchiveText
 from archive.search import SearchIndex
 from archive.search import stem
 from archive.store import archive_store
+from intranet.clock import today as office_today
 from intranet.extensions import db
 from intranet.models import SourceMaterial
-from intranet.models.people import today as office_today
 from tests.conftest import build_published
 from tests.conftest import build_scenario
 from tests.fixtures.files import docx_bytes

@@ -213,9 +213,9 @@ def test_a_corrector_cannot_approve_their_correction_at_step_9(app, login, scena
     """The koordinator corrects at step 8 and hands on; as Plh penanggung jawab they may not approve it."""
     from datetime import timedelta
 
+    from intranet.clock import today
     from intranet.models import Delegation
     from intranet.models import User
-    from intranet.models.people import today
 
     cid = scenario["case_id"]
     put_case_at(app, cid, 5)

@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
+from intranet.clock import today as office_today
 from intranet.extensions import db
 from intranet.models import TeamDecree
 from intranet.models import User
 from intranet.models import UserSession
-from intranet.models.people import today as office_today
 from tests.conftest import PASSWORD
 from tests.conftest import Auth
 

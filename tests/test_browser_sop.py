@@ -20,12 +20,12 @@ from pypdf import PdfReader
 
 from archive import fixity
 from archive.models import ArchiveRecord
+from intranet.clock import today
 from intranet.extensions import db
 from intranet.models import Case
 from intranet.models import Revision
 from intranet.models import SourceMaterial
 from intranet.models import TrailEntry
-from intranet.models.people import today
 from intranet.services import trail
 from tests.browser import Browser
 from tests.browser import LiveServer

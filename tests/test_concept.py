@@ -141,11 +141,11 @@ def test_concept_text_is_shown_as_text(app, login, scenario):
 def test_another_redaktur_cannot_take_over_step_3_unless_acting(app, login, scenario):
     from datetime import timedelta
 
+    from intranet.clock import today
     from intranet.models import Delegation
     from intranet.models import Membership
     from intranet.models import TeamDecree
     from intranet.models import User
-    from intranet.models.people import today
 
     cid = scenario["case_id"]
     with app.app_context():

@@ -8,8 +8,8 @@ from intranet.extensions import db
 from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
-from intranet.services import ConflictError
 from intranet.services import accounts
+from intranet.transactions import ConflictError
 from tests.conftest import PASSWORD
 from tests.conftest import Auth
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from intranet.clock import today
 from intranet.extensions import db
 from intranet.models import Assignment
 from intranet.models import Case
@@ -18,7 +19,6 @@ from intranet.models import SourceFile
 from intranet.models import SourceMaterial
 from intranet.models import TrailEntry
 from intranet.models import User
-from intranet.models.people import today
 from tests.conftest import material_data
 from tests.conftest import upload
 from tests.fixtures.eml import letter_eml
@@ -515,8 +515,8 @@ def test_handover_refusals(app, login, overrides, message):
 
 def test_handover_needs_a_direction_to_this_person(app, login):
     """Step 2 begins with receiving a direction: without one there is nothing to choose."""
-    from intranet.services import ServiceError
     from intranet.services import intake
+    from intranet.transactions import ServiceError
 
     with app.test_request_context(method="POST"):
         users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
@@ -656,8 +656,8 @@ def test_security_class_decides_who_reads_material(app, login, security, readers
 
 
 def test_material_goes_into_one_case_only(app, login, scenario):
-    from intranet.services import ServiceError
     from intranet.services import intake
+    from intranet.transactions import ServiceError
 
     with app.test_request_context(method="POST"):
         users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from intranet.cli import load_demo
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import OutboxMessage
-from intranet.models.people import utcnow
 from tests.conftest import PASSWORD
 from tests.conftest import build_scenario
 from tests.fixtures.mail import SMTPServer

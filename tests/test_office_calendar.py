@@ -11,14 +11,14 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
+from intranet.clock import office_date
+from intranet.clock import office_day_start
+from intranet.clock import office_to_utc
+from intranet.clock import today
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Article
 from intranet.models import Case
-from intranet.models.people import office_date
-from intranet.models.people import office_day_start
-from intranet.models.people import office_to_utc
-from intranet.models.people import today
-from intranet.models.people import utcnow
 from intranet.services import cases
 from tests.conftest import build_preview
 from tests.conftest import build_published

@@ -3,12 +3,12 @@
 import re
 from datetime import timedelta
 
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Case
 from intranet.models import OutboxMessage
 from intranet.models import Preview
 from intranet.models import PreviewOpening
-from intranet.models.people import utcnow
 from tests.conftest import ARTICLE_DATA
 from tests.conftest import build_preview
 from tests.test_trail import put_case_at

@@ -6,11 +6,11 @@ from datetime import timedelta
 import feedparser
 import pytest
 
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Article
 from intranet.models import Case
 from intranet.models import OutboxMessage
-from intranet.models.people import utcnow
 from intranet.services import trail
 from tests.conftest import build_preview
 from tests.conftest import build_published

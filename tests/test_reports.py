@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from intranet.models.people import today
+from intranet.clock import today
 from tests.conftest import build_published
 
 

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import text
 
 from intranet import sop
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Case
 from intranet.models import OutboxMessage
 from intranet.models import TrailEntry
-from intranet.models.people import utcnow
 from intranet.services import trail
 
 
@@ -212,7 +212,7 @@ def test_forged_actions_are_refused_and_change_nothing(app, login, scenario):
 
 def test_acting_substitute_is_named_with_the_holder(app, login):
     """The koordinator acts as Plh penanggung jawab: the trail names both people."""
-    from intranet.models.people import today
+    from intranet.clock import today
 
     pj = login("penanggungjawab")
     with app.app_context():
@@ -318,8 +318,8 @@ def test_acting_substitute_is_named_with_the_holder(app, login):
     ],
 )
 def test_delegation_bad_input(app, login, overrides, message):
+    from intranet.clock import today
     from intranet.models import User
-    from intranet.models.people import today
     from tests.test_csrf import snapshot
 
     with app.app_context():
@@ -384,7 +384,7 @@ def test_a_saved_revision_or_concept_edited_by_sql_is_caught(app, scenario):
 
     build_preview(app, scenario["case_id"])
     with app.app_context():
-        from intranet.models.people import utcnow
+        from intranet.clock import utcnow
 
         case = db.session.get(Case, scenario["case_id"])
         case.step, case.step_started_at = 7, utcnow()

@@ -12,10 +12,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from intranet import public_cache
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Article
 from intranet.models import Case
-from intranet.models.people import utcnow
 from intranet.services import publishing
 from tests.conftest import build_preview
 from tests.conftest import build_published

@@ -1,5 +1,6 @@
 """Form classes: validation only, never saving."""
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired
@@ -95,3 +96,12 @@ class BaseForm(FlaskForm):
             if printable not in validators:
                 options = {**options, "filters": [*options.get("filters", ()), strip_nul]}
             return unbound_field.bind(form=form, **options)
+
+
+def flash_errors(form):
+    """Flash every validation error of ``form``, each with its field's label."""
+    for name, errors in form.errors.items():
+        field = getattr(form, name, None)
+        label = field.label.text if field is not None and field.label.text else ""
+        for error in errors:
+            flash(f"{label}: {error}" if label else str(error), "error")

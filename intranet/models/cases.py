@@ -7,20 +7,19 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
-from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from intranet.clock import utcnow
+from intranet.database import LongText
 from intranet.extensions import db
 from intranet.models.intake import Assignment
 from intranet.models.intake import SourceMaterial
 from intranet.models.intake import case_materials
 from intranet.models.people import User
-from intranet.models.people import utcnow
 
 #: Text longer than MariaDB's 64 KB TEXT: an article body, an email's text.
-LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
 
 class Category(db.Model):

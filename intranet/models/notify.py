@@ -9,9 +9,9 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models.people import User
-from intranet.models.people import utcnow
 
 
 class OutboxMessage(db.Model):

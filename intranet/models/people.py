@@ -1,10 +1,7 @@
 """People and roles: users, the SK Tim (team decree) and memberships under it."""
 
-from datetime import UTC
 from datetime import date
 from datetime import datetime
-from datetime import time
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey
@@ -15,6 +12,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from intranet.clock import today
+from intranet.clock import utcnow
 from intranet.extensions import db
 
 #: The roles of the SOP team, in SOP column order, with their Indonesian labels.
@@ -28,54 +27,6 @@ ROLES = {
     "arsiparis": _l("Arsiparis"),
     "admin": _l("Admin"),
 }
-
-
-def utcnow():
-    """The current time in UTC, naive, as every timestamp column stores it."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def office_timezone():
-    """The office's time zone (``BABEL_DEFAULT_TIMEZONE``), as a ``zoneinfo`` zone."""
-    from flask import current_app
-    from flask import has_app_context
-
-    from intranet.config import DEFAULTS
-
-    name = (
-        current_app.config.get("BABEL_DEFAULT_TIMEZONE")
-        if has_app_context()
-        else DEFAULTS["BABEL_DEFAULT_TIMEZONE"]
-    )
-    return ZoneInfo(name or DEFAULTS["BABEL_DEFAULT_TIMEZONE"])
-
-
-def today():
-    """Today's date in the office's calendar."""
-    return datetime.now(office_timezone()).date()
-
-
-def office_date(moment):
-    """The office-calendar date of a stored timestamp (naive UTC)."""
-    return moment.replace(tzinfo=UTC).astimezone(office_timezone()).date()
-
-
-def office_time(moment):
-    """A stored timestamp (naive UTC) as the office's wall-clock time (aware)."""
-    return moment.replace(tzinfo=UTC).astimezone(office_timezone())
-
-
-def office_day_start(day):
-    """The stored timestamp (naive UTC) at which an office-calendar day begins."""
-    start = datetime.combine(day, time.min, tzinfo=office_timezone())
-    return start.astimezone(UTC).replace(tzinfo=None)
-
-
-def office_to_utc(moment):
-    """A naive office-local time (as typed into a form) as a stored timestamp (naive UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=office_timezone())
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 class User(db.Model):

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models.cases import Case
 from intranet.models.cases import Category
 from intranet.models.cases import Revision
 from intranet.models.people import User
-from intranet.models.people import utcnow
 
 SOCIAL_PLATFORMS = {
     "instagram": "Instagram",

@@ -3,15 +3,15 @@
 from flask_babel import gettext as _
 
 from intranet import security
+from intranet.clock import utcnow
 from intranet.database import read_only
 from intranet.extensions import db
 from intranet.models import User
 from intranet.models import UserSession
-from intranet.models.people import utcnow
-from intranet.services import ServiceError
-from intranet.services import atomic
-from intranet.services import check_version
-from intranet.services import commit
+from intranet.transactions import ServiceError
+from intranet.transactions import atomic
+from intranet.transactions import check_version
+from intranet.transactions import commit
 
 
 def find_user(username):

@@ -15,10 +15,11 @@ from intranet.models import Category
 from intranet.models import Revision
 from intranet.models.cases import PPID
 from intranet.models.trail import canonical_json
-from intranet.services import ConflictError
-from intranet.services import ServiceError
-from intranet.services import atomic
-from intranet.services import commit
+from intranet.text import html_to_text
+from intranet.transactions import ConflictError
+from intranet.transactions import ServiceError
+from intranet.transactions import atomic
+from intranet.transactions import commit
 from intranet.workflow import WorkflowError
 from intranet.workflow import check_edit
 
@@ -46,7 +47,6 @@ TAGS = {
 }
 ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-BLOCK_END = re.compile(r"</(p|h2|h3|h4|li|blockquote|figcaption)>|<br\s*/?>", re.I)
 
 
 def photo_src(case_id, photo_id):
@@ -76,15 +76,6 @@ def sanitize(html, photo_srcs=frozenset()):
         strip_comments=True,
     )
     return re.sub(r"<img(?![^>]*\bsrc=)[^>]*>", "", cleaned).strip()
-
-
-def html_to_text(html):
-    """Readable text of an HTML body, one line per block."""
-    text = nh3.clean(BLOCK_END.sub("\n", html or ""), tags=set())
-    text = (
-        text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-    )
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def slugify(text, max_length=80):

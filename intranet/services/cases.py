@@ -13,6 +13,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
 from intranet import sop
+from intranet.clock import office_date
+from intranet.clock import today
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Article
 from intranet.models import Case
@@ -21,20 +24,17 @@ from intranet.models import Concept
 from intranet.models import TeamDecree
 from intranet.models import TrailEntry
 from intranet.models import User
-from intranet.models.people import office_date
-from intranet.models.people import today
-from intranet.models.people import utcnow
 from intranet.models.trail import canonical_json
-from intranet.services import ConflictError
-from intranet.services import ServiceError
 from intranet.services import articles
-from intranet.services import atomic
-from intranet.services import check_version
-from intranet.services import commit
 from intranet.services import notify
 from intranet.services import photos
 from intranet.services import previews
 from intranet.services import trail
+from intranet.transactions import ConflictError
+from intranet.transactions import ServiceError
+from intranet.transactions import atomic
+from intranet.transactions import check_version
+from intranet.transactions import commit
 from intranet.workflow import PUBLISHED
 from intranet.workflow import Action
 from intranet.workflow import Actor

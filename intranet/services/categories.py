@@ -4,10 +4,10 @@ from flask_babel import gettext as _
 
 from intranet.extensions import db
 from intranet.models import Category
-from intranet.services import ServiceError
-from intranet.services import atomic
-from intranet.services import commit
 from intranet.services.articles import slugify
+from intranet.transactions import ServiceError
+from intranet.transactions import atomic
+from intranet.transactions import commit
 
 
 def all_categories():

@@ -2,13 +2,13 @@
 
 from flask_babel import gettext as _
 
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import ROLES
 from intranet.models import Delegation
-from intranet.models.people import utcnow
-from intranet.services import ServiceError
-from intranet.services import atomic
-from intranet.services import commit
+from intranet.transactions import ServiceError
+from intranet.transactions import atomic
+from intranet.transactions import commit
 
 
 @atomic

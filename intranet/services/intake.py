@@ -13,6 +13,9 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from intranet import permissions
+from intranet.clock import today
+from intranet.clock import utcnow
+from intranet.counters import next_seq
 from intranet.extensions import db
 from intranet.models import AgendaCounter
 from intranet.models import Assignment
@@ -22,20 +25,17 @@ from intranet.models import Category
 from intranet.models import SourceFile
 from intranet.models import SourceMaterial
 from intranet.models import User
-from intranet.models.people import today
-from intranet.models.people import utcnow
-from intranet.services import ServiceError
-from intranet.services import atomic
-from intranet.services import check_version
-from intranet.services import commit
 from intranet.services import notify
 from intranet.services import trail
 from intranet.services.cases import actor_of
 from intranet.services.cases import sk_in_force
-from intranet.services.counters import next_seq
 from intranet.services.team import delete_if_unused
-from intranet.services.team import file_store
 from intranet.storage import FileStore
+from intranet.storage import file_store
+from intranet.transactions import ServiceError
+from intranet.transactions import atomic
+from intranet.transactions import check_version
+from intranet.transactions import commit
 from intranet.uploads import EML
 from intranet.uploads import SOURCE_TYPES
 from intranet.uploads import UploadError

@@ -10,9 +10,9 @@ from email.utils import make_msgid
 
 from flask import current_app
 
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import OutboxMessage
-from intranet.models.people import utcnow
 
 MAX_BACKOFF = timedelta(hours=6)
 CLAIM_LAPSE = timedelta(minutes=10)

@@ -11,13 +11,13 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from intranet.extensions import db
 from intranet.models import Photo
-from intranet.services import ServiceError
-from intranet.services import atomic
-from intranet.services import check_version
-from intranet.services import commit
 from intranet.services.team import delete_if_unused
-from intranet.services.team import file_store
 from intranet.storage import TooLarge
+from intranet.storage import file_store
+from intranet.transactions import ServiceError
+from intranet.transactions import atomic
+from intranet.transactions import check_version
+from intranet.transactions import commit
 from intranet.uploads import PHOTO_TYPES
 from intranet.uploads import UploadError
 from intranet.uploads import check_bytes_stream

@@ -12,19 +12,19 @@ from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.orm.attributes import flag_modified
 
+from intranet.clock import office_time
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Photo
 from intranet.models import Preview
 from intranet.models import PreviewOpening
 from intranet.models import User
-from intranet.models.people import office_time
-from intranet.models.people import utcnow
-from intranet.services import ServiceError
-from intranet.services import atomic
-from intranet.services import commit
 from intranet.services import notify
 from intranet.services.articles import latest_revision
 from intranet.services.photos import photos
+from intranet.transactions import ServiceError
+from intranet.transactions import atomic
+from intranet.transactions import commit
 from intranet.workflow import WorkflowError
 from intranet.workflow import check_edit
 

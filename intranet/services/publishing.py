@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from archive import indexing
 from archive import service as archive_service
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Article
 from intranet.models import Category
@@ -17,12 +18,8 @@ from intranet.models import PublishedVersion
 from intranet.models import Revision
 from intranet.models import SiteState
 from intranet.models import SocialPost
-from intranet.models.people import utcnow
 from intranet.models.public import SOCIAL_PLATFORMS
-from intranet.services import ServiceError
-from intranet.services import atomic
 from intranet.services import cases
-from intranet.services import commit
 from intranet.services import notify
 from intranet.services import trail
 from intranet.services.articles import latest_revision
@@ -30,6 +27,9 @@ from intranet.services.articles import new_revision
 from intranet.services.articles import pending_correction
 from intranet.services.photos import photos
 from intranet.services.previews import latest_preview
+from intranet.transactions import ServiceError
+from intranet.transactions import atomic
+from intranet.transactions import commit
 
 
 def visible(now=None):

@@ -1,22 +1,10 @@
 """Read-only lookups shared by views: users, decrees and the current team."""
 
-from flask import abort
-
+from intranet.clock import today
 from intranet.extensions import db
 from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
-from intranet.models.people import today
-
-
-def get_or_404(model, ident):
-    """The row with this primary key, or a 404."""
-    if not isinstance(ident, int) or not 0 < ident < 2**31:
-        abort(404)
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 def all_users():

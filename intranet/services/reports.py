@@ -13,11 +13,11 @@ from markupsafe import Markup
 from markupsafe import escape
 
 from intranet import pdf
+from intranet.clock import office_date
+from intranet.clock import office_day_start
+from intranet.clock import office_time
 from intranet.extensions import db
 from intranet.models import Article
-from intranet.models.people import office_date
-from intranet.models.people import office_day_start
-from intranet.models.people import office_time
 from intranet.workflow import working_days_between
 
 STEPS = range(1, 11)

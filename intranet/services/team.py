@@ -8,19 +8,14 @@ from intranet.extensions import db
 from intranet.models import ROLES
 from intranet.models import Membership
 from intranet.models import TeamDecree
-from intranet.services import ServiceError
-from intranet.services import atomic
-from intranet.services import check_version
-from intranet.services import commit
-from intranet.storage import FileStore
+from intranet.storage import file_store
+from intranet.transactions import ServiceError
+from intranet.transactions import atomic
+from intranet.transactions import check_version
+from intranet.transactions import commit
 from intranet.uploads import SCAN_TYPES
 from intranet.uploads import UploadError
 from intranet.uploads import store_upload
-
-
-def file_store():
-    """The store for uploaded files outside the archive (SK scans and the like)."""
-    return FileStore(current_app.config["FILES_DIR"])
 
 
 @atomic

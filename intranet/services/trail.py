@@ -2,10 +2,10 @@
 
 import json
 
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Case
 from intranet.models import TrailEntry
-from intranet.models.people import utcnow
 from intranet.models.trail import GENESIS
 
 

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from intranet.database import get_or_404
+from intranet.forms import flash_errors
 from intranet.forms.admin import CategoryForm
 from intranet.forms.admin import DecreeForm
 from intranet.forms.admin import MembershipForm
@@ -21,14 +23,13 @@ from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
 from intranet.permissions import area_required
-from intranet.services import ConflictError
-from intranet.services import ServiceError
 from intranet.services import accounts
 from intranet.services import categories as category_service
 from intranet.services import notify
 from intranet.services import queries
 from intranet.services import team
-from intranet.views import flash_errors
+from intranet.transactions import ConflictError
+from intranet.transactions import ServiceError
 
 bp = Blueprint("admin", __name__, url_prefix="/intranet/admin")
 
@@ -56,7 +57,7 @@ def users():
 @area_required("admin")
 def user(user_id):
     """One account: its roles, its state and a password reset."""
-    u = queries.get_or_404(User, user_id)
+    u = get_or_404(User, user_id)
     return render_template(
         "admin/user.html",
         user=u,
@@ -69,7 +70,7 @@ def user(user_id):
 @area_required("admin")
 def user_state(user_id):
     """Deactivate or reactivate an account; deactivation ends its sessions."""
-    u = queries.get_or_404(User, user_id)
+    u = get_or_404(User, user_id)
     form = UserStateForm()
     if form.validate_on_submit():
         try:
@@ -88,7 +89,7 @@ def user_state(user_id):
 @area_required("admin")
 def user_password(user_id):
     """Set a new password for an account; its sessions end."""
-    u = queries.get_or_404(User, user_id)
+    u = get_or_404(User, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
@@ -151,21 +152,21 @@ def _decree_page(d, form=None):
 @area_required("admin")
 def decree(decree_id):
     """One decree: its members and the form to appoint more."""
-    return _decree_page(queries.get_or_404(TeamDecree, decree_id))
+    return _decree_page(get_or_404(TeamDecree, decree_id))
 
 
 @bp.post("/sk/<int:decree_id>/anggota")
 @area_required("admin")
 def add_member(decree_id):
     """Appoint a person to a role under this decree."""
-    d = queries.get_or_404(TeamDecree, decree_id)
+    d = get_or_404(TeamDecree, decree_id)
     form = MembershipForm()
     form.user_id.choices = _user_choices()
     if form.validate_on_submit():
         try:
             team.add_member(
                 d,
-                queries.get_or_404(User, form.user_id.data),
+                get_or_404(User, form.user_id.data),
                 form.role.data,
                 form.position.data,
                 current_user,
@@ -184,8 +185,8 @@ def add_member(decree_id):
 @area_required("admin")
 def remove_member(decree_id, membership_id):
     """Remove an appointment from this decree."""
-    d = queries.get_or_404(TeamDecree, decree_id)
-    m = queries.get_or_404(Membership, membership_id)
+    d = get_or_404(TeamDecree, decree_id)
+    m = get_or_404(Membership, membership_id)
     form = MembershipRemoveForm()
     if form.validate_on_submit():
         try:
@@ -229,7 +230,7 @@ def categories():
 @area_required("admin")
 def category(category_id):
     """Rename, reorder or (de)activate a category."""
-    c = queries.get_or_404(Category, category_id)
+    c = get_or_404(Category, category_id)
     form = CategoryForm()
     if form.validate_on_submit():
         try:

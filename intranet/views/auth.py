@@ -17,8 +17,8 @@ from intranet.forms.auth import LoginForm
 from intranet.forms.auth import PasswordChangeForm
 from intranet.permissions import area_required
 from intranet.security import safe_path
-from intranet.services import ServiceError
 from intranet.services import accounts
+from intranet.transactions import ServiceError
 
 bp = Blueprint("auth", __name__, url_prefix="/intranet")
 

@@ -15,6 +15,10 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from archive import service as archive_service
+from intranet.clock import office_to_utc
+from intranet.clock import today
+from intranet.database import get_or_404
+from intranet.forms import flash_errors
 from intranet.forms.cases import ArticleForm
 from intranet.forms.cases import CommentForm
 from intranet.forms.cases import ConceptForm
@@ -29,18 +33,14 @@ from intranet.forms.cases import WithdrawForm
 from intranet.forms.intake import SimpleForm
 from intranet.models import Case
 from intranet.models import Photo
-from intranet.models.people import office_to_utc
-from intranet.models.people import today
 from intranet.permissions import area_required
-from intranet.services import ServiceError
 from intranet.services import articles
 from intranet.services import cases
 from intranet.services import photos as photo_service
 from intranet.services import previews
 from intranet.services import publishing
-from intranet.services import queries
 from intranet.services import reports
-from intranet.views import flash_errors
+from intranet.transactions import ServiceError
 
 bp = Blueprint("cases", __name__, url_prefix="/intranet/naskah")
 
@@ -103,14 +103,14 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
 @area_required("cases")
 def detail(case_id):
     """The case: the ten SOP steps as a timeline with who did what and when."""
-    return _page(queries.get_or_404(Case, case_id))
+    return _page(get_or_404(Case, case_id))
 
 
 @bp.post("/<int:case_id>/putuskan")
 @area_required("cases")
 def decide(case_id):
     """Complete, approve, return or publish at the current step."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     form = DecisionForm()
     form.to_step.choices = []
     if not form.validate_on_submit():
@@ -128,7 +128,7 @@ def decide(case_id):
         )
     except ServiceError as e:
         flash(str(e), "error")
-        return _page(queries.get_or_404(Case, case_id)), e.status
+        return _page(get_or_404(Case, case_id)), e.status
     flash(_("Keputusan tersimpan."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
@@ -137,7 +137,7 @@ def decide(case_id):
 @area_required("cases")
 def save_concept(case_id):
     """Save a new version of the concept (step 3); a stale save shows both versions (409)."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     form = ConceptForm()
     if not form.validate_on_submit():
         flash_errors(form)
@@ -183,7 +183,7 @@ def _write_page(case, form, conflict=None, status=200):
 @area_required("cases")
 def write(case_id):
     """The editor: the article's newest revision, ready to change (steps 5 and 8)."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     latest = articles.latest_revision(case)
     concept = cases.latest_concept(case)
     if latest:
@@ -218,7 +218,7 @@ def write(case_id):
 @area_required("cases")
 def save_article(case_id):
     """Save a new revision; a stale save shows both versions and keeps what was typed (409)."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     form = _article_form(case)
     if not form.validate_on_submit():
         flash_errors(form)
@@ -237,7 +237,7 @@ def save_article(case_id):
 @area_required("cases")
 def revisions(case_id):
     """Every revision of the article; any two can be compared."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     rows = articles.revisions(case)
     a = request.args.get("a", type=int)
     b = request.args.get("b", type=int)
@@ -268,7 +268,7 @@ def _photo_page(case, form=None, status=200):
 @area_required("cases")
 def photos(case_id):
     """The case's photos; the penulis adds them with caption, credit and alt text."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     if request.method == "GET":
         return _photo_page(case)
     form = PhotoForm()
@@ -285,8 +285,8 @@ def photos(case_id):
 
 
 def _case_photo(case_id, photo_id):
-    case = queries.get_or_404(Case, case_id)
-    photo = queries.get_or_404(Photo, photo_id)
+    case = get_or_404(Case, case_id)
+    photo = get_or_404(Photo, photo_id)
     if photo.case_id != case.id:
         abort(404)
     return case, photo
@@ -340,7 +340,7 @@ def photo_file(case_id, photo_id, size):
 @area_required("cases")
 def preview(case_id):
     """The current revision as the public will see it; the editor lays it out (step 7)."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     if request.method == "POST":
         form = PreviewForm()
         if form.validate_on_submit():
@@ -384,7 +384,7 @@ def preview(case_id):
 @area_required("cases")
 def add_comment(case_id):
     """Comment on the case or on one of its steps."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     form = CommentForm()
     form.step.choices = []
     if not form.validate_on_submit():
@@ -403,7 +403,7 @@ def add_comment(case_id):
 @area_required("cases")
 def publish(case_id):
     """Publish the approved article, now or at a scheduled time (step 10)."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     form = PublishForm()
     if not form.validate_on_submit():
         flash_errors(form)
@@ -413,14 +413,14 @@ def publish(case_id):
         publishing.publish(case, current_user, when, version=form.version.data)
     except ServiceError as e:
         flash(str(e), "error")
-        return _page(queries.get_or_404(Case, case_id)), e.status
+        return _page(get_or_404(Case, case_id)), e.status
     flash(_("Berita diterbitkan."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
 def _on_article(case_id, form, act, done):
     """Validate ``form``, run ``act(article, form)`` on the case's article, then flash ``done``."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     article = publishing.article_for_case(case) or abort(404)
     if not form.validate_on_submit():
         flash_errors(form)
@@ -493,7 +493,7 @@ def _published_article(case):
 @area_required("cases")
 def correct_published(case_id):
     """The redaktur corrects a published article; the penanggungjawab then approves it."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     article = _published_article(case)
     if request.method == "GET":
         latest = articles.latest_revision(case)
@@ -530,7 +530,7 @@ def correct_published(case_id):
 @area_required("cases")
 def approve_published_correction(case_id):
     """The penanggungjawab approves the correction: the public reads it from now on."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     article = _published_article(case)
     if not SimpleForm().validate_on_submit():
         abort(400)
@@ -547,7 +547,7 @@ def approve_published_correction(case_id):
 @area_required("cases")
 def published_version(case_id, number):
     """Any version of the article as it was published, for staff."""
-    case = queries.get_or_404(Case, case_id)
+    case = get_or_404(Case, case_id)
     article = _published_article(case)
     version = next((v for v in article.versions if v.number == number), None)
     if version is None:

@@ -14,6 +14,9 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from intranet import pdf
+from intranet.clock import today
+from intranet.database import get_or_404
+from intranet.forms import flash_errors
 from intranet.forms.intake import AgendaPrintForm
 from intranet.forms.intake import AssignmentForm
 from intranet.forms.intake import EmlImportForm
@@ -25,17 +28,15 @@ from intranet.models import SourceFile
 from intranet.models import SourceMaterial
 from intranet.models import User
 from intranet.models.intake import CHANNELS
-from intranet.models.people import today
 from intranet.permissions import area_required
 from intranet.permissions import can
 from intranet.permissions import can_read_material
-from intranet.services import ServiceError
 from intranet.services import cases as case_service
 from intranet.services import intake
 from intranet.services import queries
-from intranet.services.team import file_store
 from intranet.storage import StorageError
-from intranet.views import flash_errors
+from intranet.storage import file_store
+from intranet.transactions import ServiceError
 
 bp = Blueprint("intake", __name__, url_prefix="/intranet")
 
@@ -75,7 +76,7 @@ def assignments():
         if not can("assign"):
             abort(403)
         if form.validate_on_submit():
-            people = [queries.get_or_404(User, i) for i in form.recipients.data]
+            people = [get_or_404(User, i) for i in form.recipients.data]
             try:
                 a = intake.give_assignment(form.data, current_user, people)
             except ServiceError as e:
@@ -95,7 +96,7 @@ def assignments():
 @area_required("assignments")
 def assignment(assignment_id):
     """One direction: text, recipients and their receipts, cases opened under it."""
-    a = queries.get_or_404(Assignment, assignment_id)
+    a = get_or_404(Assignment, assignment_id)
     return render_template("intake/assignment.html", a=a, form=SimpleForm(version=a.version))
 
 
@@ -103,7 +104,7 @@ def assignment(assignment_id):
 @area_required("assignments")
 def acknowledge(assignment_id):
     """A recipient confirms receipt (menerima tugas)."""
-    a = queries.get_or_404(Assignment, assignment_id)
+    a = get_or_404(Assignment, assignment_id)
     if SimpleForm().validate_on_submit():
         try:
             intake.acknowledge(a, current_user)
@@ -118,7 +119,7 @@ def acknowledge(assignment_id):
 @area_required("assign")
 def close(assignment_id):
     """Close a direction."""
-    a = queries.get_or_404(Assignment, assignment_id)
+    a = get_or_404(Assignment, assignment_id)
     form = SimpleForm()
     if form.validate_on_submit():
         try:
@@ -226,7 +227,7 @@ def import_eml():
 
 def _readable_material(material_id):
     """The agenda entry, or 404 / 403 when its security class keeps it from this person."""
-    m = queries.get_or_404(SourceMaterial, material_id)
+    m = get_or_404(SourceMaterial, material_id)
     if not can_read_material(current_user, m):
         abort(403)
     return m
@@ -244,7 +245,7 @@ def material(material_id):
 def material_file(material_id, file_id):
     """A file of an agenda entry, always as a download."""
     m = _readable_material(material_id)
-    f = queries.get_or_404(SourceFile, file_id)
+    f = get_or_404(SourceFile, file_id)
     if f.material_id != m.id:
         abort(404)
     try:

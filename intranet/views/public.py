@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from intranet import feeds
+from intranet.clock import utcnow
 from intranet.errors import render_error
 from intranet.forms.auth import LocaleForm
-from intranet.models.people import utcnow
 from intranet.public_cache import cached
 from intranet.security import safe_path
 from intranet.services import accounts

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from intranet.database import get_or_404
 from intranet.forms.intake import DelegationForm
 from intranet.forms.intake import SimpleForm
 from intranet.models import ROLES
@@ -22,11 +23,11 @@ from intranet.models import TeamDecree
 from intranet.models import User
 from intranet.permissions import area_required
 from intranet.permissions import can
-from intranet.services import ServiceError
 from intranet.services import delegations
 from intranet.services import queries
-from intranet.services.team import file_store
 from intranet.storage import StorageError
+from intranet.storage import file_store
+from intranet.transactions import ServiceError
 
 bp = Blueprint("team", __name__, url_prefix="/intranet/tim")
 
@@ -47,14 +48,14 @@ def index():
 @area_required("team")
 def decree(decree_id):
     """One SK Tim with its members."""
-    return render_template("team/decree.html", decree=queries.get_or_404(TeamDecree, decree_id))
+    return render_template("team/decree.html", decree=get_or_404(TeamDecree, decree_id))
 
 
 @bp.get("/sk/<int:decree_id>/pindaian")
 @area_required("team")
 def decree_scan(decree_id):
     """The SK's scanned file, as a download with its checked type."""
-    d = queries.get_or_404(TeamDecree, decree_id)
+    d = get_or_404(TeamDecree, decree_id)
     if not d.scan_sha256:
         abort(404)
     try:
@@ -92,8 +93,8 @@ def acting():
                 delegations.delegate(
                     form.data,
                     current_user,
-                    queries.get_or_404(User, form.absent_id.data),
-                    queries.get_or_404(User, form.substitute_id.data),
+                    get_or_404(User, form.absent_id.data),
+                    get_or_404(User, form.substitute_id.data),
                 )
             except ServiceError as e:
                 flash(str(e), "error")
@@ -112,7 +113,7 @@ def acting():
 @area_required("delegate")
 def revoke_acting(delegation_id):
     """End a delegation now."""
-    d = queries.get_or_404(Delegation, delegation_id)
+    d = get_or_404(Delegation, delegation_id)
     if SimpleForm().validate_on_submit():
         try:
             delegations.revoke(d, current_user)
