@@ -10,6 +10,7 @@ import hashlib
 import tomllib
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -140,7 +141,7 @@ def parse(text, source="<definition>"):
         ("signed_by", str),
         ("steps", list),
     ):
-        if not isinstance(raw.get(key), kind):
+        if not _is(raw.get(key), kind):
             raise DefinitionError(f"{source}: '{key}' is missing or not a {kind.__name__}")
     if raw["version"] < 1:
         raise DefinitionError(f"{source}: version must be 1 or more")
@@ -184,6 +185,28 @@ def parse(text, source="<definition>"):
     )
 
 
+def _is(value, kind):
+    """``isinstance``, except that a bool is no int and a datetime no date (TOML has both)."""
+    if kind is int and isinstance(value, bool):
+        return False
+    if kind is date and isinstance(value, datetime):
+        return False
+    return isinstance(value, kind)
+
+
+def _roles(raw, where):
+    """A step's or rule's roles: known, and each listed once (all_roles counts them)."""
+    roles = tuple(raw["roles"])
+    if not roles:
+        raise DefinitionError(f"{where}: no roles")
+    for i, role in enumerate(roles):
+        if role not in ROLE_NAMES:
+            raise DefinitionError(f"{where}: unknown role '{role}'")
+        if role in roles[:i]:
+            raise DefinitionError(f"{where}: role '{role}' is listed twice")
+    return roles
+
+
 def _after_rule(raw, position, source):
     where = f"{source}: after_publication #{position}"
     if not isinstance(raw, dict):
@@ -200,18 +223,15 @@ def _after_rule(raw, position, source):
     if unknown_keys:
         raise DefinitionError(f"{where}: unknown keys {sorted(unknown_keys)}")
     for key, kind in (("action", str), ("label", str), ("roles", list)):
-        if not isinstance(raw.get(key), kind):
+        if not _is(raw.get(key), kind):
             raise DefinitionError(f"{where}: '{key}' is missing or not a {kind.__name__}")
     if raw["action"] not in AFTER_ACTIONS:
         raise DefinitionError(f"{where}: unknown action '{raw['action']}'")
-    roles = tuple(raw["roles"])
-    if not roles:
-        raise DefinitionError(f"{where}: no roles")
-    for role in roles:
-        if role not in ROLE_NAMES:
-            raise DefinitionError(f"{where}: unknown role '{role}'")
+    roles = _roles(raw, where)
     when = raw.get("when", [])
-    if not isinstance(when, list) or any(c not in AFTER_CONDITIONS for c in when):
+    if not isinstance(when, list) or any(
+        not isinstance(c, str) or c not in AFTER_CONDITIONS for c in when
+    ):
         raise DefinitionError(f"{where}: 'when' must list some of {', '.join(AFTER_CONDITIONS)}")
     flags = {}
     for key in ("reason", "separate_from_author"):
@@ -258,24 +278,22 @@ def _step(raw, position, source):
         ("output", str),
         ("standard_days", int),
     ):
-        if not isinstance(raw.get(key), kind) or isinstance(raw.get(key), bool):
+        if not _is(raw.get(key), kind):
             raise DefinitionError(f"{where}: '{key}' is missing or not a {kind.__name__}")
-    roles = tuple(raw["roles"])
-    if not roles:
-        raise DefinitionError(f"{where}: no roles")
-    for role in roles:
-        if role not in ROLE_NAMES:
-            raise DefinitionError(f"{where}: unknown role '{role}'")
+    roles = _roles(raw, where)
     if raw["kind"] not in KINDS:
         raise DefinitionError(f"{where}: unknown kind '{raw['kind']}'")
-    checks = tuple(raw.get("kelengkapan", ()))
+    checks = raw.get("kelengkapan", [])
+    if not isinstance(checks, list) or not all(isinstance(c, str) for c in checks):
+        raise DefinitionError(f"{where}: 'kelengkapan' must be a list of check names")
+    checks = tuple(checks)
     for check in checks:
         if check not in CHECKS:
             raise DefinitionError(f"{where}: unknown kelengkapan check '{check}'")
     if raw["standard_days"] < 1:
         raise DefinitionError(f"{where}: standard_days must be 1 or more")
     returns = raw.get("returns_to", [])
-    if not isinstance(returns, list) or not all(isinstance(n, int) for n in returns):
+    if not isinstance(returns, list) or not all(_is(n, int) for n in returns):
         raise DefinitionError(f"{where}: 'returns_to' must be a list of step numbers")
     all_roles = raw.get("all_roles", False)
     if not isinstance(all_roles, bool):

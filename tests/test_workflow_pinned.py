@@ -1060,6 +1060,8 @@ def in_step(n, old, new):
         (variant("version = 2\n", ""), "t.toml: 'version' is missing or not a int"),
         (variant("version = 2\n", 'version = "2"\n'), "t.toml: 'version' is missing or not a int"),
         (variant("version = 2\n", "version = 2.0\n"), "t.toml: 'version' is missing or not a int"),
+        # a TOML boolean is an int to Python, never a version
+        (variant("version = 2\n", "version = true\n"), "t.toml: 'version' is missing or not a int"),
         (variant('title = "Uji"\n', ""), "t.toml: 'title' is missing or not a str"),
         (variant('number = "1 Tahun 2024"\n', ""), "t.toml: 'number' is missing or not a str"),
         (
@@ -1073,6 +1075,15 @@ def in_step(n, old, new):
         ),
         (
             variant("date = 2024-01-02\n", "date = 10:00:00\n"),
+            "t.toml: 'date' is missing or not a date",
+        ),
+        # a datetime is a date to Python, never the date a definition was signed
+        (
+            variant("date = 2024-01-02\n", "date = 2024-01-02T10:00:00\n"),
+            "t.toml: 'date' is missing or not a date",
+        ),
+        (
+            variant("date = 2024-01-02\n", "date = 2024-01-02T10:00:00+07:00\n"),
             "t.toml: 'date' is missing or not a date",
         ),
         (variant('signed_by = "Kepala"\n', ""), "t.toml: 'signed_by' is missing or not a str"),
@@ -1137,10 +1148,38 @@ def in_step(n, old, new):
             in_step(2, 'roles = ["penulis"]', 'roles = ["penulis", "tukang"]'),
             "t.toml: step #2: unknown role 'tukang'",
         ),
+        (
+            in_step(2, 'roles = ["penulis"]', 'roles = ["penulis", "penulis"]'),
+            "t.toml: step #2: role 'penulis' is listed twice",
+        ),
+        # all_roles would count one approval as both
+        (
+            in_step(3, 'roles = ["koordinator", "redaktur"]', 'roles = ["redaktur", "redaktur"]'),
+            "t.toml: step #3: role 'redaktur' is listed twice",
+        ),
         (in_step(2, 'kind = "task"', 'kind = "rapat"'), "t.toml: step #2: unknown kind 'rapat'"),
         (
             in_step(1, 'kelengkapan = ["assignee", "sk_tim_valid"]', 'kelengkapan = ["sihir"]'),
             "t.toml: step #1: unknown kelengkapan check 'sihir'",
+        ),
+        (
+            in_step(1, 'kelengkapan = ["assignee", "sk_tim_valid"]', "kelengkapan = 5"),
+            "t.toml: step #1: 'kelengkapan' must be a list of check names",
+        ),
+        (
+            in_step(
+                1, 'kelengkapan = ["assignee", "sk_tim_valid"]', 'kelengkapan = [["assignee"]]'
+            ),
+            "t.toml: step #1: 'kelengkapan' must be a list of check names",
+        ),
+        # not split into letters
+        (
+            in_step(1, 'kelengkapan = ["assignee", "sk_tim_valid"]', 'kelengkapan = "assignee"'),
+            "t.toml: step #1: 'kelengkapan' must be a list of check names",
+        ),
+        (
+            in_step(1, 'kelengkapan = ["assignee", "sk_tim_valid"]', "kelengkapan = [1]"),
+            "t.toml: step #1: 'kelengkapan' must be a list of check names",
         ),
         (
             in_step(2, "standard_days = 1", "standard_days = 0"),
@@ -1156,6 +1195,10 @@ def in_step(n, old, new):
         ),
         (
             in_step(3, "returns_to = [2, 1, 2]", 'returns_to = ["1"]'),
+            "t.toml: step #3: 'returns_to' must be a list of step numbers",
+        ),
+        (
+            in_step(3, "returns_to = [2, 1, 2]", "returns_to = [true]"),
             "t.toml: step #3: 'returns_to' must be a list of step numbers",
         ),
         (
@@ -1345,11 +1388,23 @@ def after_variant(old, new):
             "t.toml: after_publication #2: no roles",
         ),
         (
+            after_variant(
+                'roles = ["redaktur", "penanggungjawab"]',
+                'roles = ["redaktur", "penanggungjawab", "redaktur"]',
+            ),
+            "t.toml: after_publication #1: role 'redaktur' is listed twice",
+        ),
+        (
             after_variant('action = "social_post"', 'action = "publish"'),
             "t.toml: after_publication #2: unknown action 'publish'",
         ),
         (
             after_variant('when = ["on_site", "correction_pending"]', 'when = "on_site"'),
+            "t.toml: after_publication #1: 'when' must list some of on_site, correction_pending",
+        ),
+        # a list is unhashable: refused, not a TypeError
+        (
+            after_variant('when = ["on_site", "correction_pending"]', 'when = [["on_site"]]'),
             "t.toml: after_publication #1: 'when' must list some of on_site, correction_pending",
         ),
         (
