@@ -280,10 +280,20 @@ def cli_verify(runner):
     return r.exit_code, r.stdout, r.stderr
 
 
-def broken(*messages, of):
-    """What ``trail verify`` answers when each message is one broken case."""
+def broken(*messages, of, cases=None):
+    """What ``trail verify`` answers: every message, and how many of ``of`` cases are broken.
+
+    ``cases`` defaults to one broken case per message.
+    """
     lines = "".join(f"BROKEN {m}\n" for m in messages)
-    return 1, lines, f"Error: {len(messages)} of {of} case trails do not verify\n"
+    count = len(messages) if cases is None else cases
+    return 1, lines, f"Error: {count} of {of} case trails do not verify\n"
+
+
+def prev_mismatch(case_id, seq, entry_id):
+    """A wrong previous hash; the first entry chains on the genesis, not on an entry #0."""
+    before = "the chain's start" if seq == 1 else f"entry #{seq - 1}"
+    return f"case {case_id} entry #{seq} (id {entry_id}): previous hash does not match {before}"
 
 
 def someone(name):
@@ -342,11 +352,7 @@ def test_changing_prev_hash_names_that_entry(app, scenario, runner, seq, new_pre
     case_id = scenario["case_id"]
     ids = entry_ids(app, case_id)
     tamper(app, update(TrailEntry).where(TrailEntry.id == ids[seq]).values(prev_hash=new_prev))
-    # the first entry's previous hash is the genesis, called "entry #0"
-    message = (
-        f"case {case_id} entry #{seq} (id {ids[seq]}): "
-        f"previous hash does not match entry #{seq - 1}"
-    )
+    message = prev_mismatch(case_id, seq, ids[seq])
     assert verify(app) == (1, [message])
     assert cli_verify(runner) == broken(message, of=1)
 
@@ -451,10 +457,7 @@ def test_two_swapped_entries_are_named(app, four_entries, runner, seq_a, seq_b):
         db.session.execute(update(TrailEntry).where(TrailEntry.id == ids[seq_a]).values(seq=seq_b))
         db.session.commit()
     # the later entry, now first of the two, does not chain on the one before it
-    message = (
-        f"case {case_id} entry #{seq_a} (id {ids[seq_b]}): "
-        f"previous hash does not match entry #{seq_a - 1}"
-    )
+    message = prev_mismatch(case_id, seq_a, ids[seq_b])
     assert verify(app) == (1, [message])
     assert cli_verify(runner) == broken(message, of=1)
 
@@ -552,8 +555,24 @@ def test_a_rehashed_concept_is_altered_and_its_approval_dangles(app, approved_co
         f"case {approved_concept} entry #4: approval of content the case no longer has",
     ]
     assert verify(app) == (1, problems)
-    code, out, _ = cli_verify(runner)
-    assert (code, out) == (1, "".join(f"BROKEN {p}\n" for p in problems))
+    # two problems, one broken case
+    assert cli_verify(runner) == broken(*problems, of=1, cases=1)
+
+
+def test_broken_cases_are_counted_not_their_problems(app, approved_concept, runner):
+    """One case with two problems and another with one: two of three cases are broken."""
+    other = build_scenario(app)["case_id"]
+    build_scenario(app)
+    tamper(app, update(Concept).values(content_hash="a" * 64))
+    other_ids = entry_ids(app, other)
+    tamper(app, update(TrailEntry).where(TrailEntry.id == other_ids[1]).values(note="x"))
+    problems = [
+        f"case {approved_concept}: concept 1 altered after it was saved",
+        f"case {approved_concept} entry #4: approval of content the case no longer has",
+        altered(other, 1, other_ids[1]),
+    ]
+    assert verify(app) == (3, problems)
+    assert cli_verify(runner) == broken(*problems, of=3, cases=2)
 
 
 def test_an_approval_without_a_hash_is_not_checked_against_content(app, approved_concept):
@@ -569,3 +588,86 @@ def test_an_approval_without_a_hash_is_not_checked_against_content(app, approved
         db.session.execute(delete(Concept))
         db.session.commit()
     assert verify(app) == (1, [])
+
+
+# --- after publication: corrections and their approvals point at revisions the case has ---
+
+
+@pytest.fixture
+def written(app, approved_concept):
+    """The approved case with its article written (a revision): ``(case id, revision, concept)``.
+
+    The entries after publication are appended through ``trail.append`` as the publishing
+    service writes them, so only the hash each one carries is under test.
+    """
+    from tests.conftest import ARTICLE_DATA
+
+    with app.test_request_context(method="POST"):
+        penulis = db.session.execute(db.select(User).where(User.username == "penulis")).scalar_one()
+        case = db.session.get(Case, approved_concept)
+        revision = case_service.save_article(case, penulis, dict(ARTICLE_DATA), 0)
+        concept = db.session.execute(db.select(Concept)).scalar_one()
+        hashes = revision.content_hash, concept.content_hash
+    assert verify(app) == (1, [])
+    return approved_concept, *hashes
+
+
+def after_publication(app, case_id, *entries):
+    """Append ``(action, revision hash)`` entries by the redaktur; their sequence numbers."""
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        redaktur = db.session.execute(
+            db.select(User).where(User.username == "redaktur")
+        ).scalar_one()
+        seqs = [
+            trail.append(
+                case,
+                step=case.step,
+                action=action,
+                actor=redaktur,
+                role="redaktur",
+                revision_hash=revision_hash,
+            ).seq
+            for action, revision_hash in entries
+        ]
+        db.session.commit()
+        return seqs
+
+
+def test_a_correction_and_its_approval_of_a_revision_the_case_has_verify(app, written):
+    case_id, revision, _ = written
+    after_publication(app, case_id, ("correct", revision), ("approve_correction", revision))
+    assert verify(app) == (1, [])
+
+
+@pytest.mark.parametrize(
+    "action,message",
+    [
+        ("approve_correction", "approval of content the case no longer has"),
+        ("correct", "correction revision the case no longer has"),
+    ],
+)
+def test_a_correction_or_its_approval_of_unknown_content_is_named(
+    app, written, runner, action, message
+):
+    case_id, revision, _ = written
+    (seq,) = after_publication(app, case_id, (action, "a" * 64))
+    problem = f"case {case_id} entry #{seq}: {message}"
+    assert verify(app) == (1, [problem])
+    assert cli_verify(runner) == broken(problem, of=1)
+
+
+@pytest.mark.parametrize(
+    "action,message",
+    [
+        ("approve_correction", "approval of content the case no longer has"),
+        ("correct", "correction revision the case no longer has"),
+    ],
+)
+def test_a_correction_or_its_approval_points_at_a_revision_not_a_concept(
+    app, written, action, message
+):
+    """What is corrected after publication is the article: a concept's hash is no revision."""
+    case_id, _, concept = written
+    (seq,) = after_publication(app, case_id, (action, concept))
+    assert verify(app) == (1, [f"case {case_id} entry #{seq}: {message}"])

@@ -1,12 +1,25 @@
 """Appending to and verifying the hash-chained trail of each case."""
 
+import hashlib
 import json
 
 from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Case
+from intranet.models import Concept
+from intranet.models import Revision
 from intranet.models import TrailEntry
 from intranet.models.trail import GENESIS
+from intranet.models.trail import canonical_json
+
+#: Entries whose revision hash must be content the case has, and what a dangling one is.
+#: An approval at a review step approved a concept or a revision; what happens after
+#: publication (a correction written, a correction approved) is always a revision.
+POINTS_AT = {
+    "approve": ((Concept, Revision), "approval of content the case no longer has"),
+    "approve_correction": ((Revision,), "approval of content the case no longer has"),
+    "correct": ((Revision,), "correction revision the case no longer has"),
+}
 
 
 def append(
@@ -77,7 +90,8 @@ def verify_case(case):
             problems.append(f"{where}: sequence gap, expected #{expected_seq}")
             break
         if e.prev_hash != prev:
-            problems.append(f"{where}: previous hash does not match entry #{e.seq - 1}")
+            before = "the chain's start" if e.seq == 1 else f"entry #{e.seq - 1}"
+            problems.append(f"{where}: previous hash does not match {before}")
             break
         if e.compute_hash() != e.entry_hash:
             problems.append(f"{where}: content does not match its hash (altered)")
@@ -96,14 +110,18 @@ def verify_case(case):
     return problems
 
 
+def verify_cases():
+    """Verify every case's chain; ``[(case id, problems)]`` in case order, one per case."""
+    return [
+        (case.id, verify_case(case))
+        for case in db.session.execute(db.select(Case).order_by(Case.id)).scalars()
+    ]
+
+
 def verify_all():
     """Verify every case's chain; return ``(cases_checked, problems)``."""
-    problems = []
-    count = 0
-    for case in db.session.execute(db.select(Case).order_by(Case.id)).scalars():
-        count += 1
-        problems.extend(verify_case(case))
-    return count, problems
+    results = verify_cases()
+    return len(results), [p for _, problems in results for p in problems]
 
 
 def _replay(case):
@@ -111,14 +129,9 @@ def _replay(case):
 
     The step, attempt and status must be where the trail's last move left them, the
     redaktur the one the material was handed to, every concept and revision must still
-    match its hash, and every approval must point at a hash the case really had.
+    match its hash, and every approval and correction must point at a hash the case really
+    had (``POINTS_AT``).
     """
-    import hashlib
-
-    from intranet.models import Concept
-    from intranet.models import Revision
-    from intranet.models.trail import canonical_json
-
     entries = (
         db.session.execute(
             db.select(TrailEntry).where(TrailEntry.case_id == case.id).order_by(TrailEntry.seq)
@@ -150,8 +163,9 @@ def _replay(case):
         )
     if redaktur is not None and case.redaktur_id != redaktur:
         problems.append(f"case {case.id}: redaktur changed from the one handed the material")
-    known = set()
+    known = {}
     for model in (Concept, Revision):
+        known[model] = set()
         for row in db.session.execute(db.select(model).where(model.case_id == case.id)).scalars():
             digest = hashlib.sha256(canonical_json(row.content()).encode()).hexdigest()
             if digest != row.content_hash:
@@ -159,12 +173,13 @@ def _replay(case):
                     f"case {case.id}: {model.__tablename__[:-1]} {row.number} "
                     "altered after it was saved"
                 )
-            known.add(row.content_hash)
+            known[model].add(row.content_hash)
     for e in entries:
-        if e.action == "approve" and e.revision_hash and e.revision_hash not in known:
-            problems.append(
-                f"case {case.id} entry #{e.seq}: approval of content the case no longer has"
-            )
+        if e.action not in POINTS_AT or not e.revision_hash:
+            continue
+        models, dangling = POINTS_AT[e.action]
+        if not any(e.revision_hash in known[m] for m in models):
+            problems.append(f"case {case.id} entry #{e.seq}: {dangling}")
     return problems
 
 
@@ -174,3 +189,4 @@ def _attempt_at(case, step):
         return case.attempt
     attempts = [e.attempt for e in case.trail if e.step == step]
     return max(attempts, default=1)
+
