@@ -40,8 +40,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from archive.query import stem  # noqa: E402
 from archive.search import SearchIndex  # noqa: E402
-from archive.search import stem  # noqa: E402
 from bench._corpus import WORDS_PER_RECORD  # noqa: E402
 from bench._corpus import Vocabulary  # noqa: E402
 from bench._corpus import records  # noqa: E402
@@ -61,7 +61,7 @@ FTS_COLUMNS = (
     "category_words",
     "location",
 )
-#: The columns a query without a field searches (archive.search.DEFAULT_FIELDS).
+#: The columns a query without a field searches (archive.query.DEFAULT_FIELDS).
 FTS_DEFAULT = "{title summary content codes people senders filenames}"
 #: bm25 weights in column order: the title counts three times, as in Warta's (BOOSTS).
 FTS_RANK = "bm25(3.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)"

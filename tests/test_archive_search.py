@@ -16,8 +16,8 @@ from archive import extract
 from archive import indexing
 from archive.models import ArchiveRecord
 from archive.models import ArchiveText
+from archive.query import stem
 from archive.search import SearchIndex
-from archive.search import stem
 from archive.store import archive_store
 from intranet.clock import today as office_today
 from intranet.extensions import db
