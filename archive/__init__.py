@@ -3,8 +3,12 @@
 from pathlib import Path
 
 
-def init_app(app):
-    """Register the archive's tables, pages, labels and commands."""
+def init_app(app, anchor_check=None):
+    """Register the archive's tables, pages, labels and commands.
+
+    ``anchor_check(anchors)`` is the host's check that each case's trail still holds the
+    entry every berkas recorded as its chain head; it returns the problems as text.
+    """
     from archive import cli
     from archive import models
     from archive import views
@@ -12,6 +16,7 @@ def init_app(app):
     root = Path(app.config["ARCHIVE_DIR"])
     root.mkdir(parents=True, exist_ok=True)
     app.extensions["warta_archive_dir"] = root
+    app.extensions["warta_archive_anchor_check"] = anchor_check
     app.register_blueprint(views.bp)
     cli.init_app(app)
 

@@ -89,27 +89,3 @@ def export_command(out, query, quiet):
 
     os.replace(tmp, out)
     click.echo(f"{len(ids)} arsip, {files} berkas muatan → {out}")
-
-
-@archive_cli.command("import")
-@click.argument("bag", type=click.Path(exists=True, dir_okay=False))
-@click.option("--user", "username", default=None, help="Akun pencatat impor (bawaan: admin).")
-def import_command(bag, username):
-    """Import a bag made by ``archive export`` into an instance with an empty archive."""
-    from archive import export
-    from intranet.extensions import db
-    from intranet.models import User
-
-    q = db.select(User).where(User.active.is_(True)).order_by(User.id)
-    if username:
-        q = q.where(User.username == username)
-    users = db.session.execute(q).scalars().all()
-    user = next((u for u in users if u.has_role("admin") or u.is_system_admin), None)
-    user = user or (users[0] if users else None)
-    if user is None:
-        raise click.ClickException("tidak ada akun untuk mencatat impor; buat admin lebih dahulu")
-    try:
-        count = export.import_bag(bag, user)
-    except export.ImportRefused as e:
-        raise click.ClickException(f"impor ditolak: {e}") from e
-    click.echo(f"{count} arsip diimpor dari {bag}.")

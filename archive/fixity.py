@@ -12,10 +12,10 @@ from archive.models import ArchiveFile
 from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from archive.models import FixityRun
+from archive.snapshot import Anchor
 from archive.store import archive_store
 from intranet.clock import utcnow
 from intranet.extensions import db
-from intranet.models import TrailEntry
 
 
 def registered_files():
@@ -41,32 +41,26 @@ def registered_files():
 def trail_problems():
     """Archived versions whose trail anchor no longer holds (the chain was cut or rewritten).
 
-    An imported record has no case here: its trail lives in its berkas and JSON only.
+    Each berkas records the entry that headed its case's trail when it was made; the host
+    that keeps the trails (``init_app``'s ``anchor_check``) says which anchors no longer
+    hold. An imported record has no case here: its trail lives in its berkas and JSON only.
     """
-    problems = []
+    check = current_app.extensions.get("warta_archive_anchor_check")
+    if check is None:
+        return []
     rows = db.session.execute(
-        db.select(ArchiveVersion, ArchiveRecord)
+        db.select(
+            ArchiveRecord.nomor_arsip,
+            ArchiveVersion.number,
+            ArchiveRecord.case_id,
+            ArchiveVersion.trail_seq,
+            ArchiveVersion.trail_head,
+        )
         .join(ArchiveRecord, ArchiveRecord.id == ArchiveVersion.record_id)
         .where(ArchiveVersion.trail_head.is_not(None), ArchiveRecord.case_id.is_not(None))
         .order_by(ArchiveVersion.id)
     )
-    for version, record in rows:
-        entry = db.session.execute(
-            db.select(TrailEntry).where(
-                TrailEntry.case_id == record.case_id, TrailEntry.seq == version.trail_seq
-            )
-        ).scalar_one_or_none()
-        if entry is None or entry.entry_hash != version.trail_head:
-            problems.append(
-                f"{record.nomor_arsip} versi {version.number}: jejak naskah #{record.case_id} "
-                f"tidak lagi memuat entri #{version.trail_seq} yang tercatat di berkas"
-            )
-        elif entry.compute_hash() != entry.entry_hash:
-            problems.append(
-                f"{record.nomor_arsip} versi {version.number}: entri jejak #{version.trail_seq} "
-                "diubah setelah diarsipkan"
-            )
-    return problems
+    return check([Anchor(*row) for row in rows])
 
 
 def verify(clean=False, progress=None):

@@ -223,40 +223,14 @@ def document(record, texts):
     files = _current_files(record)
     parts = [record.uraian, record.notes or ""]
     summary, category, people, roles, senders, agenda = "", "", set(), set(), set(), []
-    if record.case is not None:
-        case = record.case
-        from intranet.models import Article
-        from intranet.text import html_to_text
-
-        article = db.session.execute(
-            db.select(Article).where(Article.case_id == case.id)
-        ).scalar_one_or_none()
-        if article is not None:
-            revision = article.current.revision
-            summary = revision.summary
-            category = revision.category.name
-            parts.append(html_to_text(revision.body_html))
-            if revision.credits:
-                people.add(revision.credits)
-        for m in case.materials:
-            agenda.append(m.nomor_agenda)
-            senders.update(x for x in (m.sender_institution, m.sender_email) if x)
-            parts.append(m.perihal)
-            if m.body_text:
-                parts.append(m.body_text)
-        for e in case.trail:
-            people.add(e.actor.full_name)
-            roles.add(e.role)
-    elif record.origin == "sop":  # imported: the case lives in the record's JSON only
-        people, roles, senders, agenda = _from_record_json(
-            files, people, roles, senders, agenda, parts
-        )
+    if record.origin == "sop":  # the case lives in the record's JSON, made or imported alike
+        summary, category, people, roles, senders, agenda = _from_record_json(files, parts)
     notext = False
     for f in files:
         t = texts.get(f.sha256)
         if t is None:
             continue
-        if t.status == "teks" and (f.kind != "html" or record.case is None):
+        if t.status == "teks":
             parts.append(t.text)
         elif t.status == "tanpa_teks" and f.kind in ("sumber", "pindaian"):
             notext = True
@@ -294,16 +268,21 @@ def document(record, texts):
     return doc
 
 
-def _from_record_json(files, people, roles, senders, agenda, parts):
-    """People, roles, senders, agenda numbers and perihal from the record's JSON (for an
-    imported record; ``parts`` gains the perihal)."""
+def _from_record_json(files, parts):
+    """Summary, category, people, roles, senders and agenda numbers from the record's JSON
+    (``parts`` gains each perihal); the article's words come from its archived page."""
+    summary, category, people, roles, senders, agenda = "", "", set(), set(), set(), []
     data = next((f for f in files if f.kind == "json"), None)
     if data is None:
-        return people, roles, senders, agenda
+        return summary, category, people, roles, senders, agenda
     try:
         case = json.loads(archive_store().read(data.sha256))
     except (OSError, ValueError):
-        return people, roles, senders, agenda
+        return summary, category, people, roles, senders, agenda
+    article = case.get("article") or {}
+    summary, category = article.get("summary") or "", article.get("category") or ""
+    if article.get("credits"):
+        people.add(article["credits"])
     for m in case.get("materials", []):
         agenda.append(m.get("nomor_agenda"))
         parts.append(m.get("perihal") or "")
@@ -311,7 +290,8 @@ def _from_record_json(files, people, roles, senders, agenda, parts):
     for e in case.get("trail", []):
         people.add(e.get("actor"))
         roles.add(e.get("role"))
-    return {p for p in people if p}, {r for r in roles if r}, senders, [a for a in agenda if a]
+    people, roles = {p for p in people if p}, {r for r in roles if r}
+    return summary, category, people, roles, senders, [a for a in agenda if a]
 
 
 def fingerprint(doc):

@@ -18,8 +18,6 @@ from sqlalchemy.orm import relationship
 from intranet.clock import utcnow
 from intranet.database import LongText
 from intranet.extensions import db
-from intranet.models import Case
-from intranet.models import User
 
 DISPOSITIONS = ("musnah", "permanen", "dinilai_kembali")
 TINGKAT = ("asli", "salinan")
@@ -154,11 +152,14 @@ class ArchiveRecord(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    case: Mapped[Case | None] = relationship()
     classification: Mapped[Classification] = relationship()
     retention: Mapped[RetentionRule | None] = relationship()
-    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
-    filed_by: Mapped[User | None] = relationship(foreign_keys=[filed_by_id])
+    created_by: Mapped["User"] = relationship(  # noqa: F821  (the host's user model)
+        "User", foreign_keys=[created_by_id]
+    )
+    filed_by: Mapped["User | None"] = relationship(  # noqa: F821  (the host's user model)
+        "User", foreign_keys=[filed_by_id]
+    )
     versions: Mapped[list["ArchiveVersion"]] = relationship(
         back_populates="record", order_by="ArchiveVersion.number"
     )
@@ -218,7 +219,9 @@ class ArchiveVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     record: Mapped[ArchiveRecord] = relationship(back_populates="versions")
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped["User"] = relationship(  # noqa: F821  (the host's user model)
+        "User"
+    )
     files: Mapped[list["ArchiveFile"]] = relationship(
         back_populates="version", order_by="ArchiveFile.position"
     )
@@ -256,13 +259,15 @@ class ArchiveEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("archive_records.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # dibuat | versi | fisik
+    kind: Mapped[str] = mapped_column(String(16))  # dibuat | versi | fisik | sosial
     data: Mapped[str] = mapped_column(Text, default="{}")
     note: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    actor: Mapped[User] = relationship()
+    actor: Mapped["User"] = relationship(  # noqa: F821  (the host's user model)
+        "User"
+    )
     record: Mapped[ArchiveRecord] = relationship()
 
     @property

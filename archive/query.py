@@ -6,10 +6,30 @@ accents, Indonesian stop words dropped (their places kept, so phrases stay exact
 with Sastrawi, so "pemilih", "pemilihan" and "memilih" all index as "pilih". Each typed word
 goes through the same analysis as the field it is looked for in.
 
-The language: words (all must match), ``"exact phrases"``, ``field:value`` with Indonesian
-field names (``kategori:``, ``tahun:``, ``lokasi:`` …), ranges
-``tanggal:[2026-01-01 TO 2026-06-30]``, ``tahun:>=2020``, ``OR``, ``NOT`` or ``-`` and
-parentheses. A query that cannot be understood raises ``QueryError`` with an Indonesian message.
+The language::
+
+    query   := or
+    or      := and ("OR" and)*
+    and     := ("AND" | unary)*                       all must match
+    unary   := ("NOT" | "-")* primary                 a run of them negates once
+    primary := "(" or ")" | field ":" "(" or ")" | field ":" value | value
+    value   := word | "exact phrase" | "[" low "TO" high "]" | ("<" | "<=" | ">" | ">=") word
+
+- Fields have Indonesian names (``judul:``, ``kategori:``, ``tahun:``, ``tanggal:`` …, see
+  ``ALIASES``); a name that is no field is read as a word (``rapat:pleno``).
+- Ranges (``tanggal:[2026-01-01 TO 2026-06-30]``, ``*`` for an open end, both ends included)
+  and comparisons (``tahun:>=2020``) are for ``tahun:`` and ``tanggal:`` only.
+- ``-`` negates whatever it is written against: a word, a phrase, a group or a field query
+  (``-rapat``, ``-"rapat pleno"``, ``-(rapat OR pleno)``, ``-tahun:2020``). A dash standing
+  alone is no operator, and a dash right after ``field:`` or a comparison belongs to the value.
+- ``field:( … )`` looks for every word, phrase, range or comparison inside in that field:
+  ``judul:(pleno OR kampanye)`` is ``judul:pleno OR judul:kampanye``; a field named inside
+  the brackets wins there.
+- Forgiving where a slip has one reading: an unclosed bracket closes at the end, a stray
+  ``)`` or ``]`` is read past, a query of only stop words finds nothing.
+- Everything else a person can type either runs or raises ``QueryError`` with an Indonesian
+  message: a value its field cannot hold, a range or comparison on another field, a date
+  tantivy cannot store, brackets nested deeper than ``MAX_DEPTH``.
 
 This module never imports ``archive.search``; the index imports it.
 """
@@ -142,6 +162,10 @@ QUERY_FIELDS = {
     **{name: name for name in (*STEMMED, *PLAIN, "category", "classification", "box")},
     **{name: name for name in ("hardcopy", "media", "year", "date")},
 }
+#: How deep brackets may nest (each level is a few Python frames and a tantivy clause).
+MAX_DEPTH = 32
+#: The days tantivy can store a date of (nanoseconds since 1970 in 64 bits), whole years.
+FIRST_DAY, LAST_DAY = date(1678, 1, 1), date(2261, 12, 31)
 
 
 # --- compiling -----------------------------------------------------------------------------
@@ -179,21 +203,28 @@ _QUERY_TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+#: A dash written against what follows it (not a space, not a closing bracket).
+_MINUS = re.compile(r"\s*-(?=[^\s)])")
 
 
 def _lex(text):
     """``(kind, value)`` of each token of a typed query."""
-    pos = 0
+    pos, previous = 0, None
     while pos < len(text):
-        m = _QUERY_TOKEN.match(text, pos)
-        if m is None or m.end() == pos:
-            if text[pos:].strip():
-                yield "word", text[pos:].strip()
-            return
+        m = None if previous in ("field", "compare") else _MINUS.match(text, pos)
+        kind = "minus" if m else None
+        m = m or _QUERY_TOKEN.match(text, pos)
+        if m is None:  # a stray "]", or only spaces left
+            rest = text[pos:].lstrip()
+            if rest:
+                yield "word", rest[0]
+            pos = len(text) - len(rest) + 1
+            previous = "word"
+            continue
         pos = m.end()
-        kind = m.lastgroup
-        if kind is not None:
-            yield kind, m.group(kind)
+        kind = kind or m.lastgroup
+        yield kind, "-" if kind == "minus" else m.group(kind)
+        previous = kind
 
 
 class _Parser:
@@ -202,7 +233,8 @@ class _Parser:
     def __init__(self, schema):
         self.schema = schema
         self.marked = set()  # analysed words to highlight
-        self.tokens, self.pos = [], 0
+        self.tokens, self.pos, self.depth = [], 0, 0
+        self.within = None  # (typed name, field) of the ``field:( … )`` being read
 
     def typed(self, text):
         text = (text or "").replace("\x00", " ").strip()
@@ -271,14 +303,10 @@ class _Parser:
             if (kind, value) == ("word", "AND"):
                 self.pos += 1
                 continue
-            if (kind, value) == ("word", "NOT") or (kind == "word" and value.startswith("-")):
-                if value == "NOT":
+            if kind == "minus" or (kind, value) == ("word", "NOT"):
+                while kind == "minus" or (kind, value) == ("word", "NOT"):
                     self.pos += 1
-                else:
-                    self.tokens[self.pos] = ("word", value[1:])
-                    if not value[1:]:
-                        self.pos += 1
-                        continue
+                    kind, value = self._peek()
                 q = self._primary(not negated)
                 if q is not None:
                     must_not.append(q)
@@ -294,37 +322,71 @@ class _Parser:
 
     def _primary(self, negated):
         kind, value = self._peek()
+        if self.within and kind in ("word", "phrase", "compare", "range"):
+            return self._field_value_token(*self.within, negated)  # as if after the field
         self.pos += 1
         if kind == "open":
+            if self.depth >= MAX_DEPTH:
+                raise QueryError(f"Tanda kurung bertingkat paling banyak {MAX_DEPTH} lapis.")
+            self.depth += 1
             q = self._or(negated)
+            self.depth -= 1
             if self._peek()[0] == "close":
                 self.pos += 1
             return q
         if kind == "field":
-            name = QUERY_FIELDS.get(value.lower())
-            next_kind, next_value = self._peek()
-            if next_kind is None or next_kind in ("open", "close"):
-                return None
-            self.pos += 1
-            if name is None:  # not a field: the words themselves
-                parts = [self._words(None, value, negated)]
-                parts.append(self._words(None, _unquote(next_kind, next_value), negated))
-                parts = [p for p in parts if p is not None]
-                return _and(parts) if parts else None
-            if next_kind == "compare":
-                bound_kind, bound = self._peek()
-                if bound_kind != "word":
-                    raise QueryError(f"Setelah {value}:{next_value} harus ada nilai.")
-                self.pos += 1
-                return self._compare(name, next_value, bound)
-            if next_kind == "range":
-                return self._range_of(name, next_value)
-            return self._field_value(name, _unquote(next_kind, next_value), negated)
+            return self._field(value, negated)
         if kind in ("word", "phrase", "compare", "range"):
             return self._words(None, _unquote(kind, value), negated)
         return None
 
+    def _field(self, typed, negated):
+        """What follows ``typed:`` (the field token, already read)."""
+        name = QUERY_FIELDS.get(typed.lower())
+        next_kind, next_value = self._peek()
+        if next_kind == "open":  # field:( … ): the field for everything inside
+            within = self.within
+            if name is not None:
+                self.within = (typed, name)
+            try:
+                group = self._primary(negated)
+            finally:
+                self.within = within
+            if name is not None:
+                return group
+            parts = [p for p in (self._loose(typed, negated), group) if p is not None]
+            return _and(parts) if parts else None
+        if next_kind is None or next_kind == "close":
+            return None
+        if name is None:  # not a field: the words themselves
+            self.pos += 1
+            parts = [self._loose(typed, negated)]
+            parts.append(self._loose(_unquote(next_kind, next_value), negated))
+            parts = [p for p in parts if p is not None]
+            return _and(parts) if parts else None
+        return self._field_value_token(typed, name, negated)
+
+    def _field_value_token(self, typed, name, negated):
+        """The value token after ``typed:`` (a word, phrase, range or comparison) in ``name``."""
+        kind, value = self._peek()
+        self.pos += 1
+        if kind == "compare":
+            bound_kind, bound = self._peek()
+            if bound_kind != "word":
+                raise QueryError(f"Setelah {typed}:{value} harus ada nilai.")
+            self.pos += 1
+            return self._compare(name, value, bound)
+        if kind == "range":
+            return self._range_of(name, value)
+        return self._field_value(name, _unquote(kind, value), negated)
+
     # values
+
+    def _loose(self, text, negated):
+        """Text that names no field: in the field of the brackets it is in, else anywhere."""
+        if self.within:
+            return self._field_value(self.within[1], text, negated)
+        return self._words(None, text, negated)
 
     def _words(self, name, text, negated):
         """Typed words (one word, or a phrase) in one field, or in any default field."""
@@ -424,12 +486,15 @@ def _int(value):
 
 
 def _day(value):
-    if isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    try:
-        d = date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise QueryError(f"“{value}” bukan tanggal (tulis TTTT-BB-HH).") from None
+    if isinstance(value, date):  # a datetime too: its day
+        d = date(value.year, value.month, value.day)
+    else:
+        try:
+            d = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise QueryError(f"“{value}” bukan tanggal (tulis TTTT-BB-HH).") from None
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise QueryError(
+            f"“{value}” di luar tanggal yang dapat dicari (tahun {FIRST_DAY.year}–{LAST_DAY.year})."
+        )
     return datetime(d.year, d.month, d.day)

@@ -8,9 +8,11 @@ are removed again; if the process dies instead, they stay behind unregistered, a
 """
 
 import errno
+import io
 import json
 from contextlib import contextmanager
 
+import segno
 from flask import current_app
 from flask import render_template
 from flask import url_for
@@ -30,18 +32,15 @@ from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from archive.models import Classification
 from archive.models import RetentionRule
+from archive.snapshot import Archived
 from archive.store import ArchiveBusy
 from archive.store import archive_store
 from intranet import permissions
-from intranet.clock import office_date
 from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.counters import next_seq
 from intranet.extensions import db
-from intranet.models import TrailEntry
-from intranet.services import trail
 from intranet.storage import StorageError
-from intranet.storage import file_store
 from intranet.transactions import ServiceError
 from intranet.transactions import atomic
 from intranet.transactions import check_version
@@ -253,189 +252,137 @@ def _new_record(classification, year, **fields):
 # --- records made by the SOP ---------------------------------------------------------------
 
 
-def record_for_case(case):
+def record_for_case(case_id):
+    """The record made for a case of the SOP, or None."""
     return db.session.execute(
-        db.select(ArchiveRecord).where(ArchiveRecord.case_id == case.id)
+        db.select(ArchiveRecord).where(ArchiveRecord.case_id == case_id)
     ).scalar_one_or_none()
 
 
-def record_publication(case, article, user, role, batch):
-    """Make the case's archive record and its first berkas (in the publish transaction)."""
-    from intranet.text import html_to_text
+def record_publication(pub, source, batch):
+    """Archive a publication (``snapshot.Publication``), in the host's transaction.
 
-    revision = article.current.revision
+    The first publication of a case makes its record; a correction or a withdrawal adds a
+    version with a new berkas (the earlier ones stay). ``source`` is the file store the
+    originals are copied from. Returns an ``Archived`` receipt.
+    """
+    record = record_for_case(pub.case_id)
+    if record is None:
+        record = _record_of(pub)
+    else:
+        record.date_to = today()
+        record.title = pub.title
+    return _make_version(record, pub, source, batch)
+
+
+def _record_of(pub):
     day = today()
-    agenda = ", ".join(m.nomor_agenda for m in case.materials)
+    agenda = ", ".join(m.nomor_agenda for m in pub.materials)
     uraian = (
-        f'Berita "{revision.title}" (kategori {revision.category.name}) yang diterbitkan '
+        f'Berita "{pub.title}" (kategori {pub.category}) yang diterbitkan '
         f"di situs resmi {current_app.config['OFFICE_NAME']}"
         + (f", bersumber dari bahan nomor agenda {agenda}" if agenda else "")
         + ", beserta jejak persetujuan SOP Pengelolaan Website dan berkas aslinya. "
-        + html_to_text(revision.summary)[:300]
+        + pub.summary_text[:300]
     ).strip()
     record = _new_record(
         default_classification(),
         day.year,
         origin="sop",
-        case_id=case.id,
-        title=revision.title,
+        case_id=pub.case_id,
+        title=pub.title,
         uraian=uraian,
-        date_from=min(
-            [office_date(case.opened_at)] + [office_date(m.registered_at) for m in case.materials]
-        ),
+        date_from=min(pub.date_from, day),
         date_to=day,
         tingkat="asli",
         media_electronic=True,
         media_paper=True,
-        access_class=permissions.strictest(m.security_class for m in case.materials),
+        access_class=pub.access_class,
         jumlah="1 berkas",
-        created_by_id=user.id,
+        created_by_id=pub.made_by_id,
     )
-    _add_event(record, "dibuat", user, {"nomor_arsip": record.nomor_arsip})
-    return _make_version(record, case, article, user, role, "terbit", batch)
+    _add_event(record, "dibuat", pub.made_by_id, {"nomor_arsip": record.nomor_arsip})
+    return record
 
 
-def record_change(article, user, role, reason, batch):
-    """A correction or withdrawal: a new berkas in the same record (the earlier ones stay)."""
-    db.session.flush()
-    db.session.expire(article, ["versions"])  # a new published version may have been added
-    record = record_for_case(article.case)
-    if record is None:  # published before the archive existed: make its record now
-        return record_publication(article.case, article, user, role, batch)
-    record.date_to = today()
-    record.title = article.current.revision.title
-    return _make_version(record, article.case, article, user, role, reason, batch)
+def _file(kind, sha, size, filename, mimetype, description, access_class="biasa"):
+    return {
+        "kind": kind,
+        "access_class": access_class,
+        "sha256": sha,
+        "size": size,
+        "filename": filename,
+        "mimetype": mimetype,
+        "relationship": FILE_KINDS[kind],
+        "description": description[:500],
+    }
 
 
-def _make_version(record, case, article, user, role, reason, batch):
-    from intranet.services.photos import photos
-
+def _make_version(record, pub, source, batch):
     number = len(record.versions) + 1
-    store = batch.store
     files = []
-
-    def add(kind, sha, size, filename, mimetype, description, access_class="biasa"):
-        files.append(
-            {
-                "kind": kind,
-                "access_class": access_class,
-                "sha256": sha,
-                "size": size,
-                "filename": filename,
-                "mimetype": mimetype,
-                "relationship": FILE_KINDS[kind],
-                "description": description[:500],
-            }
-        )
-
-    working = file_store()
     try:
-        for m in case.materials:
-            for f in m.files:
-                size = batch.copy_from(working, f.sha256)
-                add(
-                    "sumber",
-                    f.sha256,
-                    size,
-                    f.filename,
-                    f.mimetype,
-                    f"{m.nomor_agenda}: {m.perihal}",
-                    m.security_class,
-                )
-        case_photos = photos(case)
-        for p in case_photos:
-            size = batch.copy_from(working, p.original_sha256)
-            add("foto-asli", p.original_sha256, size, p.filename, p.mimetype, f"Asli: {p.caption}")
-            size = batch.copy_from(working, p.sha256)
-            add("foto", p.sha256, size, f"terbit-{p.filename}", p.mimetype, f"Terbit: {p.caption}")
+        for o in pub.originals:
+            size = batch.copy_from(source, o.sha256)
+            files.append(
+                _file(o.kind, o.sha256, size, o.filename, o.mimetype, o.description, o.access_class)
+            )
     except StorageError as e:
         raise ServiceError(_("Berkas asli tidak dapat dibaca: %(error)s", error=str(e))) from e
-
-    version = article.current
-    shown = {p.id: p for p in case_photos}
-    photo_rows = [shown[i] for i in version.photo_id_list if i in shown]
-    with force_locale("id"):
-        view = _article_view(version, photo_rows, lambda pid, size="penuh": shown[pid].sha256)
-        html = render_template(
-            "archive/published.html",
-            a=view,
-            url=url_for("public.article", slug=article.slug, _external=True),
-            office=current_app.config["OFFICE_NAME"],
+    sha, size = batch.put_bytes(pub.page_html.encode())
+    files.append(
+        _file(
+            "html", sha, size, f"{pub.slug}.html", "text/html", "Halaman berita sebagaimana terbit"
         )
-    sha, size = batch.put_bytes(html.encode())
-    add("html", sha, size, f"{article.slug}.html", "text/html", "Halaman berita sebagaimana terbit")
-
-    entries = _trail(case)
-    head = case.trail_head
-    data = _case_json(record, number, reason, case, article, entries, files, user)
-    sha, size = batch.put_bytes(data)
-    add(
-        "json",
-        sha,
-        size,
-        f"rekaman-{record.id}-v{number}.json",
-        "application/json",
-        "Rekaman kasus lengkap (JSON)",
-        record.access_class,
     )
-
-    with force_locale("id"):
-        berkas_view = _article_view(
-            version, photo_rows, lambda pid, size="penuh": pdf.src(shown[pid].sha256)
+    sha, size = batch.put_bytes(_record_json(record, number, pub, files))
+    files.append(
+        _file(
+            "json",
+            sha,
+            size,
+            f"rekaman-{record.id}-v{number}.json",
+            "application/json",
+            "Rekaman kasus lengkap (JSON)",
+            record.access_class,
         )
+    )
+    record_url = url_for("archive.record", record_id=record.id, _external=True)
+    with force_locale("id"):
         html = render_template(
             "archive/berkas.html",
             record=record,
             number=number,
-            reason=reason,
-            a=berkas_view,
-            article=article,
-            case=case,
-            steps={s.number: s for s in case.definition().steps},
-            entries=entries,
+            reason=pub.reason,
+            pub=pub,
+            article_html=Markup(pub.berkas_article_html),  # noqa: S704  (rendered by the host from sanitised HTML)
             files=files,
-            head=head,
-            seq=case.trail_seq,
-            qr=_qr(url_for("archive.record", record_id=record.id, _external=True)),
-            record_url=url_for("archive.record", record_id=record.id, _external=True),
+            qr=_qr(record_url),
+            record_url=record_url,
             office=current_app.config["OFFICE_NAME"],
             made_at=utcnow(),
         )
-    berkas = pdf.render(html, store, files, f"{record.nomor_arsip} — {record.title}")
+    berkas = pdf.render(html, batch.store, files, f"{record.nomor_arsip} — {record.title}")
     berkas_sha, berkas_size = batch.put_bytes(berkas)
-
     v = ArchiveVersion(
         record=record,
         number=number,
-        reason=reason,
+        reason=pub.reason,
         berkas_sha256=berkas_sha,
         berkas_size=berkas_size,
-        trail_seq=case.trail_seq,
-        trail_head=head,
-        article_version=version.number,
-        created_by_id=user.id,
+        trail_seq=pub.trail_seq,
+        trail_head=pub.trail_head,
+        article_version=pub.article_version,
+        created_by_id=pub.made_by_id,
     )
     db.session.add(v)
     for i, f in enumerate(files):
         v.files.append(_file_row(i, f))
     record.current_number = number
     indexing.enqueue(record.id)
-    trail.append(
-        case,
-        step=case.step,
-        action="archive",
-        actor=user,
-        role=role,
-        data={
-            "nomor_arsip": record.nomor_arsip,
-            "version": number,
-            "berkas_sha256": berkas_sha,
-            "record_sha256": files[-1]["sha256"],
-        },
-    )
     if number > 1:
-        _add_event(record, "versi", user, {"version": number, "reason": reason})
-    return v
+        _add_event(record, "versi", pub.made_by_id, {"version": number, "reason": pub.reason})
+    return Archived(record.id, record.nomor_arsip, number, berkas_sha, files[-1]["sha256"])
 
 
 def _file_row(position, f):
@@ -451,30 +398,8 @@ def _file_row(position, f):
     )
 
 
-def _article_view(version, photo_rows, photo_url):
-    from intranet.services.articles import article_view
-
-    return article_view(
-        version.revision, photo_rows, photo_url, version.layout, version.published_at
-    )
-
-
-def _trail(case):
-    return (
-        db.session.execute(
-            db.select(TrailEntry).where(TrailEntry.case_id == case.id).order_by(TrailEntry.seq)
-        )
-        .scalars()
-        .all()
-    )
-
-
 def _qr(url):
     """The record's address as an inline SVG QR code."""
-    import io
-
-    import segno
-
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=3, border=2, xmldecl=False, svgns=True)
     return Markup(out.getvalue().decode())  # noqa: S704  (generated by segno, no user markup)
@@ -484,14 +409,10 @@ def _iso(value):
     return value.isoformat(timespec="seconds") if value else None
 
 
-def _case_json(record, number, reason, case, article, entries, files, user):
-    """The whole case as JSON: metadata, sources, revisions' hashes, versions, the trail."""
-    from intranet.models import Revision
-
-    revisions = db.session.execute(
-        db.select(Revision).where(Revision.case_id == case.id).order_by(Revision.number)
-    ).scalars()
+def _record_json(record, number, pub, files):
+    """The record as JSON: the archive's metadata and files around the host's case data."""
     data = {
+        **json.loads(pub.case_json),
         "format": RECORD_FORMAT,
         "office": {
             "name": current_app.config["OFFICE_NAME"],
@@ -500,87 +421,10 @@ def _case_json(record, number, reason, case, article, entries, files, user):
         "record": _record_dict(record),
         "version": {
             "number": number,
-            "reason": reason,
+            "reason": pub.reason,
             "made_at": _iso(utcnow().replace(microsecond=0)),
-            "made_by": user.full_name,
+            "made_by": pub.made_by,
         },
-        "case": {
-            "id": case.id,
-            "title": case.title,
-            "definition": {
-                "code": case.definition_code,
-                "version": case.definition_version,
-                "sha256": case.definition_sha256,
-            },
-            "opened_at": _iso(case.opened_at),
-            "opened_by": case.opened_by.full_name,
-            "redaktur": case.redaktur.full_name if case.redaktur else None,
-            "status": case.status,
-        },
-        "materials": [
-            {
-                "nomor_agenda": m.nomor_agenda,
-                "channel": m.channel,
-                "letter_number": m.letter_number,
-                "sender_institution": m.sender_institution,
-                "sender_email": m.sender_email,
-                "perihal": m.perihal,
-                "sifat": m.sifat,
-                "security_class": m.security_class,
-                "registered_at": _iso(m.registered_at),
-                "files": [
-                    {"filename": f.filename, "sha256": f.sha256, "mimetype": f.mimetype}
-                    for f in m.files
-                ],
-            }
-            for m in case.materials
-        ],
-        "revisions": [
-            {
-                "number": r.number,
-                "kind": r.kind,
-                "title": r.title,
-                "author": r.author.full_name,
-                "step": r.step,
-                "created_at": _iso(r.created_at),
-                "content_hash": r.content_hash,
-            }
-            for r in revisions
-        ],
-        "article": {
-            "url": url_for("public.article", slug=article.slug, _external=True),
-            "status": article.status,
-            "published_at": _iso(article.published_at),
-            "withdrawn_at": _iso(article.withdrawn_at),
-            "withdrawn_reason": article.withdrawn_reason,
-            "versions": [
-                {
-                    "number": v.number,
-                    "revision_hash": v.revision_hash,
-                    "published_at": _iso(v.published_at),
-                    "published_by": v.published_by.full_name,
-                    "photo_ids": v.photo_id_list,
-                    "note": v.note,
-                }
-                for v in article.versions
-            ],
-            "social_posts": [
-                {"platform": s.platform, "url": s.url, "recorded_at": _iso(s.created_at)}
-                for s in article.social_posts
-            ],
-        },
-        "trail": [
-            {
-                **e.content(),
-                "actor": e.actor.full_name,
-                "decree": e.decree.number if e.decree else None,
-                "prev_hash": e.prev_hash,
-                "entry_hash": e.entry_hash,
-            }
-            for e in entries
-        ],
-        "trail_seq": case.trail_seq,
-        "trail_head": case.trail_head,
         "files": [
             {k: f[k] for k in ("kind", "filename", "sha256", "size", "mimetype", "relationship")}
             for f in files
@@ -611,12 +455,12 @@ def _record_dict(record):
     }
 
 
-def _add_event(record, kind, user, data=None, note=None):
+def _add_event(record, kind, actor_id, data=None, note=None):
     db.session.add(
         ArchiveEvent(
             record=record,
             kind=kind,
-            actor_id=user.id,
+            actor_id=actor_id,
             data=json.dumps(data or {}, sort_keys=True, ensure_ascii=False),
             note=note,
         )
@@ -687,7 +531,7 @@ def _register_manual(data, scans, user, batch):
     if status == "disimpan":
         _require_location(record)
         record.filed_by_id, record.filed_at = user.id, utcnow()
-    _add_event(record, "dibuat", user, {"nomor_arsip": record.nomor_arsip})
+    _add_event(record, "dibuat", user.id, {"nomor_arsip": record.nomor_arsip})
     sha, size = batch.put_bytes(_manual_json(record, files, user))
     files.append(
         {
@@ -707,9 +551,7 @@ def _register_manual(data, scans, user, batch):
             record=record,
             number=1,
             reason="manual",
-            a=None,
-            case=None,
-            entries=[],
+            pub=None,
             files=files,
             scans=[f for f in files if f["mimetype"].startswith("image/")],
             qr=_qr(url_for("archive.record", record_id=record.id, _external=True)),
@@ -791,7 +633,7 @@ def record_hardcopy(record, user, data):
     _add_event(
         record,
         "fisik",
-        user,
+        user.id,
         {"from": before, "status": status, "location": record.location},
         (data.get("note") or "").strip() or None,
     )
@@ -892,15 +734,21 @@ def events(record):
 
 
 def social_posts(record):
-    """The official social media posts of a record's article, as recorded by the redaktur."""
-    from intranet.models import Article
+    """The official social media posts of a record's article, as the host noted them:
+    dicts of ``platform``, ``url``, ``at`` and ``by``."""
+    return [
+        {**json.loads(e.data), "at": e.occurred_at, "by": e.actor.full_name}
+        for e in events(record)
+        if e.kind == "sosial"
+    ]
 
-    if record.case_id is None:
-        return []
-    article = db.session.execute(
-        db.select(Article).where(Article.case_id == record.case_id)
-    ).scalar_one_or_none()
-    return list(article.social_posts) if article else []
+
+def note_social_post(case_id, platform_label, url, actor_id):
+    """Note an official social media post of an archived article on its record's history."""
+    record = record_for_case(case_id)
+    if record is None:
+        return
+    _add_event(record, "sosial", actor_id, {"platform": platform_label, "url": url})
 
 
 def records_by_id(ids):

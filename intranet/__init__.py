@@ -20,6 +20,7 @@ from intranet.extensions import db
 from intranet.extensions import limiter
 from intranet.extensions import login_manager
 from intranet.extensions import migrate
+from intranet.services import trail
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,7 +60,7 @@ def create_app(config=None):
     login_manager.login_message = _l("Silakan masuk terlebih dahulu.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(security.load_user)
-    archive.init_app(app)
+    archive.init_app(app, anchor_check=trail.anchor_problems)
 
     from intranet.views import admin
     from intranet.views import auth

@@ -349,3 +349,28 @@ def test_the_author_of_a_correction_may_not_approve_it(app, scenario):
             == entries
         )
         assert article.current_number == 1
+
+
+def test_a_social_post_is_noted_on_the_archive_record(app, login, scenario):
+    """The archive never reads the intranet's tables: the post reaches it as a noted event."""
+    from archive.models import ArchiveEvent
+    from archive.models import ArchiveRecord
+
+    cid = scenario["case_id"]
+    build_published(app, cid)
+    r = login("redaktur").post(
+        f"/intranet/naskah/{cid}/sosial",
+        data={"platform": "instagram", "url": "https://instagram.example/p/abc"},
+    )
+    assert r.status_code == 302
+    with app.app_context():
+        rid = db.session.execute(db.select(ArchiveRecord.id)).scalar_one()
+        kinds = (
+            db.session.execute(db.select(ArchiveEvent.kind).order_by(ArchiveEvent.id))
+            .scalars()
+            .all()
+        )
+        assert kinds == ["dibuat", "sosial"]
+    page = login("arsiparis").get(f"/arsip/{rid}").get_data(as_text=True)
+    assert 'Instagram: <a href="https://instagram.example/p/abc"' in page
+    assert "unggahan media sosial resmi dicatat: Instagram" in page

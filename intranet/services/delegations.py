@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 
+from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import ROLES
@@ -11,14 +12,46 @@ from intranet.transactions import atomic
 from intranet.transactions import commit
 
 
+def _require_penanggungjawab(actor, not_held, delegated):
+    """Naming and revoking substitutes is for the Penanggung Jawab in person, under the SK Tim.
+
+    Their own Plh holds the role too, but may not hand it, or any other, further on.
+    """
+    source = actor.role_source("penanggungjawab")
+    if source is None:
+        raise ServiceError(not_held)
+    if source[1] is not None:
+        raise ServiceError(delegated)
+
+
+def _in_force_over(role, absent, substitute, start, end):
+    """Another substitute's unrevoked delegation of ``role`` for ``absent`` sharing a day."""
+    return (
+        db.session.execute(
+            db.select(Delegation)
+            .where(
+                Delegation.role == role,
+                Delegation.absent_user_id == absent.id,
+                Delegation.substitute_id != substitute.id,
+                Delegation.revoked_at.is_(None),
+                Delegation.valid_from <= end,
+                Delegation.valid_until >= start,
+            )
+            .order_by(Delegation.valid_from, Delegation.id)
+        )
+        .scalars()
+        .first()
+    )
+
+
 @atomic
 def delegate(data, actor, absent, substitute):
     """The Penanggung Jawab names ``substitute`` to act as ``absent`` in a role for a period."""
-    source = actor.role_source("penanggungjawab")
-    if source is None:
-        raise ServiceError(_("Hanya penanggung jawab yang dapat menunjuk pelaksana harian."))
-    if source[1] is not None:
-        raise ServiceError(_("Pelaksana harian tidak dapat menunjuk pelaksana harian lain."))
+    _require_penanggungjawab(
+        actor,
+        _("Hanya penanggung jawab yang dapat menunjuk pelaksana harian."),
+        _("Pelaksana harian tidak dapat menunjuk pelaksana harian lain."),
+    )
     if substitute.id == actor.id:
         raise ServiceError(_("Penanggung jawab tidak dapat menunjuk dirinya sendiri."))
     role = data["role"]
@@ -28,6 +61,10 @@ def delegate(data, actor, absent, substitute):
         raise ServiceError(_("Pelaksana harian harus orang lain."))
     if data["valid_until"] < data["valid_from"]:
         raise ServiceError(_("Tanggal akhir tidak boleh sebelum tanggal mulai."))
+    if data["valid_until"] < today():
+        raise ServiceError(
+            _("Masa penunjukan sudah lewat: tanggal akhir tidak boleh sebelum hari ini.")
+        )
     if not any(m.role == role for m in absent.valid_memberships(data["valid_from"])):
         raise ServiceError(
             _(
@@ -37,6 +74,19 @@ def delegate(data, actor, absent, substitute):
         )
     if not substitute.active or not substitute.valid_memberships():
         raise ServiceError(_("%(name)s bukan anggota tim yang aktif.", name=substitute.full_name))
+    other = _in_force_over(role, absent, substitute, data["valid_from"], data["valid_until"])
+    if other is not None:
+        raise ServiceError(
+            _(
+                "%(absent)s sudah diwakili %(name)s sebagai %(role)s pada %(start)s s.d. "
+                "%(end)s; cabut penunjukan itu lebih dulu.",
+                absent=absent.full_name,
+                name=other.substitute.full_name,
+                role=other.role_label,
+                start=other.valid_from.strftime("%d-%m-%Y"),
+                end=other.valid_until.strftime("%d-%m-%Y"),
+            )
+        )
     d = Delegation(
         role=role,
         absent_user_id=absent.id,
@@ -54,8 +104,11 @@ def delegate(data, actor, absent, substitute):
 @atomic
 def revoke(delegation, actor):
     """End a delegation early."""
-    if not actor.has_role("penanggungjawab"):
-        raise ServiceError(_("Hanya penanggung jawab yang dapat mencabut penunjukan."))
+    _require_penanggungjawab(
+        actor,
+        _("Hanya penanggung jawab yang dapat mencabut penunjukan."),
+        _("Pelaksana harian tidak dapat mencabut penunjukan."),
+    )
     if delegation.revoked_at is None:
         delegation.revoked_at = utcnow()
         commit()

@@ -19,6 +19,7 @@ from intranet.models import Revision
 from intranet.models import SiteState
 from intranet.models import SocialPost
 from intranet.models.public import SOCIAL_PLATFORMS
+from intranet.services import archiving
 from intranet.services import cases
 from intranet.services import notify
 from intranet.services import trail
@@ -101,7 +102,7 @@ def publish(case, user, when=None, version=None):
                 case,
             )
         bump()
-        archive_service.record_publication(case, article, user, transition.role, batch)
+        archiving.archive_article(article, user, transition.role, "terbit", batch)
 
     with archive_service.archiving() as batch:
         transition = cases.decide(
@@ -141,7 +142,7 @@ def withdraw(article, user, reason):
     article.withdrawn_reason = reason
     bump()
     with archive_service.archiving() as batch:
-        archive_service.record_change(article, user, role, "penarikan", batch)
+        archiving.archive_article(article, user, role, "penarikan", batch)
         commit()
     indexing.drain_soon()
 
@@ -156,6 +157,9 @@ def add_social_post(article, user, platform, url):
         SocialPost(
             article_id=article.id, platform=platform, url=url.strip(), recorded_by_id=user.id
         )
+    )
+    archive_service.note_social_post(
+        article.case_id, SOCIAL_PLATFORMS[platform], url.strip(), user.id
     )
     commit()
 
@@ -341,6 +345,6 @@ def approve_published_correction(article, user):
     )
     bump()
     with archive_service.archiving() as batch:
-        archive_service.record_change(article, user, role, "koreksi", batch)
+        archiving.archive_article(article, user, role, "koreksi", batch)
         commit()
     indexing.drain_soon()

@@ -190,3 +190,24 @@ def _attempt_at(case, step):
     attempts = [e.attempt for e in case.trail if e.step == step]
     return max(attempts, default=1)
 
+
+def anchor_problems(anchors):
+    """Archived chain heads (``archive.snapshot.Anchor``) the case's trail no longer holds."""
+    problems = []
+    for a in anchors:
+        entry = db.session.execute(
+            db.select(TrailEntry).where(
+                TrailEntry.case_id == a.case_id, TrailEntry.seq == a.trail_seq
+            )
+        ).scalar_one_or_none()
+        if entry is None or entry.entry_hash != a.trail_head:
+            problems.append(
+                f"{a.nomor_arsip} versi {a.version}: jejak naskah #{a.case_id} "
+                f"tidak lagi memuat entri #{a.trail_seq} yang tercatat di berkas"
+            )
+        elif entry.compute_hash() != entry.entry_hash:
+            problems.append(
+                f"{a.nomor_arsip} versi {a.version}: entri jejak #{a.trail_seq} "
+                "diubah setelah diarsipkan"
+            )
+    return problems

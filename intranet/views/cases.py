@@ -95,7 +95,7 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
         withdraw_form=WithdrawForm(formdata=None),
         social_form=SocialPostForm(formdata=None),
         can_preview=latest is not None,
-        archive_record=archive_service.record_for_case(case) if published else None,
+        archive_record=archive_service.record_for_case(case.id) if published else None,
     )
 
 
