@@ -49,6 +49,7 @@ run: install translations
 
 test: install translations
 	$(BIN)/ruff check --quiet intranet archive tests bench wsgi.py .ci/database.py
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest $(if $(TEST_DATABASE_URL),,-n auto) $(PYTEST_ARGS)
 
 lint: install

@@ -6,7 +6,7 @@ from flask import abort
 from flask_login import current_user
 from flask_login import login_required
 
-from intranet.models import ROLES
+from intranet.roles import ROLES
 
 TEAM = tuple(ROLES)
 #: The SOP work: every team role except the technical admin, who manages accounts only.

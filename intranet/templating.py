@@ -9,9 +9,9 @@ from flask_login import current_user
 from intranet import permissions
 from intranet.clock import utcnow
 from intranet.forms.auth import LocaleForm
-from intranet.models import ROLES
 from intranet.models.trail import ACTION_LABELS
 from intranet.permissions import can
+from intranet.roles import ROLES
 
 
 def init_app(app):

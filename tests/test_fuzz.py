@@ -121,8 +121,8 @@ form = st.dictionaries(
 @pytest.fixture
 def ids(app, scenario):
     """The admin is given every role, so every form is reachable; ids for the URLs."""
-    from intranet.models import ROLES
     from intranet.models import Membership
+    from intranet.roles import ROLES
 
     with app.app_context():
         decree = db.session.execute(db.select(TeamDecree).order_by(TeamDecree.id)).scalars().first()

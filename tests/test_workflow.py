@@ -250,7 +250,7 @@ def test_overdue():
 
 
 def test_the_role_list_is_one_list():
-    from intranet.models import ROLES as labelled
+    from intranet.roles import ROLES as labelled
 
     assert tuple(labelled) == sop.ROLE_NAMES
 

@@ -23,7 +23,7 @@ from intranet.forms import length
 from intranet.forms import printable
 from intranet.forms import required
 from intranet.forms.auth import new_password_fields
-from intranet.models import ROLES
+from intranet.roles import ROLES
 
 
 class VersionedForm(BaseForm):

@@ -13,7 +13,6 @@ from intranet.models.intake import AssignmentRecipient
 from intranet.models.intake import SourceFile
 from intranet.models.intake import SourceMaterial
 from intranet.models.notify import OutboxMessage
-from intranet.models.people import ROLES
 from intranet.models.people import Delegation
 from intranet.models.people import Membership
 from intranet.models.people import TeamDecree
@@ -26,7 +25,6 @@ from intranet.models.public import SocialPost
 from intranet.models.trail import TrailEntry
 
 __all__ = [
-    "ROLES",
     "AgendaCounter",
     "Article",
     "Assignment",

@@ -3,7 +3,6 @@
 from datetime import date
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
@@ -15,18 +14,7 @@ from sqlalchemy.orm import relationship
 from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.extensions import db
-
-#: The roles of the SOP team, in SOP column order, with their Indonesian labels.
-ROLES = {
-    "penanggungjawab": _l("Penanggung Jawab"),
-    "koordinator": _l("Koordinator"),
-    "kontributor": _l("Kontributor"),
-    "redaktur": _l("Redaktur"),
-    "editor": _l("Super Admin/Editor"),
-    "penulis": _l("Penulis Artikel/Berita"),
-    "arsiparis": _l("Arsiparis"),
-    "admin": _l("Admin"),
-}
+from intranet.roles import ROLES
 
 
 class User(db.Model):

@@ -54,6 +54,14 @@ def photo_src(case_id, photo_id):
     return f"/intranet/naskah/{case_id}/foto/{photo_id}"
 
 
+INTERNAL_PHOTO = re.compile(r'src="/intranet/naskah/(\d+)/foto/(\d+)"')
+
+
+def rewrite_photo_sources(html, photo_url):
+    """Point the article's internal photo addresses at ``photo_url(photo_id)``."""
+    return INTERNAL_PHOTO.sub(lambda m: f'src="{photo_url(int(m.group(2)))}"', html)
+
+
 def sanitize(html, photo_srcs=frozenset()):
     """The body as safe HTML: only the editor's formatting, links and the case's own photos.
 
@@ -266,8 +274,6 @@ def article_view(revision, photo_rows, photo_url, layout="standar", published_at
             "width": p.width,
             "height": p.height,
         }
-
-    from intranet.services.previews import rewrite_photo_sources
 
     # The body was sanitised with nh3 when it was saved; only photo addresses change here.
     body = Markup(rewrite_photo_sources(revision.body_html, lambda pid: photo_url(pid, "penuh")))  # noqa: S704

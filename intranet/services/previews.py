@@ -1,6 +1,5 @@
 """Step 7: the unpublished preview, its signed expiring links, and who opened them."""
 
-import re
 from datetime import timedelta
 
 from flask import current_app
@@ -31,7 +30,6 @@ from intranet.workflow import check_edit
 LAYOUTS = ("standar", "galeri")
 #: Who checks and approves a preview (steps 8 and 9).
 REVIEWERS = ("koordinator", "penanggungjawab", "redaktur")
-INTERNAL_PHOTO = re.compile(r'src="/intranet/naskah/(\d+)/foto/(\d+)"')
 
 
 class PreviewLinkError(Exception):
@@ -183,8 +181,3 @@ def preview_photos(preview):
         p.id: p for p in db.session.execute(db.select(Photo).where(Photo.id.in_(ids))).scalars()
     }
     return [by_id[i] for i in ids if i in by_id]
-
-
-def rewrite_photo_sources(html, photo_url):
-    """Point the article's internal photo addresses at ``photo_url(photo_id)``."""
-    return INTERNAL_PHOTO.sub(lambda m: f'src="{photo_url(int(m.group(2)))}"', html)

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
 from intranet.extensions import db
-from intranet.models import ROLES
 from intranet.models import Membership
 from intranet.models import TeamDecree
+from intranet.roles import ROLES
 from intranet.storage import file_store
 from intranet.transactions import ServiceError
 from intranet.transactions import atomic

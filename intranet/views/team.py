@@ -17,12 +17,12 @@ from wtforms import SelectChoice
 from intranet.database import get_or_404
 from intranet.forms.intake import DelegationForm
 from intranet.forms.intake import SimpleForm
-from intranet.models import ROLES
 from intranet.models import Delegation
 from intranet.models import TeamDecree
 from intranet.models import User
 from intranet.permissions import area_required
 from intranet.permissions import can
+from intranet.roles import ROLES
 from intranet.services import delegations
 from intranet.services import queries
 from intranet.storage import StorageError
