@@ -446,6 +446,41 @@ def _deactivate(u, who):
     db.session.commit()
 
 
+def _day(n):
+    """The office date ``n`` days from today, as the delegation messages write it."""
+    return (today() + timedelta(days=n)).strftime("%d-%m-%Y")
+
+
+def _editor_acts_as_koordinator(start, end, revoked=False):
+    """Set-up: the Editor already acts as Koordinator from ``start`` to ``end`` (days from today)."""
+
+    def setup(u):
+        from intranet.services import delegations
+
+        data = {
+            "role": "koordinator",
+            "valid_from": today() + timedelta(days=start),
+            "valid_until": today() + timedelta(days=end),
+            "reason": "Cuti",
+        }
+        if end < 0:
+            # a period that has ended can no longer be named: it was named while it lasted
+            d = Delegation(
+                **data,
+                absent_user_id=u["koordinator"].id,
+                substitute_id=u["editor"].id,
+                created_by_id=u["penanggungjawab"].id,
+            )
+            db.session.add(d)
+            db.session.commit()
+        else:
+            d = delegations.delegate(data, u["penanggungjawab"], u["koordinator"], u["editor"])
+        if revoked:
+            delegations.revoke(d, u["penanggungjawab"])
+
+    return setup
+
+
 #: One row per guard of ``delegate``: (set-up, changes to the call, the message).
 #: The call is by default valid: the Penanggung Jawab names the Redaktur to act as
 #: Koordinator from today for three days (``test_the_valid_delegation_is_written``).
@@ -492,6 +527,32 @@ DELEGATE_REFUSALS = [
     ),
     pytest.param(
         None,
+        {"valid_from": -3},
+        "Masa penunjukan sudah lewat: tanggal akhir tidak boleh sebelum hari ini.",
+        id="a-period-wholly-past",
+    ),
+    pytest.param(
+        None,
+        {"valid_from": -1, "valid_until": 0},
+        "Masa penunjukan sudah lewat: tanggal akhir tidak boleh sebelum hari ini.",
+        id="a-period-that-ended-yesterday",
+    ),
+    pytest.param(
+        _editor_acts_as_koordinator(2, 4),
+        {},
+        "{absent} sudah diwakili {editor} sebagai Koordinator pada {days[2]} s.d. {days[4]}; "
+        "cabut penunjukan itu lebih dulu.",
+        id="overlapping-another-substitute-by-one-day",
+    ),
+    pytest.param(
+        _editor_acts_as_koordinator(-1, 0),
+        {},
+        "{absent} sudah diwakili {editor} sebagai Koordinator pada {yesterday} s.d. {days[0]}; "
+        "cabut penunjukan itu lebih dulu.",
+        id="overlapping-another-substitute-already-acting",
+    ),
+    pytest.param(
+        None,
         {"role": "penulis"},
         "{absent} tidak memegang peran itu menurut SK Tim pada tanggal mulai.",
         id="a-role-the-holder-does-not-hold",
@@ -527,6 +588,8 @@ def _delegate_call(u, changes):
     start = today()
     if changes.get("valid_from") == "next-year":
         start = date(today().year + 1, 1, 5)
+    elif "valid_from" in changes:
+        start = today() + timedelta(days=changes["valid_from"])
     end = start + timedelta(days=changes["valid_until"] if "valid_until" in changes else 2)
     data = {
         "role": changes.get("role", "koordinator"),
@@ -573,7 +636,13 @@ def test_each_delegation_guard_refuses_with_its_message(app, setup, changes, mes
         before = footprint()
         u = _users()
         data, (actor, absent, substitute) = _delegate_call(u, changes)
-        expected = message.format(absent=absent.full_name, substitute=substitute.full_name)
+        expected = message.format(
+            absent=absent.full_name,
+            substitute=substitute.full_name,
+            editor=u["editor"].full_name,
+            days={n: _day(n) for n in range(6)},
+            yesterday=_day(-1),
+        )
         with pytest.raises(ServiceError, match=f"^{re.escape(expected)}$") as refused:
             delegations.delegate(data, actor, absent, substitute)
         assert refused.value.status == 400
@@ -594,6 +663,104 @@ def test_only_the_penanggungjawab_revokes_a_delegation(app, scenario, who):
             delegations.revoke(d, _users()[who])
         assert footprint() == before
         assert db.session.get(Delegation, scenario["delegation_id"]).revoked_at is None
+
+
+def test_a_plh_of_the_penanggungjawab_may_not_revoke(app, scenario):
+    """The rule ``delegate`` applies: the penanggung jawab in person, never their Plh."""
+    from intranet.services import delegations
+
+    with app.test_request_context(method="POST"):
+        u = _users()
+        _plh_of_penanggungjawab(u)
+        assert u["koordinator"].has_role("penanggungjawab")
+        d = db.session.get(Delegation, scenario["delegation_id"])
+        before = footprint()
+        with pytest.raises(
+            ServiceError,
+            match=f"^{re.escape('Pelaksana harian tidak dapat mencabut penunjukan.')}$",
+        ):
+            delegations.revoke(d, _users()["koordinator"])
+        assert footprint() == before
+        assert db.session.get(Delegation, scenario["delegation_id"]).revoked_at is None
+
+
+@pytest.mark.parametrize(
+    "setup,start,end",
+    [
+        pytest.param(None, -1, 0, id="begun-yesterday-ending-today"),
+        pytest.param(_editor_acts_as_koordinator(3, 5), 0, 2, id="the-day-after-another-ends"),
+        pytest.param(_editor_acts_as_koordinator(-2, -1), 0, 2, id="after-another-has-ended"),
+        pytest.param(_editor_acts_as_koordinator(0, 2, revoked=True), 0, 2, id="over-a-revoked"),
+        # the same substitute named twice is no conflict: one person acts either way
+        pytest.param(lambda u: _delegate_call_made(u, 1, 3), 0, 2, id="the-same-substitute-again"),
+    ],
+)
+def test_delegations_that_do_not_conflict_are_written(app, setup, start, end):
+    from intranet.services import delegations
+
+    with app.test_request_context(method="POST"):
+        u = _users()
+        if setup:
+            setup(u)
+        data, people = _delegate_call(u, {})
+        data.update(
+            valid_from=max(today() + timedelta(days=start), date(today().year, 1, 1)),
+            valid_until=today() + timedelta(days=end),
+        )
+        d_id = delegations.delegate(data, *people).id
+    with app.app_context():
+        d = db.session.get(Delegation, d_id)
+        assert (d.role, d.absent_user.username, d.substitute.username) == (
+            "koordinator",
+            "koordinator",
+            "redaktur",
+        )
+        assert (d.valid_from, d.valid_until) == (data["valid_from"], data["valid_until"])
+
+
+def _delegate_call_made(u, start, end):
+    """Set-up: the default delegation (Redaktur acting as Koordinator), days from today."""
+    from intranet.services import delegations
+
+    data, people = _delegate_call(u, {})
+    data.update(
+        valid_from=today() + timedelta(days=start), valid_until=today() + timedelta(days=end)
+    )
+    delegations.delegate(data, *people)
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT-14", "Etc/GMT+12"])
+def test_the_past_is_the_office_calendars(app_factory, zone):
+    """Today is the office's day, not the server's: a period ending on the office's today is
+    accepted, one ending on the office's yesterday refused, whatever day the server is on.
+
+    Of the two zones (UTC+14 and UTC-12, 26 hours apart) at least one is on another day than
+    the server, so ``date.today()`` in place of the office calendar fails one of the cases.
+    """
+    from intranet.cli import load_demo
+    from intranet.services import delegations
+    from tests.conftest import PASSWORD
+
+    app = app_factory(BABEL_DEFAULT_TIMEZONE=zone)
+    with app.test_request_context(method="POST"):
+        load_demo(PASSWORD)
+        u = _users()
+        office_today = today()
+        start = max(office_today - timedelta(days=1), date(office_today.year, 1, 1))
+        data, people = _delegate_call(u, {})
+        data.update(valid_from=start, valid_until=office_today)
+        assert delegations.delegate(data, *people).valid_until == office_today
+        data, people = _delegate_call(u, {"substitute": "editor"})
+        data.update(
+            valid_from=start - timedelta(days=1), valid_until=office_today - timedelta(days=1)
+        )
+        with pytest.raises(
+            ServiceError,
+            match=re.escape(
+                "Masa penunjukan sudah lewat: tanggal akhir tidak boleh sebelum hari ini."
+            ),
+        ):
+            delegations.delegate(data, *people)
 
 
 def test_revoking_twice_keeps_the_first_revocation(app, scenario):

@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.extensions import db
-from intranet.models import ROLES
 from intranet.models import Delegation
+from intranet.roles import ROLES
 from intranet.transactions import ServiceError
 from intranet.transactions import atomic
 from intranet.transactions import commit
