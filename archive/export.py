@@ -405,7 +405,7 @@ def import_bag(zip_path, user, progress=None):
     import bagit
 
     from archive import indexing
-    from archive.service import archiving
+    from archive.writing import archiving
 
     if db.session.execute(db.select(ArchiveRecord.id).limit(1)).first():
         raise ImportRefused("arsip tujuan tidak kosong; impor hanya ke instansi yang kosong")

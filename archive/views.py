@@ -12,8 +12,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from archive import filing
 from archive import fixity
-from archive import service
+from archive import numbering
+from archive import recording
+from archive import records
 from archive.forms import ClassificationForm
 from archive.forms import ExportForm
 from archive.forms import HardcopyForm
@@ -71,7 +74,7 @@ def index():
         "text": _arg("q", 200),
     }
     page = _int_arg("halaman") or 1
-    rows, total = service.listing(current_user, filters, page)
+    rows, total = records.listing(current_user, filters, page)
     runs = fixity.runs(1) if permissions.keeps_archive(current_user) else []
     return render_template(
         "archive/index.html",
@@ -80,7 +83,7 @@ def index():
         page=page,
         pages=max(1, -(-total // 25)),
         filters=filters,
-        years=service.years(),
+        years=records.years(),
         last_run=runs[0] if runs else None,
     )
 
@@ -95,8 +98,8 @@ def record(record_id):
         "archive/record.html",
         record=r,
         form=form,
-        events=service.events(r),
-        social_posts=service.social_posts(r),
+        events=records.events(r),
+        social_posts=records.social_posts(r),
     )
 
 
@@ -108,7 +111,7 @@ def hardcopy(record_id):
     form = HardcopyForm()
     if form.validate_on_submit():
         try:
-            service.record_hardcopy(r, current_user, form.data)
+            filing.record_hardcopy(r, current_user, form.data)
         except ServiceError as e:
             flash(str(e), "error")
         else:
@@ -123,7 +126,7 @@ def hardcopy(record_id):
 def berkas(record_id, number):
     """Download the berkas PDF of one version."""
     r = _record_or_404(record_id)
-    v = service.version_of(r, number) or abort(404)
+    v = records.version_of(r, number) or abort(404)
     if not permissions.can_read_berkas(current_user, r, v):
         abort(403)
     name = f"berkas-{r.nomor_arsip.replace('/', '-')}-v{v.number}.pdf"
@@ -135,7 +138,7 @@ def berkas(record_id, number):
 def original(record_id, file_id):
     """Download one original file of the record."""
     r = _record_or_404(record_id)
-    f = service.file_of(r, file_id) or abort(404)
+    f = records.file_of(r, file_id) or abort(404)
     if not permissions.can_read_archive_file(current_user, r, f):
         abort(403)
     return _send(f.sha256, f.mimetype, f.filename)
@@ -155,11 +158,11 @@ def new_manual():
     """Register an older paper record with its scans."""
     form = ManualRecordForm()
     form.classification_id.choices = [
-        SelectChoice(c.id, f"{c.code} — {c.name}") for c in service.classifications()
+        SelectChoice(c.id, f"{c.code} — {c.name}") for c in numbering.classifications()
     ]
     if form.validate_on_submit():
         try:
-            r = service.register_manual(
+            r = recording.register_manual(
                 form.data, [s for s in request.files.getlist("scans") if s.filename], current_user
             )
         except ServiceError as e:
@@ -175,14 +178,14 @@ def new_manual():
 @readers
 def locations():
     """Filed records by room, cabinet and box."""
-    return render_template("archive/locations.html", groups=service.by_location(current_user))
+    return render_template("archive/locations.html", groups=records.by_location(current_user))
 
 
 def _box_from_args():
     room, cabinet, box = _arg("ruang"), _arg("lemari"), _arg("boks")
     if not box:
         abort(404)
-    rows = service.box(room, cabinet, box)
+    rows = records.box(room, cabinet, box)
     if not rows:
         abort(404)
     return room, cabinet, box, rows
@@ -240,7 +243,7 @@ def tables():
     form.retention_id.choices = _retention_choices()
     if form.validate_on_submit():
         try:
-            c = service.save_classification(form.data)
+            c = numbering.save_classification(form.data)
         except ServiceError as e:
             flash(str(e), "error")
         else:
@@ -258,7 +261,7 @@ def new_retention():
     form = RetentionForm(prefix="newrule")
     if form.validate_on_submit():
         try:
-            service.save_retention(form.data)
+            numbering.save_retention(form.data)
         except ServiceError as e:
             flash(str(e), "error")
         else:
@@ -273,8 +276,8 @@ def new_retention():
 
 def _tables(new_classification, new_retention):
     status = 400 if request.method == "POST" else 200
-    rows = service.classifications(active_only=False)
-    rules = service.retention_rules(active_only=False)
+    rows = numbering.classifications(active_only=False)
+    rules = numbering.retention_rules(active_only=False)
     forms = {}
     for c in rows:
         f = ClassificationForm(formdata=None, obj=c, prefix=f"c{c.id}")
@@ -295,7 +298,7 @@ def _tables(new_classification, new_retention):
 def _retention_choices():
     return [SelectChoice(0, "—")] + [
         SelectChoice(r.id, f"{r.name} ({r.active_years}/{r.inactive_years})")
-        for r in service.retention_rules(active_only=False)
+        for r in numbering.retention_rules(active_only=False)
     ]
 
 
@@ -308,7 +311,7 @@ def classification(classification_id):
     form.retention_id.choices = _retention_choices()
     if form.validate_on_submit():
         try:
-            service.save_classification(form.data, c)
+            numbering.save_classification(form.data, c)
         except ServiceError as e:
             flash(str(e), "error")
         else:
@@ -326,7 +329,7 @@ def retention(rule_id):
     form = RetentionForm(prefix=f"r{rule.id}")
     if form.validate_on_submit():
         try:
-            service.save_retention(form.data, rule)
+            numbering.save_retention(form.data, rule)
         except ServiceError as e:
             flash(str(e), "error")
         else:
@@ -397,14 +400,14 @@ def search():
     results = indexing.find(
         current_user, text, filters, "date" if sort == "tanggal" else "relevance", page
     )
-    records = service.records_by_id([int(h.fields["id"]) for h in results.hits])
+    found = records.records_by_id([int(h.fields["id"]) for h in results.hits])
     return render_template(
         "archive/search.html",
         text=text,
         filters=filters,
         sort=sort,
         results=results,
-        records=records,
+        records=found,
         args_of=lambda **changes: _args_of(text, filters, sort, **changes),
         searched=bool(text or any(filters.values())),
     ), (400 if results.error else 200)

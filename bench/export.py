@@ -100,7 +100,7 @@ def build_records(app, n, scale):
     from archive.models import ArchiveRecord
     from archive.models import ArchiveVersion
     from archive.models import Classification
-    from archive.service import format_nomor_arsip
+    from archive.numbering import format_nomor_arsip
     from archive.store import archive_store
     from intranet.models import User
 

@@ -482,7 +482,7 @@ def test_four_processes_writing_at_once_lose_no_update(app, tmp_path):
 
 def _manual_records(app, n, **overrides):
     """``n`` older paper records registered through the service (no scans)."""
-    from archive import service
+    from archive import recording
     from intranet.models import User
 
     ids = []
@@ -506,7 +506,7 @@ def _manual_records(app, n, **overrides):
                 "folder": str(i),
                 **overrides,
             }
-            ids.append(service.register_manual(data, [], user).id)
+            ids.append(recording.register_manual(data, [], user).id)
     return ids
 
 

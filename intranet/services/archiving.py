@@ -4,7 +4,7 @@ The archive is a library the intranet calls and that never calls back: everythin
 record must hold is read here, once, into an ``archive.snapshot.Publication``; the archive
 copies the originals, writes the berkas and returns a receipt, from which the intranet
 appends its own "archive" trail entry. It all happens in the caller's transaction, under the
-archive lock (``archive.service.archiving``).
+archive lock (``archive.writing.archiving``).
 """
 
 import json
@@ -15,7 +15,7 @@ from flask import url_for
 from flask_babel import force_locale
 
 from archive import pdf
-from archive import service as archive_service
+from archive import recording
 from archive.snapshot import Material
 from archive.snapshot import Original
 from archive.snapshot import Publication
@@ -37,7 +37,7 @@ def archive_article(article, user, role, reason, batch):
     db.session.flush()
     db.session.expire(article, ["versions"])  # a new published version may have been added
     case = article.case
-    receipt = archive_service.record_publication(
+    receipt = recording.record_publication(
         snapshot(case, article, user, reason), file_store(), batch
     )
     trail.append(

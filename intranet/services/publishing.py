@@ -7,8 +7,9 @@ is published and its time has come. Nothing else decides it.
 from flask import url_for
 from flask_babel import gettext as _
 
+from archive import filing
 from archive import indexing
-from archive import service as archive_service
+from archive import writing
 from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Article
@@ -104,7 +105,7 @@ def publish(case, user, when=None, version=None):
         bump()
         archiving.archive_article(article, user, transition.role, "terbit", batch)
 
-    with archive_service.archiving() as batch:
+    with writing.archiving() as batch:
         transition = cases.decide(
             case,
             user,
@@ -141,7 +142,7 @@ def withdraw(article, user, reason):
     article.withdrawn_at = utcnow().replace(microsecond=0)
     article.withdrawn_reason = reason
     bump()
-    with archive_service.archiving() as batch:
+    with writing.archiving() as batch:
         archiving.archive_article(article, user, role, "penarikan", batch)
         commit()
     indexing.drain_soon()
@@ -158,9 +159,7 @@ def add_social_post(article, user, platform, url):
             article_id=article.id, platform=platform, url=url.strip(), recorded_by_id=user.id
         )
     )
-    archive_service.note_social_post(
-        article.case_id, SOCIAL_PLATFORMS[platform], url.strip(), user.id
-    )
+    filing.note_social_post(article.case_id, SOCIAL_PLATFORMS[platform], url.strip(), user.id)
     commit()
 
 
@@ -344,7 +343,7 @@ def approve_published_correction(article, user):
         data={"version": number},
     )
     bump()
-    with archive_service.archiving() as batch:
+    with writing.archiving() as batch:
         archiving.archive_article(article, user, role, "koreksi", batch)
         commit()
     indexing.drain_soon()

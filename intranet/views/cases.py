@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from archive import service as archive_service
+from archive import records
 from intranet.clock import office_to_utc
 from intranet.clock import today
 from intranet.database import get_or_404
@@ -95,7 +95,7 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
         withdraw_form=WithdrawForm(formdata=None),
         social_form=SocialPostForm(formdata=None),
         can_preview=latest is not None,
-        archive_record=archive_service.record_for_case(case.id) if published else None,
+        archive_record=records.record_for_case(case.id) if published else None,
     )
 
 
