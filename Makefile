@@ -6,7 +6,7 @@ PORT ?= 5000
 DEMO_PASSWORD := $(or $(WARTA_DEMO_PASSWORD),warta-demo)
 MO := translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test install translations lint bench bench-deps clean system-deps messages
+.PHONY: run test install translations lint bench bench-deps clean system-deps messages mutation
 
 install: $(VENV)/.installed
 
@@ -66,6 +66,11 @@ bench-deps:
 
 bench: install translations bench-deps
 	$(BIN)/python bench/scoreboard.py
+
+# Mutation testing (mutmut) of the modules that hold the rules, each against the tests that
+# own it: a score per module and the survivors. `make mutation MUTATION_ARGS=workflow` runs one.
+mutation: install translations
+	nice -n 10 $(BIN)/python .ci/mutation.py $(MUTATION_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

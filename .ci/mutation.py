@@ -1,0 +1,215 @@
+"""Mutation testing (mutmut) of the modules that hold Warta's rules, each against its own tests.
+
+`make mutation` runs it. For each module below it copies the working tree into
+``build/mutation/<name>/`` (so the run sees one snapshot while others edit the tree), writes
+a ``[tool.mutmut]`` table into that copy's pyproject.toml, runs ``mutmut run`` there (mutmut
+copies the copy again into its ``mutants/``), reads ``mutmut results`` and prints a score per
+module (killed / total) with the surviving mutants. ``python .ci/mutation.py workflow trail``
+runs only the modules named; ``--keep`` reuses the previous run's results.
+
+A timeout counts as killed (the mutant made the tests hang); "no tests" counts as a survivor
+(no selected test reaches the mutated function).
+"""
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WORK = ROOT / "build" / "mutation"
+COPIED = ("intranet", "archive", "tests", "templates", "static", "translations", "migrations")
+COPIED_FILES = ("pyproject.toml", "wsgi.py", "babel.cfg")
+DETECTED = {"killed", "timeout", "caught by type check", "segfault"}
+
+
+@dataclass
+class Module:
+    """One unit of mutation: the files mutated and the pytest arguments of the tests owning it."""
+
+    name: str
+    files: list[str]
+    tests: list[str]
+    #: Mutants that only change the text of a message shown to a person, keyed by mutant
+    #: name, each with the line the mutant writes. Excluded from the score only while the
+    #: mutant still writes that line (otherwise the exclusion is stale and it counts).
+    message_text: dict[str, str] = field(default_factory=dict)
+
+
+# The pure tests of test_after_publication.py: the four that take the app are left out.
+AFTER_PUBLICATION_PURE = (
+    "not (correction_page or case_page_offers or author_of_a_correction or social_post)"
+)
+
+MODULES = [
+    Module(
+        "workflow",
+        ["intranet/workflow.py"],
+        [
+            "tests/test_workflow.py",
+            "tests/test_workflow_pinned.py",
+            "tests/test_after_publication.py",
+            "-k",
+            AFTER_PUBLICATION_PURE,
+        ],
+    ),
+    Module(
+        "trail",
+        ["intranet/models/trail.py", "intranet/services/trail.py"],
+        ["tests/test_trail.py", "tests/test_trail_pinned.py"],
+    ),
+    Module(
+        "query",
+        ["archive/query.py"],
+        ["tests/test_search_boundaries.py", "tests/test_archive_search.py"],
+    ),
+    Module(
+        "permissions",
+        ["intranet/permissions.py"],
+        ["tests/test_access_policy.py", "tests/test_permissions_pinned.py"],
+    ),
+    Module(
+        "uploads",
+        ["intranet/uploads.py"],
+        [
+            "tests/test_intake.py",
+            "tests/test_admin.py",
+            "tests/test_photos.py",
+            "tests/test_archive.py",
+            "-k",
+            "eml or email or hostile or oversize or accepted_types or traversal or non_latin"
+            " or photo_refusals or without_location or manual_record_refusals",
+        ],
+    ),
+]
+
+
+def mutmut_table(module):
+    """The [tool.mutmut] table for ``module`` (TOML)."""
+
+    def toml_list(items):
+        return "[" + ", ".join(f'"{i}"' for i in items) + "]"
+
+    return (
+        "\n[tool.mutmut]\n"
+        'source_paths = ["intranet", "archive"]\n'
+        f"only_mutate = {toml_list(module.files)}\n"
+        f"pytest_add_cli_args_test_selection = {toml_list(module.tests)}\n"
+        # xdist would fork its own workers inside each mutant's run
+        'pytest_add_cli_args = ["-p", "no:xdist"]\n'
+        f"also_copy = {toml_list(COPIED[2:] + COPIED_FILES[1:])}\n"
+        "use_git_change_detection = false\n"
+    )
+
+
+def prepare(module):
+    """A fresh snapshot of the tree in build/mutation/<name>/ with mutmut's table added."""
+    work = WORK / module.name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in COPIED:
+        shutil.copytree(ROOT / name, work / name, ignore=ignore)
+    for name in COPIED_FILES:
+        shutil.copy2(ROOT / name, work / name)
+    with open(work / "pyproject.toml", "a", encoding="utf-8") as f:
+        f.write(mutmut_table(module))
+    return work
+
+
+def mutmut(work, *args, check=True):
+    """Run mutmut in ``work``; its output (a run's output is also kept in mutmut.log there)."""
+    proc = subprocess.run(  # noqa: S603 - our own venv's mutmut, arguments from this file
+        [str(BIN / "mutmut"), *args], cwd=work, capture_output=True, text=True, check=False
+    )
+    if args[0] == "run":
+        (work / "mutmut.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    if check and proc.returncode != 0:
+        sys.stdout.write(proc.stdout[-4000:])
+        sys.stderr.write(proc.stderr[-4000:])
+        raise SystemExit(f"mutmut {' '.join(args)} failed in {work}")
+    return proc.stdout
+
+
+def results(work):
+    """{mutant name: status} from ``mutmut results --all true``."""
+    out = mutmut(work, "results", "--all", "true")
+    return dict(re.findall(r"^\s+(\S+): (.+)$", out, re.MULTILINE))
+
+
+def written_line(work, mutant):
+    """The line(s) the mutant writes, from ``mutmut show`` (the diff's + lines)."""
+    diff = mutmut(work, "show", mutant, check=False)
+    return " | ".join(
+        line[1:].strip()
+        for line in diff.splitlines()
+        if line.startswith("+") and not line.startswith("+++")
+    )
+
+
+def score(module, work):
+    """(detected, total, survivors with their diffs' written lines, excluded names)."""
+    statuses = results(work)
+    excluded = []
+    for name, expected in module.message_text.items():
+        if statuses.get(name) == "survived" and written_line(work, name) == expected:
+            excluded.append(name)
+        elif name in statuses and statuses[name] not in DETECTED:
+            print(f"  stale exclusion (mutant changed): {name}", file=sys.stderr)
+    counted = {n: s for n, s in statuses.items() if n not in excluded and s != "skipped"}
+    detected = sum(1 for s in counted.values() if s in DETECTED)
+    survivors = [
+        (n, s, written_line(work, n)) for n, s in sorted(counted.items()) if s not in DETECTED
+    ]
+    return detected, len(counted), survivors, excluded
+
+
+def main():
+    """Run the modules asked for (all by default) and print the table and the survivors."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="names of modules (default: all)")
+    parser.add_argument("--keep", action="store_true", help="report the last run again")
+    parser.add_argument("--children", type=int, default=2, help="mutmut worker processes")
+    args = parser.parse_args()
+    wanted = [m for m in MODULES if not args.modules or m.name in args.modules]
+
+    rows = []
+    started = time.monotonic()
+    for module in wanted:
+        t0 = time.monotonic()
+        if args.keep:
+            work = WORK / module.name
+        else:
+            print(f"== {module.name}: {', '.join(module.files)}", flush=True)
+            work = prepare(module)
+            mutmut(work, "run", "--max-children", str(args.children))
+        detected, total, survivors, excluded = score(module, work)
+        rows.append((module, detected, total, survivors, excluded, time.monotonic() - t0))
+
+    print()
+    print(f"{'module':<12} {'killed':>7} {'total':>6} {'score':>7} {'excl.':>5} {'time':>7}")
+    for module, detected, total, _, excluded, seconds in rows:
+        pct = 100 * detected / total if total else 100.0
+        print(
+            f"{module.name:<12} {detected:>7} {total:>6} {pct:>6.1f}% {len(excluded):>5}"
+            f" {seconds:>6.0f}s"
+        )
+    print(f"total time {time.monotonic() - started:.0f}s")
+    for module, _, _, survivors, _, _ in rows:
+        if survivors:
+            print(
+                f"\nSurvivors in {module.name} (`mutmut show NAME` in build/mutation/"
+                f"{module.name}):"
+            )
+            for name, status, line in survivors:
+                print(f"  {name} [{status}]: {line}")
+
+
+if __name__ == "__main__":
+    main()
