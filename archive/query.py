@@ -209,22 +209,21 @@ _MINUS = re.compile(r"\s*-(?=[^\s)])")
 
 def _lex(text):
     """``(kind, value)`` of each token of a typed query."""
-    pos, previous = 0, None
+    pos, value_next = 0, False  # right after field: comes its value, where a dash is a sign
     while pos < len(text):
-        m = None if previous in ("field", "compare") else _MINUS.match(text, pos)
+        m = None if value_next else _MINUS.match(text, pos)
         kind = "minus" if m else None
         m = m or _QUERY_TOKEN.match(text, pos)
-        if m is None:  # a stray "]", or only spaces left
-            rest = text[pos:].lstrip()
-            if rest:
-                yield "word", rest[0]
-            pos = len(text) - len(rest) + 1
-            previous = "word"
+        if m is None:  # a stray "]" (all else matches), or only spaces left: read past
+            pos = len(text) - len(text[pos:].lstrip())
+            if pos < len(text):
+                yield "word", text[pos]
+            pos, value_next = pos + 1, False
             continue
         pos = m.end()
         kind = kind or m.lastgroup
         yield kind, "-" if kind == "minus" else m.group(kind)
-        previous = kind
+        value_next = kind == "field" and not value_next
 
 
 class _Parser:
@@ -237,6 +236,7 @@ class _Parser:
         self.within = None  # (typed name, field) of the ``field:( … )`` being read
 
     def typed(self, text):
+        """The typed query (every document when there is none)."""
         text = (text or "").replace("\x00", " ").strip()
         if not text:
             return tantivy.Query.all_query()
@@ -251,11 +251,13 @@ class _Parser:
     # conditions
 
     def access(self, readable):
+        """Documents of the ``readable`` access classes (none when there are none)."""
         if not readable:
             return tantivy.Query.empty_query()
         return tantivy.Query.term_set_query(self.schema, "access", [c.lower() for c in readable])
 
     def filters(self, filters):
+        """A condition for each filter given a value."""
         for name, value in filters.items():
             if value in (None, ""):
                 continue
@@ -372,6 +374,10 @@ class _Parser:
         self.pos += 1
         if kind == "compare":
             bound_kind, bound = self._peek()
+            if bound_kind == "minus" and self.pos + 1 < len(self.tokens):
+                self.pos += 1  # tahun:>=-5: the dash is the bound's sign
+                bound_kind, bound = self._peek()
+                bound = f"-{bound}"
             if bound_kind != "word":
                 raise QueryError(f"Setelah {typed}:{value} harus ada nilai.")
             self.pos += 1

@@ -9,6 +9,9 @@ from datetime import date
 
 import bagit
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -16,8 +19,13 @@ from archive import extract
 from archive import indexing
 from archive.models import ArchiveRecord
 from archive.models import ArchiveText
+from archive.query import QUERY_FIELDS
+from archive.query import Parsed
+from archive.query import QueryError
+from archive.query import parse
 from archive.query import stem
 from archive.search import SearchIndex
+from archive.search import make_schema
 from archive.store import archive_store
 from intranet.clock import today as office_today
 from intranet.extensions import db
@@ -196,6 +204,51 @@ def test_a_query_that_cannot_be_understood_says_why(tmp_path, query, message):
     r = ix.query(query, ["biasa", "terbatas"])
     assert r.hits == [] and r.total == 0 and message in r.error
     assert ix.matching_ids(query, ["biasa", "terbatas"]) == []
+
+
+#: The pieces of the query language, and values that have broken it.
+QUERY_OPERATORS = [*'()"-[]*:<>', "OR", "AND", "NOT", "TO", "to", ">=", "<=", "--", "\x00"]
+QUERY_VALUES = [
+    *("2019", "-5", "2026-01-01", "2026-02-30", "0001-01-01", "9999-12-31", "2262-04-11"),
+    *("99999999999999999999", "pemilih", "yang", "HM.02.01/0001", "B-07", "Pémilu", "𝕎", "*"),
+]
+query_piece = st.one_of(
+    st.sampled_from(QUERY_OPERATORS),
+    st.sampled_from(QUERY_VALUES),
+    st.builds(  # field:value, field:>=value, field:[…, field:( …
+        "".join,
+        st.tuples(
+            st.sampled_from([*QUERY_FIELDS, "rapat", "-tahun", "TAHUN"]),
+            st.just(":"),
+            st.sampled_from(["", "", "(", "[", '"', "-", "<", "<=", ">", ">=", "> "]),
+            st.sampled_from(QUERY_VALUES),
+        ),
+    ),
+    st.text(max_size=3),
+)
+typed_queries = st.lists(
+    st.tuples(query_piece, st.sampled_from(["", "", " ", "  "])), max_size=30
+).map(lambda parts: "".join(piece + space for piece, space in parts))
+
+
+@pytest.fixture(scope="module")
+def searched(tmp_path_factory):
+    return _index(tmp_path_factory.mktemp("fuzzed"), DOCS)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=typed_queries)
+def test_every_typed_query_runs_or_says_why(searched, text):
+    try:
+        parsed = parse(make_schema(), text, ["biasa"])
+    except QueryError as e:
+        assert str(e).strip()
+    else:
+        assert isinstance(parsed, Parsed)
+    r = searched.query(text, ["biasa", "terbatas"])  # and tantivy takes what was compiled
+    if r.error is not None:
+        assert r.error.strip() and r.total == 0
+        assert searched.matching_ids(text, ["biasa", "terbatas"]) == []
 
 
 def test_snippets_mark_every_form_of_the_word_and_pages_stop_at_the_last(tmp_path):

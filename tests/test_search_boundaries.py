@@ -136,6 +136,10 @@ def dated(tmp_path_factory):
         ("tahun:2027", _days("2027-01-01")),
         ("tanggal:2026-01-01 OR tanggal:2026-12-31", _days("2026-01-01", "2026-12-31")),
         ("tahun:2026 NOT tanggal:[2026-01-01 TO 2026-06-30]", _days("2026-07-01", "2026-12-31")),
+        ("tahun:2026 -tanggal:[2026-01-01 TO 2026-06-30]", _days("2026-07-01", "2026-12-31")),
+        ("-tanggal:<=2026-12-31", _days("2027-01-01")),
+        ("tanggal:(2026-01-01 OR 2026-12-31)", _days("2026-01-01", "2026-12-31")),
+        ("tanggal:([* TO 2026-01-01] -2025-12-31)", _days("2026-01-01")),
     ],
 )
 def test_date_boundaries(dated, query, found):
@@ -179,6 +183,18 @@ def yearly(tmp_path_factory):
         ("tahun:>2020 tahun:<2022", {"2021"}),
         ("tahun:2019 OR tahun:2021", {"2019", "2021"}),
         ("NOT tahun:2020", {"2019", "2021", "2022"}),
+        ("-tahun:2020", {"2019", "2021", "2022"}),  # not the words "tahun" and "2020"
+        ("-tahun:[2020 TO 2021]", {"2019", "2022"}),
+        ("laporan -tahun:>=2021", {"2019", "2020"}),
+        ("-(tahun:2019 OR tahun:2022)", {"2020", "2021"}),
+        ("tahun:(2019 OR 2021)", {"2019", "2021"}),
+        ("tahun:(>=2021)", {"2021", "2022"}),
+        ("tahun:(>2019 <2022)", {"2020", "2021"}),
+        ("tahun:([2019 TO 2020] OR 2022)", {"2019", "2020", "2022"}),
+        ("tahun:>=-5", {"2019", "2020", "2021", "2022"}),  # a dash after ">=" is the value's
+        ("tahun:>= -5", {"2019", "2020", "2021", "2022"}),
+        ("tahun:<=-5", set()),
+        ("tahun:-2020", set()),  # the year -2020, not "not 2020"
         ("laporan NOT tahun:[2020 TO 2021]", {"2019", "2022"}),
         ("tahun:[2019 TO 2020] OR tahun:>=2022", {"2019", "2020", "2022"}),
     ],
@@ -474,6 +490,18 @@ def worded(tmp_path_factory):
         ("-", set()),
         ("NOT", set()),
         ("NOT (rapat OR pleno)", {"W4", "W5"}),
+        # a leading - negates what it is written against, as NOT does
+        ("-(rapat OR pleno)", {"W4", "W5"}),
+        ("kampanye -(rapat OR pleno)", {"W4"}),
+        ("-(rapat)", {"W3", "W4", "W5"}),
+        ('-"rapat pleno"', {"W2", "W3", "W4", "W5", "P1", "P2"}),
+        ('rapat -"rapat pleno"', {"W2", "P1", "P2"}),
+        ('"laporan rapat" -"rapat di kantor"', {"P2"}),
+        ("(rapat -pleno) OR anggaran", {"W2", "W5", "P1", "P2"}),
+        ("--pleno", {"W2", "W4", "W5", "P1", "P2"}),  # a run of negations negates once
+        ("NOT -pleno", {"W2", "W4", "W5", "P1", "P2"}),
+        ("rapat ] -pleno", {"W2", "P1", "P2"}),  # a stray "]" is read past
+        ("rapat -) pleno", {"W1"}),  # a dash against ")" stands alone
         # grouping changes the answer: AND binds before OR
         ("rapat OR logistik kampanye", {"W1", "W2", "W4", "P1", "P2"}),
         ("(rapat OR logistik) kampanye", {"W4"}),
@@ -504,3 +532,100 @@ def worded(tmp_path_factory):
 )
 def test_operators_grouping_and_phrases(worded, query, found):
     assert _found(worded, query) == found
+
+
+# --- negated field queries and field:( … ) --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def titled(tmp_path_factory):
+    """Each word in the title of one document and the text of another."""
+    texts = {
+        "T1": ("rapat pleno", "kampanye"),
+        "T2": ("kampanye", "rapat"),
+        "T3": ("logistik", "pleno"),
+        "T4": ("anggaran", "anggaran"),
+    }
+    docs = [
+        _doc(i, nomor, title=title, content=content)
+        for i, (nomor, (title, content)) in enumerate(texts.items(), start=1)
+    ]
+    return _index(tmp_path_factory.mktemp("titled") / "ix", docs)
+
+
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("rapat", {"T1", "T2"}),
+        ("judul:rapat", {"T1"}),
+        # -field:value is NOT field:value
+        ("NOT judul:rapat", {"T2", "T3", "T4"}),
+        ("-judul:rapat", {"T2", "T3", "T4"}),
+        ("rapat -judul:rapat", {"T2"}),
+        ('-judul:"rapat pleno"', {"T2", "T3", "T4"}),
+        ("-judul:rapat -judul:kampanye", {"T3", "T4"}),
+        ("judul:-rapat", {"T1"}),  # a dash right after the colon is the value's
+        # field:( … ) looks for everything inside in that field
+        ("judul:(rapat)", {"T1"}),
+        ("judul:(pleno OR kampanye)", {"T1", "T2"}),
+        ("judul:pleno OR judul:kampanye", {"T1", "T2"}),
+        ("judul:(rapat pleno)", {"T1"}),
+        ("judul:(rapat kampanye)", set()),
+        ('judul:("rapat pleno")', {"T1"}),
+        ('judul:("pleno rapat")', set()),
+        ("judul:(-rapat)", {"T2", "T3", "T4"}),
+        ("judul:(kampanye OR -pleno) rapat", {"T2"}),  # T1 has pleno in its title
+        ("-judul:(pleno OR kampanye)", {"T3", "T4"}),
+        ("NOT judul:(pleno OR kampanye)", {"T3", "T4"}),
+        ("judul:((pleno OR logistik) -rapat)", {"T3"}),
+        ("judul:(logistik OR content:rapat)", {"T2", "T3"}),  # a field named inside wins
+        ("judul:(yang)", set()),
+        ("judul:()", set()),
+        ("judul:(rapat", {"T1"}),  # an unclosed bracket closes at the end
+        ("judul:(rapat) pleno", {"T1"}),
+        ("judul:(kampanye) rapat", {"T2"}),
+        ("rapat:(pleno)", {"T1"}),  # no field: the words "rapat" and "pleno"
+    ],
+)
+def test_negated_fields_and_field_groups(titled, query, found):
+    assert _found(titled, query) == found
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("judul:([a TO b])", "hanya untuk tahun"),
+        ("judul:(>a)", "hanya untuk tahun"),
+        ("tahun:(rapat)", "bukan tahun"),
+        ("tahun:(>=)", "Setelah tahun:>= harus ada nilai"),
+        ("tanggal:(2026-02-30)", "bukan tanggal"),
+        ("tanggal:9999-12-31", "di luar tanggal yang dapat dicari"),
+        ("tanggal:>=0001-01-01", "di luar tanggal yang dapat dicari"),
+        ("tanggal:[1600-01-01 TO *]", "di luar tanggal yang dapat dicari"),
+        ("(" * 33 + "rapat", "paling banyak 32 lapis"),
+        ("judul:(" * 33 + "rapat", "paling banyak 32 lapis"),
+    ],
+)
+def test_what_cannot_be_searched_says_why(titled, query, message):
+    r = titled.query(query, BOTH)
+    assert r.hits == [] and r.total == 0 and message in (r.error or "")
+    assert titled.matching_ids(query, BOTH) == []
+
+
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        ({"date_from": date(1, 1, 1)}, "di luar tanggal yang dapat dicari"),
+        ({"date_to": date(9999, 12, 31)}, "di luar tanggal yang dapat dicari"),
+        ({"date_from": "2026-13-01"}, "bukan tanggal"),
+    ],
+)
+def test_a_filter_that_cannot_be_searched_says_why(titled, filters, message):
+    r = titled.query("", BOTH, filters)
+    assert r.total == 0 and message in (r.error or "")
+
+
+def test_the_deepest_brackets_allowed_still_search(titled):
+    assert _found(titled, "(" * 32 + "judul:rapat" + ")" * 32) == {"T1"}
+    assert _found(titled, "-" * 500 + "rapat") == {"T3", "T4"}
+    assert _found(titled, "NOT " * 200 + "rapat") == {"T3", "T4"}
