@@ -94,19 +94,53 @@ def test_tampered_and_expired_links_are_refused(app, login, scenario):
         )
 
 
-def test_signature_age_limit_is_a_setting(app_factory):
+class SignerClock:
+    """The clock of itsdangerous's timestamp signer, which signs and ages the preview links:
+    set by the test, so a link's age is what the test says, at any hour and without waiting."""
+
+    def __init__(self, monkeypatch, now=1_767_225_600):  # 2026-01-01 00:00 UTC
+        from itsdangerous.timed import TimestampSigner
+
+        self.now = now
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda signer: self.now)
+
+
+def _preview_row_expires_later(app):
+    """Move the preview's own expiry a year on, so only the link's signature age is judged."""
+    with app.app_context():
+        db.session.execute(db.update(Preview).values(expires_at=utcnow() + timedelta(days=365)))
+        db.session.commit()
+
+
+def test_signature_age_limit_is_a_setting(app_factory, monkeypatch):
     from intranet.cli import load_demo
     from tests.conftest import PASSWORD
     from tests.conftest import build_scenario
 
+    clock = SignerClock(monkeypatch)
     app = app_factory(PREVIEW_LINK_DAYS=0)
     with app.app_context():
         load_demo(PASSWORD)
     token = build_preview(app, build_scenario(app)["case_id"])
-    import time
+    _preview_row_expires_later(app)
+    c = app.test_client()
+    assert c.get(f"/pratinjau/{token}").status_code == 200  # signed this very second
+    clock.now += 1
+    r = c.get(f"/pratinjau/{token}")
+    assert r.status_code == 410 and "kedaluwarsa" in r.get_data(as_text=True)
 
-    time.sleep(1.1)
-    assert app.test_client().get(f"/pratinjau/{token}").status_code == 410
+
+def test_a_link_is_good_for_exactly_its_days(app, scenario, monkeypatch):
+    clock = SignerClock(monkeypatch)
+    token = build_preview(app, scenario["case_id"])
+    _preview_row_expires_later(app)
+    c = app.test_client()
+    clock.now += app.config["PREVIEW_LINK_DAYS"] * 86400
+    assert c.get(f"/pratinjau/{token}").status_code == 200  # the last second of its days
+    clock.now += 1
+    r = c.get(f"/pratinjau/{token}")
+    assert r.status_code == 410 and "kedaluwarsa" in r.get_data(as_text=True)
+    assert c.get(f"/pratinjau/{token}/foto/1/penuh").status_code == 410
 
 
 def test_a_preview_of_an_older_revision_does_not_complete_step_7(app, login, scenario):
