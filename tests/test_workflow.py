@@ -1,5 +1,6 @@
 """The SOP definition and the pure state machine: every (step, action, role)."""
 
+import re
 from datetime import date
 from datetime import datetime
 from pathlib import Path
@@ -126,6 +127,20 @@ EXPECTED = {
     10: ("publish", {"redaktur"}),
 }
 
+#: The roles of each step as the refusal names them, in the SOP definition's order.
+STEP_ROLES = {
+    1: "penanggungjawab",
+    2: "kontributor",
+    3: "redaktur",
+    4: "koordinator",
+    5: "penulis",
+    6: "penulis",
+    7: "editor",
+    8: "koordinator",
+    9: "penanggungjawab, redaktur",
+    10: "redaktur",
+}
+
 
 @pytest.mark.parametrize("step", range(1, 11))
 @pytest.mark.parametrize("kind", ["complete", "approve", "return", "publish"])
@@ -147,7 +162,11 @@ def test_every_step_action_role(step, kind, role):
         else:
             assert (t.next_step, t.advanced) == (step + 1, True)
     else:
-        with pytest.raises(WorkflowError):
+        if not valid_kind:  # the kind is judged before the role
+            message = f"Tindakan ini tidak tersedia pada langkah {step}."
+        else:
+            message = f"Langkah {step} hanya dapat dikerjakan oleh: {STEP_ROLES[step]}."
+        with pytest.raises(WorkflowError, match=f"^{re.escape(message)}$"):
             next_state(case(step), action, actor(role))
 
 
