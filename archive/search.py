@@ -30,7 +30,6 @@ from archive.query import STEMMED
 from archive.query import QueryError
 from archive.query import indexed
 from archive.query import parse
-from archive.query import stem as stem  # re-exported: bench/_corpus.py imports it from here
 from archive.query import words
 
 #: Bump when the schema or the analysis changes: the index is then rebuilt.

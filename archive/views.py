@@ -419,18 +419,18 @@ def listing(fmt):
     """The Daftar Arsip of what the search finds, as CSV, XLSX or PDF."""
     import io
 
-    from archive import export
     from archive import indexing
+    from archive import listing
 
     if fmt not in ("csv", "xlsx", "pdf"):
         abort(404)
     text, filters, _sort = _search_args()
     ids = indexing.find_ids(current_user, text, filters)
     if fmt == "pdf":
-        data, mimetype = export.listing_pdf(ids), "application/pdf"
+        data, mimetype = listing.listing_pdf(ids), "application/pdf"
     else:
         out = io.BytesIO()
-        (export.listing_csv if fmt == "csv" else export.listing_xlsx)(ids, out)
+        (listing.listing_csv if fmt == "csv" else listing.listing_xlsx)(ids, out)
         data = out.getvalue()
         mimetype = (
             "text/csv"

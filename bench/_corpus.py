@@ -248,7 +248,7 @@ def _forms(root, flags):
 
 
 def _stem(word):
-    from archive.search import stem
+    from archive.query import stem
 
     return stem(word)
 

@@ -6,7 +6,7 @@ from datetime import date
 import click
 from flask import current_app
 
-from archive import export
+from archive import importing
 from archive.cli import archive_cli
 from intranet import security
 from intranet.clock import today
@@ -442,7 +442,7 @@ def import_command(bag, username):
     if user is None:
         raise click.ClickException("tidak ada akun untuk mencatat impor; buat admin lebih dahulu")
     try:
-        count = export.import_bag(bag, user)
-    except export.ImportRefused as e:
+        count = importing.import_bag(bag, user)
+    except importing.ImportRefused as e:
         raise click.ClickException(f"impor ditolak: {e}") from e
     click.echo(f"{count} arsip diimpor dari {bag}.")

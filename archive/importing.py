@@ -1,0 +1,232 @@
+"""Import: a bag made by ``export`` into an instance with an empty archive.
+
+The bag and every checksum are checked with the ``bagit`` library before anything is
+written; a tampered bag is refused whole, naming the bad file.
+"""
+
+import json
+import shutil
+import tempfile
+import zipfile
+from datetime import date
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+
+from archive.export import CHUNK
+from archive.export import EXPORT_FORMAT
+from archive.models import ArchiveCounter
+from archive.models import ArchiveEvent
+from archive.models import ArchiveFile
+from archive.models import ArchiveRecord
+from archive.models import ArchiveVersion
+from archive.models import Classification
+from intranet.extensions import db
+
+MAX_IMPORT_BYTES = 200 * 1024**3
+
+
+class ImportRefused(Exception):
+    """The bag cannot be imported; the message names what is wrong."""
+
+
+def _unpack(zip_path, target):
+    """Unpack the zip safely (no absolute or parent paths, no links, bounded size)."""
+    with zipfile.ZipFile(zip_path) as z:
+        infos = z.infolist()
+        total = sum(i.file_size for i in infos)
+        if total > MAX_IMPORT_BYTES:
+            raise ImportRefused("bag terlalu besar")
+        roots = set()
+        for info in infos:
+            name = info.filename
+            parts = Path(name).parts
+            if name.startswith("/") or "\\" in name or ".." in parts or not parts:
+                raise ImportRefused(f"nama berkas tidak aman di dalam zip: {name[:200]}")
+            if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                raise ImportRefused(f"tautan simbolik tidak diizinkan: {name[:200]}")
+            roots.add(parts[0])
+        if len(roots) != 1:
+            raise ImportRefused("zip harus berisi satu folder bag")
+        for info in infos:
+            dest = target / info.filename
+            if info.is_dir():
+                dest.mkdir(parents=True, exist_ok=True)
+                continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with z.open(info) as src, open(dest, "wb") as out:
+                shutil.copyfileobj(src, out, CHUNK)
+        return target / roots.pop()
+
+
+def import_bag(zip_path, user, progress=None):
+    """Import a bag made by ``export_bag`` into an archive with no records.
+
+    The bag and every checksum are validated before anything is written; a bag with one bad
+    file is refused whole, naming it. Returns the number of records imported.
+    """
+    import bagit
+
+    from archive import indexing
+    from archive.writing import archiving
+
+    if db.session.execute(db.select(ArchiveRecord.id).limit(1)).first():
+        raise ImportRefused("arsip tujuan tidak kosong; impor hanya ke instansi yang kosong")
+    work = Path(tempfile.mkdtemp(prefix="impor-", dir=current_app.instance_path))
+    try:
+        try:
+            root = _unpack(zip_path, work)
+        except zipfile.BadZipFile as e:
+            raise ImportRefused(f"bukan berkas zip yang sah: {e}") from e
+        try:
+            bag = bagit.Bag(str(root))
+            bag.validate(processes=1)
+        except bagit.BagValidationError as e:
+            raise ImportRefused(_describe(e)) from e
+        except bagit.BagError as e:
+            raise ImportRefused(f"bag tidak sah: {e}") from e
+        manifest = {path: sums["sha256"] for path, sums in bag.entries.items() if "sha256" in sums}
+        folders = sorted(p for p in (root / "data" / "arsip").iterdir() if p.is_dir())
+        plans = [_plan(root, folder, manifest) for folder in folders]
+        with archiving() as batch:
+            imported = _write(plans, root, user, batch, progress)
+        indexing.drain_soon()
+        return imported
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _describe(error):
+    names = []
+    for d in getattr(error, "details", None) or []:
+        path = getattr(d, "path", None)
+        names.append(f"{path} ({type(d).__name__})" if path else str(d))
+    return "bag ditolak: " + ("; ".join(names[:20]) if names else str(error))
+
+
+def _plan(root, folder, manifest):
+    """Read one record's JSON and check it against the bag's manifest."""
+    json_path = folder / "arsip.json"
+    rel = json_path.relative_to(root).as_posix()
+    if rel not in manifest:
+        raise ImportRefused(f"{rel} tidak ada dalam manifest")
+    try:
+        data = json.loads(json_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ImportRefused(f"{rel}: {e}") from e
+    if data.get("format") != EXPORT_FORMAT:
+        raise ImportRefused(f"{rel}: format tidak dikenal")
+    for v in data["versions"]:
+        for item in [v["berkas"], *v["files"]]:
+            if manifest.get(item["path"]) != item["sha256"]:
+                raise ImportRefused(f"{item['path']}: SHA-256 tidak sesuai dengan rekaman")
+    return data
+
+
+def _dt(value):
+    return datetime.fromisoformat(value) if value else None
+
+
+def _write(plans, root, user, batch, progress):
+    """Copy the files into the store, then make the rows; one commit."""
+    from archive import indexing
+
+    for data in plans:
+        for v in data["versions"]:
+            for item in [v["berkas"], *v["files"]]:
+                with open(root / item["path"], "rb") as f:
+                    sha, _size = batch.put_stream(f)
+                if sha != item["sha256"]:
+                    raise ImportRefused(f"{item['path']}: isi berubah selama impor")
+    counters = {}
+    for data in plans:
+        r = data["record"]
+        classification = db.session.execute(
+            db.select(Classification).where(Classification.code == r["classification"]["code"])
+        ).scalar_one_or_none()
+        if classification is None:
+            classification = Classification(
+                code=r["classification"]["code"], name=r["classification"]["name"]
+            )
+            db.session.add(classification)
+        hc = r["hardcopy"]
+        record = ArchiveRecord(
+            nomor_arsip=r["nomor_arsip"],
+            year=r["year"],
+            seq=r["seq"],
+            origin=r["origin"],
+            case_id=None,
+            classification=classification,
+            title=r["title"],
+            uraian=r["uraian"],
+            date_from=date.fromisoformat(r["date_from"]),
+            date_to=date.fromisoformat(r["date_to"]),
+            tingkat=r["tingkat"],
+            media_electronic=r["media_electronic"],
+            media_paper=r["media_paper"],
+            access_class=r["access_class"],
+            jumlah=r["jumlah"],
+            notes=r["notes"],
+            retention_active_years=r["retention"]["active_years"],
+            retention_inactive_years=r["retention"]["inactive_years"],
+            retention_disposition=r["retention"]["disposition"],
+            hardcopy_status=hc["status"],
+            room=hc["room"],
+            cabinet=hc["cabinet"],
+            box=hc["box"],
+            folder=hc["folder"],
+            filed_at=_dt(hc["filed_at"]),
+            current_number=len(data["versions"]),
+            created_by_id=user.id,
+            created_at=_dt(r["created_at"]),
+        )
+        db.session.add(record)
+        for v in data["versions"]:
+            version = ArchiveVersion(
+                record=record,
+                number=v["number"],
+                reason=v["reason"],
+                berkas_sha256=v["berkas"]["sha256"],
+                berkas_size=v["berkas"]["size"],
+                trail_seq=v["trail_seq"],
+                trail_head=v["trail_head"],
+                article_version=v["article_version"],
+                created_by_id=user.id,
+                created_at=_dt(v["created_at"]),
+            )
+            db.session.add(version)
+            for f in v["files"]:
+                version.files.append(
+                    ArchiveFile(
+                        position=f["position"],
+                        kind=f["kind"],
+                        sha256=f["sha256"],
+                        size=f["size"],
+                        filename=f["filename"],
+                        mimetype=f["mimetype"],
+                        description=f["description"],
+                    )
+                )
+        db.session.add(
+            ArchiveEvent(
+                record=record,
+                kind="dibuat",
+                actor_id=user.id,
+                data=json.dumps({"nomor_arsip": r["nomor_arsip"], "impor": True}),
+                note=f"Diimpor dari bag; dibuat semula {r['created_at']} oleh {r['created_by']}",
+            )
+        )
+        counters[r["year"]] = max(counters.get(r["year"], 0), r["seq"])
+        db.session.flush()
+        indexing.enqueue(record.id)
+        if progress:
+            progress(1)
+    for year, last in counters.items():
+        row = db.session.get(ArchiveCounter, year)
+        if row is None:
+            db.session.add(ArchiveCounter(year=year, last=last))
+        else:
+            row.last = max(row.last, last)
+    db.session.commit()
+    return len(plans)
