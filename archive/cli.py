@@ -1,10 +1,14 @@
 """``flask --app wsgi archive ...``: the archive's commands."""
 
+import os
 import sys
 
 import click
 from flask.cli import AppGroup
 
+from archive import export
+from archive import fixity
+from archive import indexing
 from intranet import permissions
 
 archive_cli = AppGroup("archive", help="Arsip: verifikasi fiksitas.")
@@ -15,7 +19,6 @@ archive_cli = AppGroup("archive", help="Arsip: verifikasi fiksitas.")
 @click.option("--quiet", is_flag=True, help="Tanpa bilah kemajuan (untuk cron).")
 def verify_command(clean, quiet):
     """Recompute every checksum; name missing, changed and stray files; exit 1 if any."""
-    from archive import fixity
 
     total = sum(1 for _ in fixity.registered_files())
     if quiet:
@@ -53,7 +56,6 @@ def init_app(app):
 @click.option("--quiet", is_flag=True, help="Tanpa bilah kemajuan.")
 def reindex_command(quiet):
     """Bring the search index up to date with every record (resumable, in chunks)."""
-    from archive import indexing
 
     if quiet:
         checked, written, removed = indexing.reindex()
@@ -74,8 +76,6 @@ def reindex_command(quiet):
 @click.option("--quiet", is_flag=True, help="Tanpa bilah kemajuan.")
 def export_command(out, query, quiet):
     """Export the records a query finds (all when none) as a zipped BagIt bag."""
-    from archive import export
-    from archive import indexing
 
     ids = indexing.search_index().matching_ids(query, list(permissions.CLASSES))
     tmp = f"{out}.part"
@@ -85,7 +85,6 @@ def export_command(out, query, quiet):
         else:
             with click.progressbar(length=len(ids), label="Mengekspor", file=sys.stderr) as bar:
                 files = export.export_bag(ids, f, query, progress=bar.update)
-    import os
 
     os.replace(tmp, out)
     click.echo(f"{len(ids)} arsip, {files} berkas muatan → {out}")

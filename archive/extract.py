@@ -12,6 +12,9 @@ import zipfile
 from dataclasses import dataclass
 from email import policy
 
+from intranet.text import html_to_text
+from intranet.uploads import sniff
+
 #: Most text kept from one file (characters); the rest is not indexed.
 MAX_TEXT = 1_000_000
 MAX_PDF_PAGES = 2000
@@ -60,8 +63,6 @@ def _extract(data, mimetype, filename, depth):
     if mimetype == "message/rfc822":
         return _email(data, depth)
     if mimetype == "text/html":
-        from intranet.text import html_to_text
-
         return html_to_text(data.decode("utf-8", "replace"))
     if mimetype.startswith("text/"):
         return data.decode("utf-8", "replace")
@@ -122,8 +123,6 @@ def _xml_text(data, member, paragraph_tag):
 
 
 def _email(data, depth):
-    from intranet.text import html_to_text
-    from intranet.uploads import sniff
 
     message = email.message_from_bytes(data, policy=policy.default)
     parts = []

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from archive import indexing
 from archive.export import CHUNK
 from archive.export import EXPORT_FORMAT
 from archive.models import ArchiveCounter
@@ -22,6 +23,7 @@ from archive.models import ArchiveFile
 from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from archive.models import Classification
+from archive.writing import archiving
 from intranet.extensions import db
 
 MAX_IMPORT_BYTES = 200 * 1024**3
@@ -67,9 +69,6 @@ def import_bag(zip_path, user, progress=None):
     file is refused whole, naming it. Returns the number of records imported.
     """
     import bagit
-
-    from archive import indexing
-    from archive.writing import archiving
 
     if db.session.execute(db.select(ArchiveRecord.id).limit(1)).first():
         raise ImportRefused("arsip tujuan tidak kosong; impor hanya ke instansi yang kosong")
@@ -130,7 +129,6 @@ def _dt(value):
 
 def _write(plans, root, user, batch, progress):
     """Copy the files into the store, then make the rows; one commit."""
-    from archive import indexing
 
     for data in plans:
         for v in data["versions"]:

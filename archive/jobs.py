@@ -16,6 +16,7 @@ from archive.models import ArchiveVersion
 from archive.models import ExportJob
 from intranet import permissions
 from intranet.clock import utcnow
+from intranet.database import read_only
 from intranet.extensions import db
 from intranet.transactions import ServiceError
 
@@ -92,7 +93,6 @@ def _set(job_id, **values):
 
 
 def _run(app, job_id):
-    from intranet.database import read_only
 
     with app.app_context(), read_only():
         job = db.session.get(ExportJob, job_id)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from archive.models import LABELS
 from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
+from intranet import pdf
 from intranet.clock import utcnow
 from intranet.extensions import db
 
@@ -100,7 +101,6 @@ def listing_xlsx(ids, out):
 
 def listing_pdf(ids):
     """The Daftar Arsip as a PDF."""
-    from intranet import pdf
 
     rows = [listing_row(r) for r in records_of(ids)]
     html = render_template(

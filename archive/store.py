@@ -8,6 +8,7 @@ can remove the files it created without touching anyone else's.
 
 import fcntl
 import hashlib
+import io
 import os
 import time
 from contextlib import contextmanager
@@ -52,7 +53,6 @@ class ArchiveStore(FileStore):
 
     def put_bytes(self, data):
         """Store ``data``; return ``(sha256, size, created)``."""
-        import io
 
         return self.put(io.BytesIO(data))
 

@@ -1,5 +1,8 @@
 """``/arsip/``: the records area for the arsiparis (and what the access class lets others see)."""
 
+import io
+from datetime import date
+
 from flask import Blueprint
 from flask import abort
 from flask import flash
@@ -12,8 +15,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from archive import export
 from archive import filing
 from archive import fixity
+from archive import indexing
+from archive import jobs
+from archive import listing as daftar
 from archive import numbering
 from archive import recording
 from archive import records
@@ -346,7 +353,6 @@ SORTS = ("relevansi", "tanggal")
 
 def _search_args():
     """The search box, filters and sort from the query string, cleaned."""
-    from datetime import date
 
     def day(name):
         try:
@@ -393,7 +399,6 @@ def _args_of(text, filters, sort, **changes):
 @readers
 def search():
     """The records officer's search: one box, filters, facets, highlighted results."""
-    from archive import indexing
 
     text, filters, sort = _search_args()
     page = _int_arg("halaman") or 1
@@ -417,20 +422,16 @@ def search():
 @readers
 def listing(fmt):
     """The Daftar Arsip of what the search finds, as CSV, XLSX or PDF."""
-    import io
-
-    from archive import indexing
-    from archive import listing
 
     if fmt not in ("csv", "xlsx", "pdf"):
         abort(404)
     text, filters, _sort = _search_args()
     ids = indexing.find_ids(current_user, text, filters)
     if fmt == "pdf":
-        data, mimetype = listing.listing_pdf(ids), "application/pdf"
+        data, mimetype = daftar.listing_pdf(ids), "application/pdf"
     else:
         out = io.BytesIO()
-        (listing.listing_csv if fmt == "csv" else listing.listing_xlsx)(ids, out)
+        (daftar.listing_csv if fmt == "csv" else daftar.listing_xlsx)(ids, out)
         data = out.getvalue()
         mimetype = (
             "text/csv"
@@ -450,7 +451,6 @@ def listing(fmt):
 @keepers
 def start_export():
     """Export the search results (or the records ticked) as a BagIt zip, in the background."""
-    from archive import jobs
 
     form = ExportForm()
     if not form.validate_on_submit():
@@ -465,7 +465,6 @@ def start_export():
 
 
 def _form_filters(form):
-    from datetime import date
 
     filters = {}
     for name, arg in FILTER_ARGS.items():
@@ -485,7 +484,6 @@ def _form_filters(form):
 @keepers
 def export_status(token):
     """The export's progress, refreshed until the zip is ready."""
-    from archive import jobs
 
     job = jobs.job_for(current_user, token) or abort(404)
     return render_template("archive/export.html", job=job)
@@ -495,8 +493,6 @@ def export_status(token):
 @keepers
 def export_download(token):
     """Download the finished export."""
-    from archive import export
-    from archive import jobs
 
     job = jobs.job_for(current_user, token) or abort(404)
     path = export.export_path(job.token)

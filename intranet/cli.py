@@ -1,19 +1,33 @@
 """Command-line tools: demo data and the first administrator."""
 
+import io
 import os
 from datetime import date
+from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import current_app
+from werkzeug.datastructures import FileStorage
 
 from archive import importing
 from archive.cli import archive_cli
+from intranet import pdf
 from intranet import security
 from intranet.clock import today
 from intranet.extensions import db
+from intranet.models import Assignment
 from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
+from intranet.services import accounts
+from intranet.services import cases
+from intranet.services import intake
+from intranet.services import notify
+from intranet.services import publishing
+from intranet.services import reports
+from intranet.services import trail as trail_service
+from intranet.transactions import ServiceError
 
 DEMO_NAMES = {
     "penanggungjawab": "Demo Penanggung Jawab",
@@ -90,15 +104,6 @@ def load_demo_work():
     Only when there are no directions yet, so loading twice adds nothing. The entries'
     files are small PDFs rendered here and marked as demo material.
     """
-    from datetime import timedelta
-
-    from werkzeug.datastructures import FileStorage
-
-    from intranet import pdf
-    from intranet.models import Assignment
-    from intranet.services import cases
-    from intranet.services import intake
-    from intranet.services import publishing
 
     if db.session.execute(db.select(Assignment.id).limit(1)).first():
         return
@@ -253,13 +258,9 @@ DEMO_ARTICLES = [
 
 def _walk_to_step_nine(case, users, article):
     """Take a demo case through steps 3–8 with the demo users, leaving it at step 9."""
-    import io
 
     from PIL import Image
     from PIL import ImageDraw
-    from werkzeug.datastructures import FileStorage
-
-    from intranet.services import cases
 
     cases.save_concept(
         case,
@@ -343,8 +344,6 @@ def init_app(app):
     @click.password_option()
     def create_admin(username, full_name, email, password):
         """Create a system administrator (no SK needed), for a fresh production install."""
-        from intranet.services import accounts
-        from intranet.transactions import ServiceError
 
         minimum = current_app.config["PASSWORD_MIN_LENGTH"]
         if len(password) < minimum:
@@ -370,7 +369,6 @@ def init_app(app):
     @trail.command("verify")
     def trail_verify():
         """Check every case's chain; name the first broken entry of each."""
-        from intranet.services import trail as trail_service
 
         results = trail_service.verify_cases()
         broken = [problems for _, problems in results if problems]
@@ -388,7 +386,6 @@ def init_app(app):
     @outbox.command("send")
     def outbox_send():
         """Send every due message by SMTP (run from cron; failures are retried later)."""
-        from intranet.services import notify
 
         if not notify.smtp_configured():
             raise click.ClickException("MAIL_SERVER is not configured; messages stay in the outbox")
@@ -410,9 +407,6 @@ def init_app(app):
     )
     def report_division(month, out):
         """The division report for a month: what was published, with links and step times."""
-        from pathlib import Path
-
-        from intranet.services import reports
 
         fmt = Path(out).suffix.lstrip(".").lower()
         try:

@@ -22,8 +22,10 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from intranet.clock import utcnow
+from intranet.extensions import db
 from intranet.models import Article
 from intranet.models import SiteState
+from intranet.services import publishing
 
 MAX_ENTRIES = 1024
 CACHEABLE = ("/", "/berita/", "/kategori/", "/feed.", "/sitemap.xml", "/cari")
@@ -61,7 +63,6 @@ def cached(view):
             response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
             response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
             response.headers[MARK] = "1"
-            from intranet.services import publishing
 
             newest = publishing.newest_visible()
             if newest is not None:
@@ -88,8 +89,6 @@ class PublicCacheMiddleware:
         ):
             return self.wsgi_app(environ, start_response)
         with self.flask_app.app_context():
-            from intranet.extensions import db
-
             state = site_key(db.engine)
         key = (id(self.flask_app), path, environ.get("QUERY_STRING", ""), state)
         with _lock:

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2 import Type
@@ -63,7 +64,6 @@ def safe_path(target, prefix="/"):
     Refuses schemes, hosts, protocol-relative and backslash forms, and control characters
     (browsers and Werkzeug drop tabs and newlines, turning "/\t/evil" into "//evil").
     """
-    from urllib.parse import urlsplit
 
     if not target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None

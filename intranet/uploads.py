@@ -6,12 +6,15 @@ after the picture); office documents are opened as zip archives with limits agai
 bombs; emails must parse as RFC 822 messages. Whatever is refused leaves nothing behind.
 """
 
+import email
 import io
 import os
 import re
 import warnings
 import zipfile
 from dataclasses import dataclass
+from email import policy
+from email.parser import BytesHeaderParser
 
 from flask_babel import gettext as _
 from PIL import Image
@@ -191,8 +194,6 @@ def sniff(head, stream):
 
 def _looks_like_email(stream):
     """Headers, a blank line, then a body: a message a mail client would open."""
-    from email import policy
-    from email.parser import BytesHeaderParser
 
     sample = stream.read(256 * 1024)
     stream.seek(0)
@@ -346,8 +347,6 @@ def store_checked(store, checked, max_bytes):
 
 def eml_refused_parts(raw, max_bytes, depth=0):
     """Attachments of an email that the office would refuse, as readable reasons."""
-    import email
-    from email import policy
 
     msg = email.message_from_bytes(raw, policy=policy.default)
     refused = []
@@ -372,8 +371,6 @@ def clean_eml(raw, max_bytes):
 
     Returns ``(bytes, notes)``: what is stored is then safe to hand out as a download.
     """
-    import email
-    from email import policy
 
     msg = email.message_from_bytes(raw, policy=policy.default)
     notes = []

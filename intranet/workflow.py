@@ -8,6 +8,7 @@ Services build the small value objects below from the database, ask this module,
 
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import timedelta
 
 from intranet.sop import AFTER_ACTIONS
 from intranet.sop import CHECKS
@@ -309,7 +310,6 @@ def editable(case, actor):
 
 def working_days_between(start, end):
     """Working days (Monday to Friday) from ``start`` to ``end``, not counting ``start``'s day."""
-    from datetime import timedelta
 
     start, end = _as_date(start), _as_date(end)
     if end <= start:

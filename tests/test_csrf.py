@@ -5,13 +5,64 @@ import re
 import pytest
 
 from intranet.extensions import db
+from intranet.models import Membership
+from intranet.models import TeamDecree
+from intranet.models import User
 from tests.conftest import PASSWORD
+from tests.conftest import build_preview
 from tests.conftest import build_scenario
 from tests.conftest import record_scanned_decree
 from tests.test_route_matrix import ACCESS
-from tests.test_route_matrix import sample_args
 
 UNSAFE = sorted(k for k in ACCESS if k[1] in ("POST", "PUT", "PATCH", "DELETE"))
+
+
+def sample_args(app, scanned_decree, scenario, needed=None):
+    """Real ids for the URL parameters: the scanned decree, a membership, the penulis, a case.
+
+    A preview link, a published (and archived) article and a fixity run are made only when
+    ``needed`` (the parameter names of the routes at hand; ``None``: all) asks for them.
+    """
+
+    def wants(*names):
+        return needed is None or bool(set(needed) & set(names))
+
+    with app.app_context():
+        penulis = db.session.execute(db.select(User).where(User.username == "penulis")).scalar_one()
+        decree = db.session.get(TeamDecree, scanned_decree)
+        demo = db.session.execute(
+            db.select(TeamDecree).where(TeamDecree.id != scanned_decree)
+        ).scalar_one()
+        membership = (
+            db.session.execute(db.select(Membership).where(Membership.decree_id == demo.id))
+            .scalars()
+            .first()
+        )
+        from archive import fixity
+        from tests.conftest import build_published
+        from tests.conftest import build_scenario
+
+        args = {
+            **scenario,
+            "filename": "css/warta.css",
+            "user_id": penulis.id,
+            "decree_id": decree.id,
+            "category_id": 1,
+            "number": 1,
+            "membership_id": membership.id,
+            "record_id": 1,
+            "file_id": 1,
+            "classification_id": 1,
+            "rule_id": 1,
+            "fmt": "csv",
+        }
+        if wants("token"):
+            args["token"] = build_preview(app, scenario["case_id"])
+        if wants("slug", "record_id", "file_id"):
+            args["slug"] = build_published(app, build_scenario(app)["case_id"])
+        if wants("run_id"):
+            args["run_id"] = fixity.verify().id
+        return args
 
 
 def snapshot(app):

@@ -1,6 +1,9 @@
 """Form classes: validation only, never saving."""
 
+import unicodedata
+
 from flask import flash
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired
@@ -38,8 +41,6 @@ def printable(form, field):
 
     Such a field may end up in an email header, where a line break would be an injection.
     """
-    import unicodedata
-
     if field.data and any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in field.data):
         raise ValidationError(_l("Mengandung karakter yang tidak diizinkan."))
 
@@ -67,8 +68,6 @@ class _Translations:
     """gettext for WTForms' own messages: Indonesian from WTFORMS_ID, else English."""
 
     def gettext(self, string):
-        from flask_babel import get_locale
-
         return WTFORMS_ID.get(string, string) if str(get_locale()) == "id" else string
 
     def ngettext(self, singular, plural, n):

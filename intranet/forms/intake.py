@@ -5,6 +5,7 @@ from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
@@ -26,7 +27,6 @@ from intranet.models.intake import SIFAT
 
 
 def _choices(mapping):
-    from wtforms import SelectChoice
 
     return [SelectChoice(k, v) for k, v in mapping.items()]
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from intranet import sop
 from intranet.clock import utcnow
 from intranet.database import LongText
 from intranet.extensions import db
@@ -75,7 +76,6 @@ class Case(db.Model):
 
     def definition(self):
         """The SOP definition this case started under (checked against its recorded hash)."""
-        from intranet import sop
 
         d = sop.get(self.definition_code, self.definition_version)
         if d.sha256 != self.definition_sha256:

@@ -15,6 +15,7 @@ from intranet.models import Category
 from intranet.models import Revision
 from intranet.models.cases import PPID
 from intranet.models.trail import canonical_json
+from intranet.services.photos import photos
 from intranet.text import html_to_text
 from intranet.transactions import ConflictError
 from intranet.transactions import ServiceError
@@ -181,7 +182,6 @@ def new_revision(case, user, data, base_number, kind):
                 n=current_number,
             )
         )
-    from intranet.services.photos import photos
 
     body = sanitize(data["body_html"], {photo_src(case.id, p.id) for p in photos(case)})
     if not html_to_text(body):

@@ -21,10 +21,12 @@ from intranet.models import Article
 from intranet.models import Case
 from intranet.models import Category
 from intranet.models import Concept
+from intranet.models import Delegation
 from intranet.models import TeamDecree
 from intranet.models import TrailEntry
 from intranet.models import User
 from intranet.models.trail import canonical_json
+from intranet.permissions import WORK
 from intranet.services import articles
 from intranet.services import notify
 from intranet.services import photos
@@ -250,7 +252,6 @@ def step_owners(case):
     r = case.redaktur
     if r is None or not r.active or "redaktur" not in {m.role for m in r.valid_memberships()}:
         return {}
-    from intranet.models import Delegation
 
     substitutes = db.session.execute(
         db.select(Delegation).where(
@@ -532,7 +533,6 @@ def comment(case, user, text, step=None):
     Anyone working on the SOP may comment; the comment names the role the person holds
     (their first work role) and the SK behind it, like every other trail entry.
     """
-    from intranet.permissions import WORK
 
     roles = [r for r in WORK if r in user.roles()]
     if not roles:

@@ -13,6 +13,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from intranet import permissions
+from intranet import sop
 from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.counters import next_seq
@@ -22,6 +23,7 @@ from intranet.models import Assignment
 from intranet.models import AssignmentRecipient
 from intranet.models import Case
 from intranet.models import Category
+from intranet.models import Delegation
 from intranet.models import SourceFile
 from intranet.models import SourceMaterial
 from intranet.models import User
@@ -53,7 +55,6 @@ from intranet.workflow import next_state
 @atomic
 def give_assignment(data, actor, recipients):
     """Record a direction from the Penanggung Jawab to one or more team members (step 1)."""
-    from intranet import sop
 
     d = sop.current()
     state = CaseState(
@@ -379,7 +380,6 @@ def materials_between(start, end, viewer):
 @atomic
 def hand_over(data, actor):
     """Hand selected material to a Redaktur: opens a case at step 3 with steps 1–2 in its trail."""
-    from intranet import sop
 
     assignment = db.session.get(Assignment, data["assignment_id"])
     if assignment is None or assignment.recipient(actor) is None:
@@ -428,7 +428,6 @@ def hand_over(data, actor):
     )
     db.session.add(case)
     db.session.flush()
-    from intranet.models import Delegation
 
     delegation = (
         db.session.get(Delegation, assignment.delegation_id) if assignment.delegation_id else None

@@ -3,7 +3,9 @@
 import io
 from datetime import datetime
 
+from flask import abort
 from flask import current_app
+from flask import send_file
 from flask_babel import gettext as _
 from PIL import ExifTags
 from PIL import Image
@@ -12,6 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from intranet.extensions import db
 from intranet.models import Photo
 from intranet.services.team import delete_if_unused
+from intranet.storage import StorageError
 from intranet.storage import TooLarge
 from intranet.storage import file_store
 from intranet.transactions import ServiceError
@@ -208,10 +211,6 @@ def photo_response(photo, size, private=False):
 
     ``private`` photos (not published yet) must not be kept by shared caches.
     """
-    from flask import abort
-    from flask import send_file
-
-    from intranet.storage import StorageError
 
     sha = photo.thumb_sha256 if size == "kecil" else photo.sha256
     mimetype = "image/jpeg" if size == "kecil" and photo.mimetype != "image/png" else photo.mimetype

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from intranet.clock import office_time
 from intranet.clock import utcnow
 from intranet.extensions import db
+from intranet.models import Case
 from intranet.models import Photo
 from intranet.models import Preview
 from intranet.models import PreviewOpening
@@ -70,7 +71,6 @@ def read_token(token):
         raise PreviewLinkError(_("Tautan preview ini tidak sah."), 403)
     if preview.expires_at < utcnow():
         raise PreviewLinkError(_("Tautan preview ini sudah kedaluwarsa."), 410)
-    from intranet.models import Case
 
     case = db.session.get(Case, preview.case_id)
     if case.status != "open":

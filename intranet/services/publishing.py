@@ -4,6 +4,7 @@ Everything public asks ``visible()`` (``Article.visible_at``): an article is pub
 is published and its time has come. Nothing else decides it.
 """
 
+from flask import current_app
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -119,7 +120,6 @@ def publish(case, user, when=None, version=None):
 
 
 def _office():
-    from flask import current_app
 
     return current_app.config["OFFICE_NAME"]
 

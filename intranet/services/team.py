@@ -6,6 +6,8 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from intranet.extensions import db
 from intranet.models import Membership
+from intranet.models import Photo
+from intranet.models import SourceFile
 from intranet.models import TeamDecree
 from intranet.roles import ROLES
 from intranet.storage import file_store
@@ -64,8 +66,6 @@ def delete_if_unused(store, sha):
 
     Another upload of the same bytes may have committed meanwhile and now points at it.
     """
-    from intranet.models import Photo
-    from intranet.models import SourceFile
 
     checks = (
         db.select(TeamDecree.id).where(TeamDecree.scan_sha256 == sha),
