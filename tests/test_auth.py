@@ -215,7 +215,7 @@ def test_password_change_refusals(login):
     ]
     for data, message in cases:
         r = c.post("/intranet/akun", data=data)
-        assert r.status_code == 200
+        assert r.status_code == 400
         assert message in r.get_data(as_text=True), data
     assert c.post("/intranet/logout").status_code == 302  # the old password still works
     assert Auth(c).login("penulis").status_code == 302
@@ -325,6 +325,7 @@ def test_password_equal_to_username_is_refused(app, login):
             "confirm_password": "SitiAminah01",
         },
     )
+    assert r.status_code == 400
     assert "tidak boleh sama dengan nama pengguna" in r.get_data(as_text=True)
 
 

@@ -65,6 +65,7 @@ def logout():
 def account():
     """One's own account: roles, open sessions, password change."""
     form = PasswordChangeForm()
+    status = 200
     if form.validate_on_submit():
         try:
             accounts.change_password(
@@ -72,8 +73,11 @@ def account():
             )
         except ServiceError as e:
             flash(str(e), "error")
+            status = e.status
         else:
             flash(_("Kata sandi diganti. Sesi Anda di perangkat lain telah diakhiri."), "success")
             return redirect(url_for("auth.account"))
+    elif form.is_submitted():
+        status = 400
     sessions = accounts.open_sessions(current_user)
-    return render_template("auth/account.html", form=form, sessions=sessions)
+    return render_template("auth/account.html", form=form, sessions=sessions), status
