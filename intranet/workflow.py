@@ -273,15 +273,9 @@ def check_edit(case, actor, what):
     """Raise a WorkflowError unless ``actor`` may change ``what`` on the case now.
 
     A step's ``edits`` say what its role works on: the concept at step 3, the article at
-    steps 5 and 8 (a correction), photos at 6, the preview at 7. After publication, the
-    rules' ``edits`` say it: the article, for whoever may correct it.
+    steps 5 and 8 (a correction), photos at 6, the preview at 7. A published case has no
+    open step: its article changes only through a correction (``correctable``).
     """
-    if case.status == PUBLISHED:
-        rules = [r for r in case.definition.after if what in r.edits]
-        if not rules:
-            raise WorkflowError(FINISHED)
-        next_state(case, Action(rules[0].action, reason="-"), actor)
-        return
     if case.status != OPEN:
         raise WorkflowError(FINISHED)
     step = case.current
@@ -294,18 +288,23 @@ def check_edit(case, actor, what):
 
 def editable(case, actor):
     """What ``actor`` may change on the case now (a subset of the step's ``edits``)."""
-    if case.status == PUBLISHED:
-        parts = {w for r in case.definition.after for w in r.edits}
-    else:
-        parts = case.current.edits if case.status == OPEN else ()
     allowed = set()
-    for what in parts:
+    for what in case.current.edits if case.status == OPEN else ():
         try:
             check_edit(case, actor, what)
         except WorkflowError:
             continue
         allowed.add(what)
     return allowed
+
+
+def correctable(case, actor):
+    """What ``actor`` may change on a published case: the ``edits`` of the after-publication
+    rules they may act on now (the article, for whoever may correct it)."""
+    if case.status != PUBLISHED:
+        return set()
+    allowed = {o.kind for o in allowed_actions(case, actor)}
+    return {w for r in case.definition.after if r.action in allowed for w in r.edits}
 
 
 def working_days_between(start, end):

@@ -9,6 +9,7 @@ import pytest
 from intranet import sop
 from intranet.extensions import db
 from intranet.models import Case
+from intranet.models import Revision
 from intranet.models import TrailEntry
 from intranet.services.articles import latest_revision
 from intranet.sop import DefinitionError
@@ -21,6 +22,7 @@ from intranet.workflow import Transition
 from intranet.workflow import WorkflowError
 from intranet.workflow import allowed_actions
 from intranet.workflow import check_edit
+from intranet.workflow import correctable
 from intranet.workflow import editable
 from intranet.workflow import next_state
 from tests.conftest import ARTICLE_DATA
@@ -210,22 +212,22 @@ def test_refusals_after_publication(state, action, actor, message):
 
 
 def test_only_whoever_may_correct_edits_a_published_article():
-    assert editable(published(), REDAKTUR) == {"article"}
-    assert editable(published(), PJ) == set()
-    assert editable(published(on_site=False), REDAKTUR) == set()
-    check_edit(published(), REDAKTUR, "article")
-    for what in ("concept", "photos", "preview"):
+    """The step editor is closed; a correction is the one way to change the article."""
+    assert correctable(published(), REDAKTUR) == {"article"}
+    assert correctable(published(), PJ) == set()
+    assert correctable(published(on_site=False), REDAKTUR) == set()
+    for actor in (REDAKTUR, PJ, BOTH):
+        assert editable(published(), actor) == set()
+    for what in ("concept", "article", "photos", "preview"):
         with pytest.raises(WorkflowError, match="^Naskah ini sudah selesai"):
             check_edit(published(), REDAKTUR, what)
-    with pytest.raises(WorkflowError, match="hanya dapat dilakukan oleh: redaktur"):
-        check_edit(published(), PJ, "article")
 
 
 def test_a_definition_without_rules_after_publication_allows_nothing_after_it():
     v1 = published()
     v1 = CaseState(**{**v1.__dict__, "definition": sop.get("sop-3-2022", 1)})
     assert allowed_actions(v1, BOTH) == []
-    assert editable(v1, BOTH) == set()
+    assert editable(v1, BOTH) == set() and correctable(v1, BOTH) == set()
     with pytest.raises(WorkflowError, match="^Naskah ini sudah selesai"):
         next_state(v1, Action("withdraw", reason="x"), BOTH)
 
@@ -271,6 +273,19 @@ def test_invalid_rules_after_publication_are_refused_with_where(change, message)
 def test_the_correction_page_shows_its_editor_to_whoever_may_correct(app, login, scenario):
     cid = scenario["case_id"]
     build_published(app, cid)
+    # the step editor stays closed: a published article changes only by a correction
+    case_page = login("redaktur").get(f"/intranet/naskah/{cid}").get_data(as_text=True)
+    assert "Tulis / koreksi berita" not in case_page and "Baca berita" in case_page
+    write_page = login("redaktur").get(f"/intranet/naskah/{cid}/tulis").get_data(as_text=True)
+    assert 'name="body_html"' not in write_page
+    r = login("redaktur").post(
+        f"/intranet/naskah/{cid}/tulis", data={**ARTICLE_DATA, "base": 1, "title": "Diam-diam"}
+    )
+    assert r.status_code == 400 and "Naskah ini sudah selesai" in r.get_data(as_text=True)
+    with app.app_context():
+        assert (
+            db.session.execute(db.select(db.func.count()).select_from(Revision)).scalar_one() == 1
+        )
     page = login("redaktur").get(f"/intranet/naskah/{cid}/koreksi-terbit").get_data(as_text=True)
     assert 'name="body_html"' in page and "Simpan revisi" in page
     for who in ("penanggungjawab", "penulis", "koordinator"):

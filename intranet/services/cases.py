@@ -45,6 +45,7 @@ from intranet.workflow import CaseState
 from intranet.workflow import WorkflowError
 from intranet.workflow import allowed_actions
 from intranet.workflow import check_edit
+from intranet.workflow import correctable
 from intranet.workflow import editable
 from intranet.workflow import is_overdue
 from intranet.workflow import missing_kelengkapan
@@ -159,6 +160,11 @@ def article_authors(case):
 def editable_parts(case, user):
     """What ``user`` may change on the case now."""
     return editable(case_state(case), actor_of(user))
+
+
+def correctable_parts(case, user):
+    """What ``user`` may change on the published case, as a correction."""
+    return correctable(case_state(case), actor_of(user))
 
 
 @atomic

@@ -158,7 +158,7 @@ def _article_form(case, form=None):
     return form
 
 
-def _write_page(case, form, conflict=None, status=200):
+def _write_page(case, form, conflict=None, status=200, correction=False):
     photos = [
         {
             "src": articles.photo_src(case.id, p.id),
@@ -175,7 +175,9 @@ def _write_page(case, form, conflict=None, status=200):
         conflict=conflict,
         photos=photos,
         latest=articles.latest_revision(case),
-        editable=cases.editable_parts(case, current_user),
+        editable=(cases.correctable_parts if correction else cases.editable_parts)(
+            case, current_user
+        ),
     ), status
 
 
@@ -511,17 +513,17 @@ def correct_published(case_id):
             )
         }
         form = _article_form(case, ArticleForm(formdata=None, base=latest.number, **data))
-        return _write_page(case, form)
+        return _write_page(case, form, correction=True)
     form = _article_form(case)
     if not form.validate_on_submit():
         flash_errors(form)
-        return _write_page(case, form, status=400)
+        return _write_page(case, form, status=400, correction=True)
     try:
         publishing.save_published_correction(article, current_user, form.data, form.base.data)
     except ServiceError as e:
         flash(str(e), "error")
         conflict = articles.latest_revision(case) if e.status == 409 else None
-        return _write_page(case, form, conflict=conflict, status=e.status)
+        return _write_page(case, form, conflict=conflict, status=e.status, correction=True)
     flash(_("Koreksi disimpan; menunggu persetujuan penanggung jawab."), "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#terbit")
 
