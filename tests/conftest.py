@@ -11,15 +11,40 @@ import shutil
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import MetaData
+from sqlalchemy import create_engine
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from werkzeug.datastructures import FileStorage
 
 from intranet import create_app
 from intranet.cli import load_demo
+from intranet.config import normalize_database_url
 from intranet.extensions import db
 from intranet.sop import ROLE_NAMES
 from tests.fixtures.files import pdf_bytes
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+def _worker_database(url):
+    """The server database of this pytest-xdist worker: ``<name>_<worker>``, made if missing.
+
+    Every worker empties its tables between tests, so two workers never share a database.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(normalize_database_url(url))
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    quote = '"' if engine.dialect.name == "postgresql" else "`"
+    suffix = " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci" if quote == "`" else ""
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {quote}{name}{quote}"))
+        conn.execute(text(f"CREATE DATABASE {quote}{name}{quote}{suffix}"))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
 PASSWORD = "warta-demo"
 ROLES = list(ROLE_NAMES)
 
