@@ -14,18 +14,8 @@ from intranet import permissions
 from intranet.extensions import db
 from intranet.models import SourceMaterial
 from intranet.models import User
+from tests.conftest import ROLES
 from tests.conftest import build_published
-
-ROLES = (
-    "penanggungjawab",
-    "koordinator",
-    "kontributor",
-    "redaktur",
-    "editor",
-    "penulis",
-    "arsiparis",
-    "admin",
-)
 
 #: Who reads content of each class (besides the person who registered a material and the one
 #: it was disposed to); at the agenda the area keeps the admin out as well.
