@@ -675,3 +675,69 @@ def test_an_upload_error_is_a_400_unless_told():
     assert UploadError("x").status == 400
     assert UploadError("x", status=413).status == 413
     assert str(UploadError("pesan")) == "pesan"
+
+
+# survivors of the first mutation run (make mutation), each killed here
+
+
+def test_an_email_whose_first_header_is_an_x_header_or_that_has_no_subject():
+    date = b"Date: Thu, 26 Nov 2026 09:00:00 +0700\n"
+    assert (
+        check(b"X-Mailer: Thunderbird\nFrom: a@b.example\n" + date + b"\nisi\n", "a.eml").mimetype
+        == EML
+    )
+    assert check(b"From: a@b.example\n" + date + b"\nisi\n", "a.eml").mimetype == EML
+
+
+def test_a_stem_keeps_its_own_letters_x_included():
+    assert safe_filename("Xray_.pdf") == "Xray.pdf"
+    assert safe_filename("_laporanX.pdf") == "laporanX.pdf"
+
+
+def email_with(*attachments):
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "a@b.example"
+    msg["Subject"] = "x"
+    msg["Date"] = "Thu, 26 Nov 2026 09:00:00 +0700"
+    msg.set_content("isi")
+    for name, data in attachments:
+        msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    return msg.as_bytes()
+
+
+def test_refused_attachments_are_listed_with_semicolons_and_empty_ones_named_empty():
+    raw = email_with(("a.exe", b"MZ\x90\x00"), ("kosong.pdf", b""))
+    assert refusal(raw, "surat.eml") == (
+        "Surel berisi lampiran yang tidak diizinkan (a.exe: Jenis berkas tidak diizinkan.;"
+        " kosong.pdf: Berkas kosong.). Gunakan Impor surel.",
+        400,
+    )
+    assert uploads.clean_eml(raw, MB)[1] == [
+        "a.exe: Jenis berkas tidak diizinkan.",
+        "kosong.pdf: Berkas kosong.",
+    ]
+
+
+def test_the_note_replacing_an_attachment_is_exactly_this():
+    cleaned, notes = uploads.clean_eml(email_with(("a.exe", b"MZ\x90\x00")), MB)
+    import email
+    from email import policy
+
+    parts = list(email.message_from_bytes(cleaned, policy=policy.default).walk())
+    texts = [p.get_content() for p in parts if p.get_content_type() == "text/plain"]
+    assert texts == [
+        "isi\n",
+        "Lampiran ini dihapus oleh Warta: a.exe: Jenis berkas tidak diizinkan.\n",
+    ]
+
+
+def test_a_member_compressed_in_a_way_zipfile_cannot_read_is_a_broken_document():
+    data = bytearray(docx_with(("word/media/a.bin", b"x" * 10), compression=zipfile.ZIP_STORED))
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = 0
+        while (at := data.find(signature, at)) != -1:
+            data[at + offset : at + offset + 2] = (97).to_bytes(2, "little")
+            at += 4
+    assert refusal(bytes(data), "aneh.docx") == ("Dokumen rusak.", 400)
