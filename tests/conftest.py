@@ -4,7 +4,6 @@
 is made once per run by the migrations, and every test starts from empty tables.
 """
 
-import io
 import os
 import shutil
 
@@ -14,14 +13,14 @@ from sqlalchemy import MetaData
 from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from werkzeug.datastructures import FileStorage
 
 from intranet import create_app
 from intranet.cli import load_demo
 from intranet.config import normalize_database_url
 from intranet.extensions import db
 from intranet.sop import ROLE_NAMES
-from tests.fixtures.files import pdf_bytes
+from tests.fixtures.scenarios import build_scenario
+from tests.fixtures.scenarios import record_scanned_decree
 
 
 def _worker_database(url):
@@ -211,201 +210,13 @@ def login(app):
     return do
 
 
-def upload(data, name):
-    """A FileStorage as a form would send it."""
-    return FileStorage(
-        stream=io.BytesIO(data), filename=name, content_type="application/octet-stream"
-    )
-
-
 @pytest.fixture
 def scanned_decree(app):
     """A second SK Tim with a real PDF scan, recorded through the service; yields its id."""
     return record_scanned_decree(app)
 
 
-def record_scanned_decree(app):
-    """Record an SK Tim with a real PDF scan through the service; return its id."""
-    from datetime import date
-
-    from intranet.models import User
-    from intranet.services import team
-
-    with app.test_request_context():
-        admin = db.session.execute(db.select(User).where(User.username == "admin")).scalar_one()
-        d = team.record_decree(
-            {
-                "number": "99/HM.02-Kpt/3301/2026",
-                "decree_date": date(2026, 1, 5),
-                "title": "Tim Pengelola Website",
-                "valid_from": date(2026, 1, 1),
-                "valid_until": date(2099, 12, 31),
-                "signed_by": "Ketua KPU Kabupaten Cilacap",
-            },
-            upload(pdf_bytes(), "sk-tim.pdf"),
-            admin,
-        )
-        return d.id
-
-
-def build_scenario(app):
-    """Steps 1–2 done through the services: a direction, an agenda entry, a case, a delegation.
-
-    Returns the ids the route tests need.
-    """
-    from datetime import timedelta
-
-    from intranet.clock import today
-    from intranet.models import User
-    from intranet.services import delegations
-    from intranet.services import intake
-
-    with app.test_request_context(method="POST"):
-        users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
-        a = intake.give_assignment(
-            {
-                "instruction": "Liput rapat pleno rekapitulasi DPT.",
-                "due_date": today() + timedelta(days=7),
-            },
-            users["penanggungjawab"],
-            [users["kontributor"]],
-        )
-        m = intake.register_material(
-            material_data(assignment_id=a.id),
-            [upload(pdf_bytes(), "undangan.pdf")],
-            users["kontributor"],
-        )
-        case = intake.hand_over(
-            {
-                "assignment_id": a.id,
-                "material_ids": [m.id],
-                "title": "Rapat pleno DPT",
-                "category_id": 1,
-                "redaktur_id": users["redaktur"].id,
-                "note": "Mohon diangkat jadi berita.",
-            },
-            users["kontributor"],
-        )
-        # a photo, added the way the penulis adds one at step 5 (set-up moves the case there)
-        from intranet.services import cases as case_service
-        from tests.fixtures.files import image_bytes
-
-        case.step = 5
-        photo = case_service.add_photo(
-            case,
-            users["penulis"],
-            upload(image_bytes("JPEG"), "foto.jpg"),
-            {
-                "caption": "Siswa menyimak",
-                "credit": "Humas",
-                "alt": "Siswa di aula",
-                "taken_on": None,
-            },
-        )
-        case.step = 3
-        db.session.commit()
-        d = delegations.delegate(
-            {
-                "role": "koordinator",
-                "valid_from": today() + timedelta(days=1),
-                "valid_until": today() + timedelta(days=3),
-                "reason": "Dinas luar",
-            },
-            users["penanggungjawab"],
-            users["koordinator"],
-            users["redaktur"],
-        )
-        return {
-            "assignment_id": a.id,
-            "material_id": m.id,
-            "file_id": m.files[0].id,
-            "case_id": case.id,
-            "delegation_id": d.id,
-            "photo_id": photo.id,
-            "size": "kecil",
-        }
-
-
-def material_data(**overrides):
-    """Valid agenda-book fields, as the service receives them from the form."""
-    from intranet.clock import today
-
-    data = {
-        "received_on": today(),
-        "channel": "surat",
-        "letter_number": "123/PL.01-Und/3301/2026",
-        "letter_date": today(),
-        "sender_institution": "Bawaslu Kabupaten Cilacap",
-        "sender_contact": "Sdr. Budi",
-        "sender_email": "humas@bawaslu-cilacap.example",
-        "perihal": "Undangan rapat koordinasi pengawasan pemutakhiran data pemilih",
-        "sifat": "segera",
-        "security_class": "biasa",
-        "category_id": 1,
-        "notes": None,
-        "disposition_to_id": None,
-        "disposition_note": None,
-        "srikandi_number": None,
-        "assignment_id": None,
-    }
-    data.update(overrides)
-    return data
-
-
 @pytest.fixture
 def scenario(app):
     """Ids of a direction, an agenda entry, the case opened from it, and a delegation."""
     return build_scenario(app)
-
-
-ARTICLE_DATA = {
-    "title": "Rapat pleno DPT",
-    "slug": "",
-    "summary": "Ringkasan rapat pleno.",
-    "body_html": "<p>Rapat pleno rekapitulasi DPT berlangsung tertib.</p>",
-    "category_id": 1,
-    "tags": "dpt",
-    "ppid": "serta_merta",
-    "credits": "Humas",
-    "note": "",
-}
-
-
-def build_preview(app, case_id, recipient="penanggungjawab"):
-    """Set-up: write the article (step 5) and lay out its preview (step 7); a signed link.
-
-    The case is moved to each step directly and ends at step 7.
-    """
-    from intranet.models import Case
-    from intranet.models import User
-    from intranet.services import cases as case_service
-    from intranet.services import previews
-
-    with app.test_request_context(method="POST"):
-        users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
-        case = db.session.get(Case, case_id)
-        case.step = 5
-        base = case_service.articles.latest_revision(case)
-        data = {**ARTICLE_DATA, "slug": f"rapat-pleno-dpt-{case_id}"}
-        case_service.save_article(case, users["penulis"], data, base.number if base else 0)
-        case.step = 7
-        preview = case_service.lay_out_preview(case, users["editor"], "standar")
-        return previews.make_token(preview, users[recipient])
-
-
-def build_published(app, case_id, when=None):
-    """Set-up: write, lay out and publish the case (moved to step 10 directly); its slug."""
-    from intranet.models import Case
-    from intranet.models import User
-    from intranet.services import publishing
-
-    build_preview(app, case_id)
-    with app.test_request_context(method="POST"):
-        case = db.session.get(Case, case_id)
-        case.step = 10
-        db.session.commit()
-        redaktur = db.session.execute(
-            db.select(User).where(User.username == "redaktur")
-        ).scalar_one()
-        publishing.publish(case, redaktur, when)
-        return case.slug

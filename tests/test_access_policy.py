@@ -15,7 +15,7 @@ from intranet.extensions import db
 from intranet.models import SourceMaterial
 from intranet.models import User
 from tests.conftest import ROLES
-from tests.conftest import build_published
+from tests.fixtures.scenarios import build_published
 
 #: Who reads content of each class (besides the person who registered a material and the one
 #: it was disposed to); at the agenda the area keeps the admin out as well.

@@ -240,7 +240,7 @@ def test_failed_commit_leaves_no_stray_file(app, admin):
     """A decree the database refuses (a race on its number) must not leave its scan behind."""
     from intranet.services import team
     from intranet.transactions import ServiceError
-    from tests.conftest import upload
+    from tests.fixtures.scenarios import upload
 
     with app.test_request_context():
         actor = db.session.execute(db.select(User).where(User.username == "admin")).scalar_one()

@@ -25,8 +25,8 @@ from intranet.workflow import check_edit
 from intranet.workflow import correctable
 from intranet.workflow import editable
 from intranet.workflow import next_state
-from tests.conftest import ARTICLE_DATA
-from tests.conftest import build_published
+from tests.fixtures.scenarios import ARTICLE_DATA
+from tests.fixtures.scenarios import build_published
 
 D = sop.current()
 REDAKTUR = Actor(1, frozenset({"redaktur"}))

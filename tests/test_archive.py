@@ -24,13 +24,13 @@ from intranet.models import SourceMaterial
 from intranet.models import TrailEntry
 from intranet.models import User
 from intranet.services import trail
-from tests.conftest import ARTICLE_DATA
-from tests.conftest import build_published
-from tests.conftest import build_scenario
 from tests.fixtures.files import encrypted_pdf
 from tests.fixtures.files import image_bytes
 from tests.fixtures.files import pdf_bytes
 from tests.fixtures.files import pdf_with_javascript
+from tests.fixtures.scenarios import ARTICLE_DATA
+from tests.fixtures.scenarios import build_published
+from tests.fixtures.scenarios import build_scenario
 
 YEAR = office_today().year
 
@@ -215,7 +215,7 @@ def test_hostile_article_is_published_and_archived_without_fetching(app, scenari
     from intranet.services import cases as case_service
     from intranet.services import publishing
     from intranet.services.articles import latest_revision
-    from tests.conftest import build_preview
+    from tests.fixtures.scenarios import build_preview
 
     url, hits = listener
     cid = scenario["case_id"]
@@ -288,7 +288,7 @@ def test_correction_and_withdrawal_add_versions_to_the_same_record(app, login, s
 
 def test_a_failed_archiving_leaves_no_file_behind(app, login, scenario):
     """A photo missing from the working store: publishing is refused whole, nothing stays."""
-    from tests.conftest import build_preview
+    from tests.fixtures.scenarios import build_preview
 
     cid = scenario["case_id"]
     build_preview(app, cid)

@@ -35,8 +35,8 @@ from intranet.models import Case
 from intranet.models import TrailEntry
 from intranet.services import trail
 from tests.conftest import base_config
-from tests.conftest import build_preview
-from tests.conftest import build_scenario
+from tests.fixtures.scenarios import build_preview
+from tests.fixtures.scenarios import build_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 20

@@ -30,14 +30,14 @@ from archive.store import archive_store
 from intranet.clock import today as office_today
 from intranet.extensions import db
 from intranet.models import SourceMaterial
-from tests.conftest import build_published
-from tests.conftest import build_scenario
 from tests.fixtures.files import docx_bytes
 from tests.fixtures.files import encrypted_pdf
 from tests.fixtures.files import image_bytes
 from tests.fixtures.files import odt_bytes
 from tests.fixtures.files import pdf_bytes
 from tests.fixtures.files import zip_bomb_docx
+from tests.fixtures.scenarios import build_published
+from tests.fixtures.scenarios import build_scenario
 from tests.fixtures.xss import executable
 from tests.fixtures.xss import variants
 

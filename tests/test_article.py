@@ -107,7 +107,7 @@ def test_article_refusals(app, login, scenario, who, overrides, status, message)
 
 
 def test_slug_is_unique_across_cases(app, login, scenario):
-    from tests.conftest import build_scenario
+    from tests.fixtures.scenarios import build_scenario
 
     first = scenario["case_id"]
     second = build_scenario(app)["case_id"]

@@ -11,8 +11,8 @@ from pathlib import Path
 from intranet.extensions import db
 from intranet.models import Article
 from intranet.services import publishing
-from tests.conftest import build_published
-from tests.conftest import build_scenario
+from tests.fixtures.scenarios import build_published
+from tests.fixtures.scenarios import build_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

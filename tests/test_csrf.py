@@ -9,9 +9,9 @@ from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
 from tests.conftest import PASSWORD
-from tests.conftest import build_preview
-from tests.conftest import build_scenario
-from tests.conftest import record_scanned_decree
+from tests.fixtures.scenarios import build_preview
+from tests.fixtures.scenarios import build_scenario
+from tests.fixtures.scenarios import record_scanned_decree
 from tests.test_route_matrix import ACCESS
 
 UNSAFE = sorted(k for k in ACCESS if k[1] in ("POST", "PUT", "PATCH", "DELETE"))
@@ -39,8 +39,8 @@ def sample_args(app, scanned_decree, scenario, needed=None):
             .first()
         )
         from archive import fixity
-        from tests.conftest import build_published
-        from tests.conftest import build_scenario
+        from tests.fixtures.scenarios import build_published
+        from tests.fixtures.scenarios import build_scenario
 
         args = {
             **scenario,

@@ -17,7 +17,7 @@ from intranet.models import Case
 from tests.conftest import PASSWORD
 from tests.conftest import TEST_DATABASE_URL
 from tests.conftest import Auth
-from tests.conftest import build_preview
+from tests.fixtures.scenarios import build_preview
 
 
 class Proxy:

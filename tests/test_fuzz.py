@@ -144,8 +144,8 @@ def ids(app, scenario):
 
 def _published_record(app):
     from archive.models import ArchiveRecord
-    from tests.conftest import build_published
-    from tests.conftest import build_scenario
+    from tests.fixtures.scenarios import build_published
+    from tests.fixtures.scenarios import build_scenario
 
     build_published(app, build_scenario(app)["case_id"])
     return db.session.execute(db.select(ArchiveRecord.id)).scalar_one()

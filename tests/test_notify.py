@@ -9,9 +9,9 @@ from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import OutboxMessage
 from tests.conftest import PASSWORD
-from tests.conftest import build_scenario
 from tests.fixtures.mail import SMTPServer
 from tests.fixtures.mail import free_port
+from tests.fixtures.scenarios import build_scenario
 
 
 @pytest.fixture

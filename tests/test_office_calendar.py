@@ -20,8 +20,8 @@ from intranet.extensions import db
 from intranet.models import Article
 from intranet.models import Case
 from intranet.services import cases
-from tests.conftest import build_preview
-from tests.conftest import build_published
+from tests.fixtures.scenarios import build_preview
+from tests.fixtures.scenarios import build_published
 
 #: 00:30 on 25 November in Jakarta.
 LATE_EVENING_UTC = datetime(2026, 11, 24, 17, 30)

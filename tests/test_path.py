@@ -8,8 +8,8 @@ from intranet.extensions import db
 from intranet.models import Case
 from intranet.models import OutboxMessage
 from intranet.services import trail
-from tests.conftest import ARTICLE_DATA
 from tests.fixtures.files import photo_with_gps
+from tests.fixtures.scenarios import ARTICLE_DATA
 from tests.test_concept import CONCEPT
 from tests.test_trail import put_case_at
 

@@ -191,7 +191,7 @@ def test_photo_refusals(app, login, scenario, who, step, data, name, meta, statu
 
 
 def test_articles_may_show_only_their_own_photos(app, login, scenario):
-    from tests.conftest import build_scenario
+    from tests.fixtures.scenarios import build_scenario
 
     cid, pid = scenario["case_id"], scenario["photo_id"]
     other = build_scenario(app)
@@ -217,7 +217,7 @@ def test_articles_may_show_only_their_own_photos(app, login, scenario):
 
 
 def test_photo_of_another_case_is_404(app, login, scenario):
-    from tests.conftest import build_scenario
+    from tests.fixtures.scenarios import build_scenario
 
     other = build_scenario(app)
     c = login("penulis")

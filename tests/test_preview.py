@@ -9,8 +9,8 @@ from intranet.models import Case
 from intranet.models import OutboxMessage
 from intranet.models import Preview
 from intranet.models import PreviewOpening
-from tests.conftest import ARTICLE_DATA
-from tests.conftest import build_preview
+from tests.fixtures.scenarios import ARTICLE_DATA
+from tests.fixtures.scenarios import build_preview
 from tests.test_trail import put_case_at
 
 
@@ -115,7 +115,7 @@ def _preview_row_expires_later(app):
 def test_signature_age_limit_is_a_setting(app_factory, monkeypatch):
     from intranet.cli import load_demo
     from tests.conftest import PASSWORD
-    from tests.conftest import build_scenario
+    from tests.fixtures.scenarios import build_scenario
 
     clock = SignerClock(monkeypatch)
     app = app_factory(PREVIEW_LINK_DAYS=0)
@@ -214,7 +214,7 @@ def test_a_recipient_without_a_reviewing_role_cannot_open(app, scenario):
 def test_preview_photos_stay_within_their_case_and_out_of_shared_caches(app, login, scenario):
     import re
 
-    from tests.conftest import build_scenario
+    from tests.fixtures.scenarios import build_scenario
 
     cid = scenario["case_id"]
     token = build_preview(app, cid)

@@ -12,9 +12,9 @@ from intranet.models import Article
 from intranet.models import Case
 from intranet.models import OutboxMessage
 from intranet.services import trail
-from tests.conftest import build_preview
-from tests.conftest import build_published
-from tests.conftest import build_scenario
+from tests.fixtures.scenarios import build_preview
+from tests.fixtures.scenarios import build_published
+from tests.fixtures.scenarios import build_scenario
 
 PUBLIC_PATHS = [
     "/",
@@ -225,7 +225,7 @@ def test_feed_channel_links_to_the_site(app, scenario):
 def test_correcting_a_published_article(app, login, scenario):
     from intranet.models import PublishedVersion
     from intranet.services.articles import latest_revision
-    from tests.conftest import ARTICLE_DATA
+    from tests.fixtures.scenarios import ARTICLE_DATA
 
     cid = scenario["case_id"]
     slug = build_published(app, cid)

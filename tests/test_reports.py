@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from intranet.clock import today
-from tests.conftest import build_published
+from tests.fixtures.scenarios import build_published
 
 
 @pytest.fixture

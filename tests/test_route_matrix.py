@@ -31,9 +31,9 @@ from intranet.models import Photo
 from intranet.models import TeamDecree
 from intranet.models import User
 from tests.conftest import ROLES
-from tests.conftest import build_preview
-from tests.conftest import build_published
-from tests.conftest import build_scenario
+from tests.fixtures.scenarios import build_preview
+from tests.fixtures.scenarios import build_published
+from tests.fixtures.scenarios import build_scenario
 
 PUBLIC = "public"
 LOGIN = "login"  # any logged-in person
@@ -410,9 +410,9 @@ RAHASIA_MATERIAL = {
 def test_security_class_refusals(app, login, endpoint):
     from intranet.models import SourceMaterial
     from intranet.services import intake
-    from tests.conftest import material_data
-    from tests.conftest import upload
     from tests.fixtures.files import pdf_bytes
+    from tests.fixtures.scenarios import material_data
+    from tests.fixtures.scenarios import upload
 
     with app.test_request_context(method="POST"):
         m = intake.register_material(

@@ -41,12 +41,12 @@ from intranet.models import Membership
 from intranet.models import SourceMaterial
 from intranet.models import User
 from intranet.transactions import ServiceError
-from tests.conftest import build_published
-from tests.conftest import build_scenario
-from tests.conftest import material_data
-from tests.conftest import upload
 from tests.fixtures.files import image_bytes
 from tests.fixtures.files import pdf_bytes
+from tests.fixtures.scenarios import build_published
+from tests.fixtures.scenarios import build_scenario
+from tests.fixtures.scenarios import material_data
+from tests.fixtures.scenarios import upload
 
 # --- what a refusal must leave as it was ----------------------------------------------------
 

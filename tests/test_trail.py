@@ -243,9 +243,9 @@ def test_acting_substitute_is_named_with_the_holder(app, login):
     )
     assert r.status_code == 302
     from intranet.services import intake
-    from tests.conftest import material_data
-    from tests.conftest import upload
     from tests.fixtures.files import pdf_bytes
+    from tests.fixtures.scenarios import material_data
+    from tests.fixtures.scenarios import upload
 
     with app.test_request_context(method="POST"):
         from intranet.models import Assignment
@@ -380,7 +380,7 @@ def test_an_edited_definition_in_use_is_detected(app, scenario):
 
 
 def test_a_saved_revision_or_concept_edited_by_sql_is_caught(app, scenario):
-    from tests.conftest import build_preview
+    from tests.fixtures.scenarios import build_preview
 
     build_preview(app, scenario["case_id"])
     with app.app_context():

@@ -26,7 +26,7 @@ from intranet.models.trail import canonical_json
 from intranet.models.trail import chain_hash
 from intranet.services import cases as case_service
 from intranet.services import trail
-from tests.conftest import build_scenario
+from tests.fixtures.scenarios import build_scenario
 
 # --- known answers ------------------------------------------------------------------------
 
@@ -600,7 +600,7 @@ def written(app, approved_concept):
     The entries after publication are appended through ``trail.append`` as the publishing
     service writes them, so only the hash each one carries is under test.
     """
-    from tests.conftest import ARTICLE_DATA
+    from tests.fixtures.scenarios import ARTICLE_DATA
 
     with app.test_request_context(method="POST"):
         penulis = db.session.execute(db.select(User).where(User.username == "penulis")).scalar_one()

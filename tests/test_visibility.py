@@ -17,9 +17,9 @@ from intranet.extensions import db
 from intranet.models import Article
 from intranet.models import Case
 from intranet.services import publishing
-from tests.conftest import build_preview
-from tests.conftest import build_published
-from tests.conftest import build_scenario
+from tests.fixtures.scenarios import build_preview
+from tests.fixtures.scenarios import build_published
+from tests.fixtures.scenarios import build_scenario
 
 STATES = ("published", "scheduled", "withdrawn")
 PATHS = [

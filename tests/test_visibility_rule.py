@@ -10,7 +10,7 @@ from intranet import public_cache
 from intranet.extensions import db
 from intranet.models import Article
 from intranet.services import publishing
-from tests.conftest import build_published
+from tests.fixtures.scenarios import build_published
 
 NOW = datetime(2026, 11, 30, 16, 59, 59)  # 23:59:59 in the office, the last day of a month
 

@@ -4,8 +4,8 @@ from intranet.extensions import db
 from intranet.models import Case
 from intranet.models import Revision
 from intranet.services.articles import latest_revision
-from tests.conftest import ARTICLE_DATA
-from tests.conftest import build_preview
+from tests.fixtures.scenarios import ARTICLE_DATA
+from tests.fixtures.scenarios import build_preview
 from tests.fixtures.xss import executable
 from tests.fixtures.xss import variants
 from tests.test_trail import put_case_at
