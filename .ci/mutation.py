@@ -57,9 +57,9 @@ MODULES = [
         "workflow",
         ["intranet/workflow.py"],
         [
-            "tests/test_workflow.py",
-            "tests/test_workflow_pinned.py",
-            "tests/test_after_publication.py",
+            "tests/intranet/test_workflow.py",
+            "tests/intranet/test_workflow_pinned.py",
+            "tests/intranet/test_after_publication.py",
             "-k",
             AFTER_PUBLICATION_PURE,
         ],
@@ -68,14 +68,19 @@ MODULES = [
         "trail",
         ["intranet/models/trail.py", "intranet/services/trail.py"],
         # the two twenty-thread races own the locking, not the chain
-        ["tests/test_trail.py", "tests/test_trail_pinned.py", "-k", "not simultaneous"],
+        [
+            "tests/intranet/test_trail.py",
+            "tests/intranet/test_trail_pinned.py",
+            "-k",
+            "not simultaneous",
+        ],
     ),
     Module(
         "query",
         ["archive/query.py"],
         [
-            "tests/test_search_boundaries.py",
-            "tests/test_archive_search.py",
+            "tests/archive/test_search_boundaries.py",
+            "tests/archive/test_archive_search.py",
             # the parser's tests; the rest of test_archive_search builds whole archives
             "-k",
             "test_search_boundaries or sastrawi or codes_and_numbers or test_queries"
@@ -86,16 +91,16 @@ MODULES = [
     Module(
         "permissions",
         ["intranet/permissions.py"],
-        ["tests/test_access_policy.py", "tests/test_permissions_pinned.py"],
+        ["tests/intranet/test_access_policy.py", "tests/intranet/test_permissions_pinned.py"],
     ),
     Module(
         "uploads",
         ["intranet/uploads.py"],
         # the pure pinned tests, and the hostile files through the agenda and the scans page
         [
-            "tests/test_uploads_pinned.py",
-            "tests/test_intake.py",
-            "tests/test_admin.py",
+            "tests/intranet/test_uploads_pinned.py",
+            "tests/intranet/test_intake.py",
+            "tests/intranet/test_admin.py",
             "-k",
             "test_uploads_pinned or hostile",
         ],

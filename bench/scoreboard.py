@@ -18,19 +18,19 @@ BAR = re.compile(r"^bar: (.*?) -> (bar met|BELOW BAR)\s*$")
 
 #: The reliability and security bars, and the tests that fail when one is not held.
 BY_TESTS = [
-    ("role x route x method matrix from app.url_map", "tests/test_route_matrix.py"),
-    ("20 simultaneous approvals of one step: exactly one wins", "tests/test_load.py"),
-    ("20 SIGKILLs while archiving: 0 torn or orphan files", "tests/test_archive_crash.py"),
+    ("role x route x method matrix from app.url_map", "tests/app/test_route_matrix.py"),
+    ("20 simultaneous approvals of one step: exactly one wins", "tests/app/test_load.py"),
+    ("20 SIGKILLs while archiving: 0 torn or orphan files", "tests/archive/test_archive_crash.py"),
     (
         "XSS corpus (>= 300) x page, feeds, PDF, search snippet",
-        "tests/test_xss.py, tests/test_archive_search.py",
+        "tests/app/test_xss.py, tests/archive/test_archive_search.py",
     ),
     (
         "hostile uploads: 0 accepted, 0 5xx",
-        "tests/test_intake.py, tests/test_photos.py, tests/test_archive.py",
+        "tests/intranet/test_intake.py, tests/intranet/test_photos.py, tests/archive/test_archive.py",
     ),
-    ("fuzzed form submissions: 0 5xx", "tests/test_fuzz.py"),
-    ("never show an unpublished item", "tests/test_visibility.py"),
+    ("fuzzed form submissions: 0 5xx", "tests/app/test_fuzz.py"),
+    ("never show an unpublished item", "tests/intranet/test_visibility.py"),
 ]
 
 

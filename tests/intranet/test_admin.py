@@ -10,10 +10,10 @@ from intranet.extensions import db
 from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
+from tests.app.test_csrf import snapshot
 from tests.fixtures.files import HOSTILE_SCANS
 from tests.fixtures.files import image_bytes
 from tests.fixtures.files import pdf_bytes
-from tests.test_csrf import snapshot
 
 GOOD_USER = {
     "username": "siti.aminah",

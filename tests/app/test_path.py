@@ -10,8 +10,8 @@ from intranet.models import OutboxMessage
 from intranet.services import trail
 from tests.fixtures.files import photo_with_gps
 from tests.fixtures.scenarios import ARTICLE_DATA
-from tests.test_concept import CONCEPT
-from tests.test_trail import put_case_at
+from tests.intranet.test_concept import CONCEPT
+from tests.intranet.test_trail import put_case_at
 
 
 def decide(client, cid, **data):

@@ -8,7 +8,7 @@ from tests.fixtures.scenarios import ARTICLE_DATA
 from tests.fixtures.scenarios import build_preview
 from tests.fixtures.xss import executable
 from tests.fixtures.xss import variants
-from tests.test_trail import put_case_at
+from tests.intranet.test_trail import put_case_at
 
 
 def test_the_checker_finds_what_runs():

@@ -8,11 +8,11 @@ from intranet.extensions import db
 from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
+from tests.app.test_route_matrix import ACCESS
 from tests.conftest import PASSWORD
 from tests.fixtures.scenarios import build_preview
 from tests.fixtures.scenarios import build_scenario
 from tests.fixtures.scenarios import record_scanned_decree
-from tests.test_route_matrix import ACCESS
 
 UNSAFE = sorted(k for k in ACCESS if k[1] in ("POST", "PUT", "PATCH", "DELETE"))
 

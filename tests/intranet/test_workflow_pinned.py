@@ -1,6 +1,6 @@
 """The state machine and the SOP loader pinned exactly: every value, every message.
 
-Pure: no app, no database. tests/test_workflow.py checks the shape of the rules; this file
+Pure: no app, no database. tests/intranet/test_workflow.py checks the shape of the rules; this file
 pins the exact Transition, Option and refusal message each rule produces, so a changed
 comparison or a swapped field fails a test.
 """
@@ -550,7 +550,7 @@ def test_a_return_to_a_step_not_allowed(step, to_step, allowed):
 
 
 # Version 1 of the SOP states no rules after publication (version 2 does; see
-# tests/test_after_publication.py): every known action on a published v1 case is refused.
+# tests/intranet/test_after_publication.py): every known action on a published v1 case is refused.
 PUBLISHED_V1 = [
     ("complete", FINISHED),
     ("approve", FINISHED),
@@ -1310,7 +1310,7 @@ def test_the_first_invalid_step_is_reported():
         sop.parse(text, source="t.toml")
 
 
-# --- the loader: rules after publication (their semantics: tests/test_after_publication.py) --
+# --- the loader: rules after publication (their semantics: tests/intranet/test_after_publication.py) --
 
 AFTER = """
 [[after_publication]]

@@ -14,7 +14,7 @@ from intranet.services import publishing
 from tests.fixtures.scenarios import build_published
 from tests.fixtures.scenarios import build_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port():

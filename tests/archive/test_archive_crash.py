@@ -38,7 +38,7 @@ from tests.conftest import base_config
 from tests.fixtures.scenarios import build_preview
 from tests.fixtures.scenarios import build_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KILLS = 20
 AFTER_PUBLISH = 3  # of the kills, those timed from the child's first finished publish
 PER_CHILD = 3  # cases handed to each child; the kill window covers about two publishes

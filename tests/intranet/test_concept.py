@@ -6,7 +6,7 @@ from intranet.extensions import db
 from intranet.models import Case
 from intranet.models import Concept
 from intranet.services import trail
-from tests.test_csrf import snapshot
+from tests.app.test_csrf import snapshot
 
 CONCEPT = {
     "angle": "Antusiasme pemilih pemula menyambut Pemilu 2029",

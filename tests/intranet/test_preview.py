@@ -11,7 +11,7 @@ from intranet.models import Preview
 from intranet.models import PreviewOpening
 from tests.fixtures.scenarios import ARTICLE_DATA
 from tests.fixtures.scenarios import build_preview
-from tests.test_trail import put_case_at
+from tests.intranet.test_trail import put_case_at
 
 
 def links(app):

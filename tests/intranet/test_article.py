@@ -6,8 +6,8 @@ from intranet.extensions import db
 from intranet.models import Case
 from intranet.models import Revision
 from intranet.services import trail
-from tests.test_csrf import snapshot
-from tests.test_trail import put_case_at
+from tests.app.test_csrf import snapshot
+from tests.intranet.test_trail import put_case_at
 
 ARTICLE = {
     "title": "KPU Cilacap Sapa Pemilih Pemula di SMA Negeri 1",

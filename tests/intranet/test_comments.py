@@ -5,7 +5,7 @@ import pytest
 from intranet.extensions import db
 from intranet.models import Case
 from intranet.services import trail
-from tests.test_csrf import snapshot
+from tests.app.test_csrf import snapshot
 
 
 def test_comments_join_the_timeline_and_the_chain(app, login, scenario):

@@ -19,6 +19,7 @@ from intranet.models import SourceFile
 from intranet.models import SourceMaterial
 from intranet.models import TrailEntry
 from intranet.models import User
+from tests.app.test_csrf import snapshot
 from tests.fixtures.eml import letter_eml
 from tests.fixtures.files import HOSTILE_SOURCES
 from tests.fixtures.files import docx_bytes
@@ -29,7 +30,6 @@ from tests.fixtures.files import traversal_docx
 from tests.fixtures.files import zip_bomb_docx
 from tests.fixtures.scenarios import material_data
 from tests.fixtures.scenarios import upload
-from tests.test_csrf import snapshot
 
 
 def uid(app, username):

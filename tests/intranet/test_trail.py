@@ -320,7 +320,7 @@ def test_acting_substitute_is_named_with_the_holder(app, login):
 def test_delegation_bad_input(app, login, overrides, message):
     from intranet.clock import today
     from intranet.models import User
-    from tests.test_csrf import snapshot
+    from tests.app.test_csrf import snapshot
 
     with app.app_context():
         ids = {u.username: str(u.id) for u in db.session.execute(db.select(User)).scalars()}

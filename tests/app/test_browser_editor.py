@@ -11,7 +11,7 @@ from tests.browser import LiveServer
 from tests.browser import require_chromium
 from tests.conftest import PASSWORD
 from tests.fixtures.files import photo_with_gps
-from tests.test_trail import put_case_at
+from tests.intranet.test_trail import put_case_at
 
 pytestmark = pytest.mark.browser
 

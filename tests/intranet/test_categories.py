@@ -4,7 +4,7 @@ import pytest
 
 from intranet.extensions import db
 from intranet.models import Category
-from tests.test_csrf import snapshot
+from tests.app.test_csrf import snapshot
 
 
 def test_admin_adds_renames_and_retires_categories(app, login):

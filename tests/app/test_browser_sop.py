@@ -34,7 +34,7 @@ from tests.conftest import PASSWORD
 from tests.fixtures.files import pdf_bytes
 from tests.fixtures.files import photo_with_gps
 
-AXE = Path(__file__).resolve().parent / "fixtures" / "vendor" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[1] / "fixtures" / "vendor" / "axe.min.js"
 TITLE = "KPU Cilacap Sapa 300 Pemilih Pemula di SMA Negeri 1"
 
 pytestmark = pytest.mark.browser

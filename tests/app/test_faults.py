@@ -89,7 +89,7 @@ def test_the_database_unreachable_for_a_while(app, tmp_path):
 
     config = {k: app.config[k] for k in ("SECRET_KEY", "FILES_DIR", "ARCHIVE_DIR")}
     config.update(TESTING=True, INSTANCE_PATH=app.instance_path, WTF_CSRF_ENABLED=False)
-    code = f"from tests.test_faults import cut_scenario; cut_scenario({json.dumps(config)!r})"
+    code = f"from tests.app.test_faults import cut_scenario; cut_scenario({json.dumps(config)!r})"
     done = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )

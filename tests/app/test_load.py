@@ -9,7 +9,7 @@ from intranet.models import Case
 from intranet.models import Concept
 from intranet.models import TrailEntry
 from intranet.services import trail
-from tests.test_trail import put_case_at
+from tests.intranet.test_trail import put_case_at
 
 CONCEPT = {"angle": "Sudut", "outline": "1. Kegiatan", "sources": "Surat"}
 

@@ -11,13 +11,13 @@ from PIL import Image
 from intranet.extensions import db
 from intranet.models import Case
 from intranet.models import Photo
+from tests.app.test_csrf import snapshot
 from tests.fixtures.files import image_bytes
 from tests.fixtures.files import pdf_bytes
 from tests.fixtures.files import photo_with_gps
 from tests.fixtures.files import pixel_flood_png
-from tests.test_article import ARTICLE
-from tests.test_csrf import snapshot
-from tests.test_trail import put_case_at
+from tests.intranet.test_article import ARTICLE
+from tests.intranet.test_trail import put_case_at
 
 META = {
     "caption": "Siswa SMA Negeri 1 Cilacap menyimak materi",

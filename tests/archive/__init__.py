@@ -1,0 +1,1 @@
+"""Tests of the archive package: records, berkas, search, export, crash safety."""
