@@ -18,6 +18,7 @@ from functools import wraps
 
 from flask import make_response
 from flask import request
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -34,10 +35,14 @@ _cache = OrderedDict()
 _lock = threading.Lock()
 
 
-def _site_key_query(now):
-    """The site's generation and its newest visible publication, in one statement."""
-    newest = select(func.max(Article.published_at)).where(Article.visible_at(now)).scalar_subquery()
-    return select(SiteState.generation, newest).where(SiteState.id == 1)
+#: The site's generation and its newest visible publication (the one visibility rule, at
+#: ``:now``), in one statement built once: every public request asks it.
+SITE_KEY = select(
+    SiteState.generation,
+    select(func.max(Article.published_at))
+    .where(Article.visible_at(bindparam("now")))
+    .scalar_subquery(),
+).where(SiteState.id == 1)
 
 
 def clear():
@@ -49,7 +54,7 @@ def clear():
 def site_key(engine):
     """(generation, newest visible publication time) in one round trip."""
     with engine.connect() as conn:
-        row = conn.execute(_site_key_query(utcnow())).first()
+        row = conn.execute(SITE_KEY, {"now": utcnow()}).first()
     return (row[0], str(row[1])) if row else (0, "None")
 
 

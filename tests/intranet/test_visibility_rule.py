@@ -48,11 +48,14 @@ def test_the_page_cache_key_moves_when_a_scheduled_article_comes_due(app, scenar
     with app.app_context():
         article = db.session.execute(db.select(Article)).scalar_one()
         due = article.published_at
-        before = db.session.execute(public_cache._site_key_query(due - timedelta(seconds=1)))
-        at = db.session.execute(public_cache._site_key_query(due))
+        before = db.session.execute(public_cache.SITE_KEY, {"now": due - timedelta(seconds=1)})
+        at = db.session.execute(public_cache.SITE_KEY, {"now": due})
         generation, newest = before.first()
         assert newest is None
         assert at.first() == (generation, due)
         article.status = "withdrawn"
         db.session.commit()
-        assert db.session.execute(public_cache._site_key_query(due)).first() == (generation, None)
+        assert db.session.execute(public_cache.SITE_KEY, {"now": due}).first() == (
+            generation,
+            None,
+        )
