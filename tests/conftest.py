@@ -23,27 +23,34 @@ from tests.fixtures.scenarios import build_scenario
 from tests.fixtures.scenarios import record_scanned_decree
 
 
-def _worker_database(url):
-    """The server database of this pytest-xdist worker: ``<name>_<worker>``, made if missing.
+def _worker_url(url):
+    """The server database of this pytest-xdist worker: ``<name>_<worker>``.
 
     Every worker empties its tables between tests, so two workers never share a database.
+    Only the name is worked out here (a subprocess that imports this module must not touch
+    the database); ``migrated_db`` makes it.
     """
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not url or not worker:
         return url
     base = make_url(normalize_database_url(url))
-    name = f"{base.database}_{worker}"
+    return base.set(database=f"{base.database}_{worker}").render_as_string(hide_password=False)
+
+
+def _create_database(url):
+    """Make the worker's database afresh, through a connection to the base database."""
+    target = make_url(url)
+    base = make_url(normalize_database_url(os.environ["TEST_DATABASE_URL"]))
     engine = create_engine(base, isolation_level="AUTOCOMMIT")
     quote = '"' if engine.dialect.name == "postgresql" else "`"
     suffix = " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci" if quote == "`" else ""
     with engine.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {quote}{name}{quote}"))
-        conn.execute(text(f"CREATE DATABASE {quote}{name}{quote}{suffix}"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {quote}{target.database}{quote}"))
+        conn.execute(text(f"CREATE DATABASE {quote}{target.database}{quote}{suffix}"))
     engine.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
 
 
-TEST_DATABASE_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
+TEST_DATABASE_URL = _worker_url(os.environ.get("TEST_DATABASE_URL"))
 PASSWORD = "warta-demo"
 ROLES = list(ROLE_NAMES)
 
@@ -74,6 +81,8 @@ def base_config(tmp_path, url):
 def migrated_db(tmp_path_factory):
     """A database brought to the latest migration once per run; yields its URL."""
     if TEST_DATABASE_URL:
+        if TEST_DATABASE_URL != os.environ["TEST_DATABASE_URL"]:
+            _create_database(TEST_DATABASE_URL)
         tmp = tmp_path_factory.mktemp("schema")
         app = create_app(base_config(tmp, TEST_DATABASE_URL))
         with app.app_context():
