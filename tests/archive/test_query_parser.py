@@ -94,6 +94,9 @@ def _range(field, lower, upper, upper_included=False):
         ("tahun:2020", Q.term_query(SCHEMA, "year", 2020)),
         ("tahun:[2019 TO 2020]", _range("year", 2019, 2021)),
         ("tahun:[* TO 2020]", _range("year", None, 2021)),
+        ('tahun:["" TO 2020]', _range("year", None, 2021)),  # an empty end is open too
+        ('tahun:[2019 TO ""]', _range("year", 2019, None, True)),
+        ('tanggal:["" TO 2026-01-01]', _range("date", None, datetime(2026, 1, 2))),
         ("tahun:[2019 TO *]", _range("year", 2019, None, True)),
         ("tahun:[ * TO * ]", Q.all_query()),
         (
@@ -212,6 +215,8 @@ def test_the_words_marked(text, marked):
         ("tahun:4611686018427387904", "“4611686018427387904” bukan tahun yang dikenali."),
         ("tahun:-4611686018427387904", "“-4611686018427387904” bukan tahun yang dikenali."),
         ("tahun:[* TO x]", "“x” bukan tahun yang dikenali."),
+        ("tahun:[X2020 TO 2021]", "“X2020” bukan tahun yang dikenali."),
+        ("tahun:[2020 TO 2021X]", "“2021X” bukan tahun yang dikenali."),
         ("tanggal:[x TO *]", "“x” bukan tanggal (tulis TTTT-BB-HH)."),
         (
             "tanggal:1677-12-31",
