@@ -53,3 +53,8 @@ def office_to_utc(moment):
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=office_timezone())
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def iso(moment):
+    """A stored timestamp as ISO 8601 to the second (for records and JSON), or None."""
+    return moment.isoformat(timespec="seconds") if moment else None

@@ -21,6 +21,7 @@ from archive.snapshot import Original
 from archive.snapshot import Publication
 from archive.snapshot import TrailRow
 from intranet import permissions
+from intranet.clock import iso
 from intranet.clock import office_date
 from intranet.extensions import db
 from intranet.models import Revision
@@ -165,10 +166,6 @@ def _trail(case):
     )
 
 
-def _iso(value):
-    return value.isoformat(timespec="seconds") if value else None
-
-
 def _case_data(case, article, entries, url):
     """The case as data: metadata, sources, revisions' hashes, versions, the trail."""
     revisions = db.session.execute(
@@ -184,7 +181,7 @@ def _case_data(case, article, entries, url):
                 "version": case.definition_version,
                 "sha256": case.definition_sha256,
             },
-            "opened_at": _iso(case.opened_at),
+            "opened_at": iso(case.opened_at),
             "opened_by": case.opened_by.full_name,
             "redaktur": case.redaktur.full_name if case.redaktur else None,
             "status": case.status,
@@ -199,7 +196,7 @@ def _case_data(case, article, entries, url):
                 "perihal": m.perihal,
                 "sifat": m.sifat,
                 "security_class": m.security_class,
-                "registered_at": _iso(m.registered_at),
+                "registered_at": iso(m.registered_at),
                 "files": [
                     {"filename": f.filename, "sha256": f.sha256, "mimetype": f.mimetype}
                     for f in m.files
@@ -214,7 +211,7 @@ def _case_data(case, article, entries, url):
                 "title": r.title,
                 "author": r.author.full_name,
                 "step": r.step,
-                "created_at": _iso(r.created_at),
+                "created_at": iso(r.created_at),
                 "content_hash": r.content_hash,
             }
             for r in revisions
@@ -226,14 +223,14 @@ def _case_data(case, article, entries, url):
             "category": current.category.name,
             "credits": current.credits,
             "status": article.status,
-            "published_at": _iso(article.published_at),
-            "withdrawn_at": _iso(article.withdrawn_at),
+            "published_at": iso(article.published_at),
+            "withdrawn_at": iso(article.withdrawn_at),
             "withdrawn_reason": article.withdrawn_reason,
             "versions": [
                 {
                     "number": v.number,
                     "revision_hash": v.revision_hash,
-                    "published_at": _iso(v.published_at),
+                    "published_at": iso(v.published_at),
                     "published_by": v.published_by.full_name,
                     "photo_ids": v.photo_id_list,
                     "note": v.note,
@@ -241,7 +238,7 @@ def _case_data(case, article, entries, url):
                 for v in article.versions
             ],
             "social_posts": [
-                {"platform": s.platform, "url": s.url, "recorded_at": _iso(s.created_at)}
+                {"platform": s.platform, "url": s.url, "recorded_at": iso(s.created_at)}
                 for s in article.social_posts
             ],
         },
