@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 DEMO_PASSWORD := $(or $(WARTA_DEMO_PASSWORD),warta-demo)
 MO := translations/en/LC_MESSAGES/messages.mo
+# The site's canonical address (every absolute link is built from it): `make run`'s own;
+# the browser may also say localhost. Any other Host is answered 400.
+SITE := WARTA_SITE_URL=$(or $(WARTA_SITE_URL),http://127.0.0.1:$(PORT)) \
+	WARTA_TRUSTED_HOSTS='$(or $(WARTA_TRUSTED_HOSTS),["localhost"])'
 
 .PHONY: run test install translations lint bench bench-deps clean system-deps messages mutation
 
@@ -37,14 +41,14 @@ $(MO): translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d translations -D messages
 
 run: install translations
-	$(BIN)/flask --app wsgi db upgrade
-	$(BIN)/flask --app wsgi demo load --if-empty
+	$(SITE) $(BIN)/flask --app wsgi db upgrade
+	$(SITE) $(BIN)/flask --app wsgi demo load --if-empty
 	@echo ""
-	@echo "  Warta berjalan di http://127.0.0.1:$(PORT)/  (intranet: /intranet/)"
+	@echo "  Warta berjalan di $(or $(WARTA_SITE_URL),http://127.0.0.1:$(PORT))/  (intranet: /intranet/)"
 	@echo "  Akun demo: penanggungjawab, koordinator, kontributor, redaktur, editor,"
 	@echo "             penulis, arsiparis, admin — kata sandi: $(DEMO_PASSWORD)"
 	@echo ""
-	WARTA_DEMO_PASSWORD=$(DEMO_PASSWORD) $(BIN)/gunicorn --workers 1 --threads 8 \
+	$(SITE) WARTA_DEMO_PASSWORD=$(DEMO_PASSWORD) $(BIN)/gunicorn --workers 1 --threads 8 \
 		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 test: install translations

@@ -7,7 +7,6 @@ import json
 import segno
 from flask import current_app
 from flask import render_template
-from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -30,6 +29,7 @@ from intranet.clock import iso
 from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.extensions import db
+from intranet.links import absolute_url
 from intranet.storage import StorageError
 from intranet.transactions import ServiceError
 from intranet.transactions import atomic
@@ -129,7 +129,7 @@ def _make_version(record, pub, source, batch):
             record.access_class,
         )
     )
-    record_url = url_for("archive.record", record_id=record.id, _external=True)
+    record_url = absolute_url("archive.record", record_id=record.id)
     with force_locale("id"):
         html = render_template(
             "archive/berkas.html",
@@ -317,8 +317,8 @@ def _register_manual(data, scans, user, batch):
             pub=None,
             files=files,
             scans=[f for f in files if f["mimetype"].startswith("image/")],
-            qr=_qr(url_for("archive.record", record_id=record.id, _external=True)),
-            record_url=url_for("archive.record", record_id=record.id, _external=True),
+            qr=_qr(absolute_url("archive.record", record_id=record.id)),
+            record_url=absolute_url("archive.record", record_id=record.id),
             office=current_app.config["OFFICE_NAME"],
             made_at=utcnow(),
             src=pdf.src,

@@ -33,6 +33,7 @@ class Server:
                 "BENCH_DATABASE_URL", f"sqlite:///{self.tmp.name}/warta.db"
             ),
             "WARTA_SECRET_KEY": "bench",
+            "WARTA_SITE_URL": self.url,
             "WARTA_LOGIN_RATE_LIMIT": "100000 per minute",
             "WARTA_LOGIN_RATE_LIMIT_PER_ADDRESS": "100000 per minute",
             **(env or {}),

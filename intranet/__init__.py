@@ -84,6 +84,7 @@ def create_app(config=None):
     from intranet.public_cache import PublicCacheMiddleware
 
     app.wsgi_app = PublicCacheMiddleware(app.wsgi_app, app)
+    app.wsgi_app = security.TrustedHosts(app.wsgi_app, app)
     return app
 
 

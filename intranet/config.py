@@ -5,11 +5,19 @@ import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
 #: Values every install starts from; each may be overridden (see README, "Konfigurasi").
 DEFAULTS = {
     "OFFICE_NAME": "KPU Kabupaten Cilacap",
     "OFFICE_REGION_CODE": "3301",
+    # The site's canonical address: every absolute URL (pages, feeds, sitemap, mail, QR
+    # codes, berkas, reports, CLI output) is built from it, never from a request's Host.
+    "SITE_URL": "http://localhost",
+    # Host names requests may carry (any other Host gets 400 and is never cached); None:
+    # the SITE_URL's host alone.
+    "TRUSTED_HOSTS": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     # Cookies: HttpOnly and SameSite=Lax always; Secure once served over HTTPS.
@@ -76,6 +84,13 @@ def load_config(app, overrides=None):
             app.config["SQLALCHEMY_DATABASE_URI"]
         )
 
+    app.config["SITE_URL"] = canonical_site_url(app.config["SITE_URL"])
+    site_host = urlsplit(app.config["SITE_URL"]).hostname
+    trusted = app.config.get("TRUSTED_HOSTS") or []
+    if isinstance(trusted, str):  # WARTA_TRUSTED_HOSTS=a.example,b.example
+        trusted = [h.strip() for h in trusted.split(",") if h.strip()]
+    app.config["TRUSTED_HOSTS"] = [site_host, *[h for h in trusted if h != site_host]]
+
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'warta.db'}")
@@ -88,6 +103,14 @@ def load_config(app, overrides=None):
         app.config["PREFERRED_URL_SCHEME"] = "https"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def canonical_site_url(url):
+    """``SITE_URL`` checked and without a trailing slash: http(s), a host, no query."""
+    parts = urlsplit((url or "").strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"SITE_URL must be an http(s) address (https://x.go.id), not {url!r}")
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
 
 
 def normalize_database_url(url):

@@ -5,8 +5,8 @@ from datetime import UTC
 
 from feedgen.feed import FeedGenerator
 from flask import current_app
-from flask import url_for
 
+from intranet.links import absolute_url
 from intranet.services import articles as article_service
 from intranet.services import publishing
 from intranet.storage import file_store
@@ -27,7 +27,7 @@ def items(category=None, limit=20):
         view = article_service.article_view(
             r,
             photo_list,
-            lambda pid, size: url_for("public.media", photo_id=pid, size=size, _external=True),
+            lambda pid, size: absolute_url("public.media", photo_id=pid, size=size),
             v.layout,
             a.published_at,
         )
@@ -37,14 +37,14 @@ def items(category=None, limit=20):
             path = file_store().path(cover.sha256)
             size = path.stat().st_size if path.exists() else 0
             enclosure = (
-                url_for("public.media", photo_id=cover.id, size="penuh", _external=True),
+                absolute_url("public.media", photo_id=cover.id, size="penuh"),
                 size,
                 cover.mimetype,
             )
         out.append(
             {
-                "id": url_for("public.article", slug=a.slug, _external=True),
-                "url": url_for("public.article", slug=a.slug, _external=True),
+                "id": absolute_url("public.article", slug=a.slug),
+                "url": absolute_url("public.article", slug=a.slug),
                 "title": r.title,
                 "summary": r.summary,
                 "content": str(view["body"]),
@@ -76,15 +76,15 @@ def build(fmt, category=None):
     office = current_app.config["OFFICE_NAME"]
     title = f"{office} — {category.name}" if category else f"Berita {office}"
     home = (
-        url_for("public.category", slug=category.slug, _external=True)
+        absolute_url("public.category", slug=category.slug)
         if category
-        else url_for("public.home", _external=True)
+        else absolute_url("public.home")
     )
     endpoint = {"rss": "feed_xml", "atom": "feed_atom", "json": "feed_json"}[fmt]
     self_url = (
-        url_for(f"public.category_{endpoint}", slug=category.slug, _external=True)
+        absolute_url(f"public.category_{endpoint}", slug=category.slug)
         if category
-        else url_for(f"public.{endpoint}", _external=True)
+        else absolute_url(f"public.{endpoint}")
     )
     entries = items(category)
     if fmt == "json":

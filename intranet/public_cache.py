@@ -7,7 +7,9 @@ article's time comes). Each request asks the database for the key (one small que
 worker never serves a page from before a publication, whichever worker published it.
 
 Hits are answered by ``PublicCacheMiddleware`` in front of Flask, for visitors without a
-cookie (the public); anyone with a session goes through the application as usual. Pages
+cookie (the public); anyone with a session goes through the application as usual. A page
+holds no trace of the request's ``Host`` (absolute links come from ``SITE_URL``), and a
+request whose ``Host`` is not trusted never reaches the cache (``security.TrustedHosts``). Pages
 carry an ETag and Last-Modified, and a matching conditional request gets 304.
 """
 

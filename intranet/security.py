@@ -11,6 +11,8 @@ from argon2.exceptions import VerificationError
 from flask import current_app
 from flask import request
 from flask import session
+from werkzeug.exceptions import SecurityError
+from werkzeug.wsgi import get_host
 
 from intranet.clock import utcnow
 from intranet.extensions import db
@@ -149,6 +151,41 @@ def load_user(user_id):
     if user is None or not user.active or current_session_row(uid) is None:
         return None
     return user
+
+
+class TrustedHosts:
+    """Answer 400 to a request whose ``Host`` is not one of ``TRUSTED_HOSTS``.
+
+    The outermost layer: such a request reaches neither the page cache nor Flask, so a
+    forged ``Host`` can never be stored in a cached page or be rendered into any link.
+    """
+
+    BODY = (
+        b"<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><title>400</title>"
+        b"<h1>Permintaan ditolak</h1><p>Alamat situs (Host) ini tidak dikenal.</p></html>"
+    )
+
+    def __init__(self, wsgi_app, flask_app):
+        self.wsgi_app = wsgi_app
+        self.config = flask_app.config
+
+    def __call__(self, environ, start_response):
+        try:
+            get_host(environ, self.config["TRUSTED_HOSTS"])
+        except SecurityError:
+            start_response(
+                "400 BAD REQUEST",
+                [
+                    ("Content-Type", "text/html; charset=utf-8"),
+                    ("Content-Length", str(len(self.BODY))),
+                    ("Cache-Control", "no-store"),
+                    ("Content-Security-Policy", CSP),
+                    ("X-Content-Type-Options", "nosniff"),
+                    ("X-Frame-Options", "DENY"),
+                ],
+            )
+            return [self.BODY]
+        return self.wsgi_app(environ, start_response)
 
 
 CSP = (

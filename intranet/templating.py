@@ -9,6 +9,7 @@ from flask_login import current_user
 from intranet import permissions
 from intranet.clock import utcnow
 from intranet.forms.auth import LocaleForm
+from intranet.links import absolute_url
 from intranet.models.trail import ACTION_LABELS
 from intranet.permissions import can
 from intranet.roles import ROLES
@@ -37,6 +38,8 @@ def init_app(app):
             "now_utc": utcnow,
         }
 
+    # links written into pages and feeds come from the canonical address, never the Host
+    app.jinja_env.globals["absolute_url"] = absolute_url
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else "—"
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": (
         format_datetime(d, fmt) if d else "—"

@@ -43,6 +43,8 @@ class LiveServer:
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
+        # the served address is the site's canonical one (as `make run` sets it)
+        app.config.update(SITE_URL=self.url, TRUSTED_HOSTS=["127.0.0.1"])
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):

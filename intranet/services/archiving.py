@@ -11,7 +11,6 @@ import json
 
 from flask import current_app
 from flask import render_template
-from flask import url_for
 from flask_babel import force_locale
 
 from archive import pdf
@@ -24,6 +23,7 @@ from intranet import permissions
 from intranet.clock import iso
 from intranet.clock import office_date
 from intranet.extensions import db
+from intranet.links import absolute_url
 from intranet.models import Revision
 from intranet.models import TrailEntry
 from intranet.services import trail
@@ -64,7 +64,7 @@ def snapshot(case, article, user, reason):
     case_photos = photos(case)
     shown = {p.id: p for p in case_photos}
     rows = [shown[i] for i in version.photo_id_list if i in shown]
-    url = url_for("public.article", slug=article.slug, _external=True)
+    url = absolute_url("public.article", slug=article.slug)
     with force_locale("id"):
         page = render_template(
             "archive/published.html",

@@ -8,7 +8,6 @@ decision), then notify.
 import hashlib
 from collections.abc import Mapping
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -17,6 +16,7 @@ from intranet.clock import office_date
 from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.extensions import db
+from intranet.links import absolute_url
 from intranet.models import Article
 from intranet.models import Case
 from intranet.models import Category
@@ -362,7 +362,7 @@ def decide(
 def _notify_after(case, t, actor, step_before, reason):
     """Tell whoever must act next; on a return, also those whose steps are redone."""
     d = case.definition()
-    link = url_for("cases.detail", case_id=case.id, _external=True)
+    link = absolute_url("cases.detail", case_id=case.id)
     if t.returned_to:
         subject = _(
             "Naskah #%(id)s dikembalikan ke langkah %(step)s", id=case.id, step=t.returned_to

@@ -9,7 +9,6 @@ from email.utils import parsedate_to_datetime
 
 import nh3
 from flask import current_app
-from flask import url_for
 from flask_babel import gettext as _
 
 from intranet import permissions
@@ -18,6 +17,7 @@ from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.counters import next_seq
 from intranet.extensions import db
+from intranet.links import absolute_url
 from intranet.models import AgendaCounter
 from intranet.models import Assignment
 from intranet.models import AssignmentRecipient
@@ -82,7 +82,7 @@ def give_assignment(data, actor, recipients):
         a.recipients.append(AssignmentRecipient(user=user))
     db.session.add(a)
     db.session.flush()
-    link = url_for("intake.assignment", assignment_id=a.id, _external=True)
+    link = absolute_url("intake.assignment", assignment_id=a.id)
     for user in recipients:
         notify.queue(
             user,
@@ -464,7 +464,7 @@ def hand_over(data, actor):
             "acknowledged_at": receipt.acknowledged_at.replace(microsecond=0).isoformat(),
         },
     )
-    link = url_for("cases.detail", case_id=case.id, _external=True)
+    link = absolute_url("cases.detail", case_id=case.id)
     notify.queue(
         redaktur,
         _("Bahan informasi diserahkan kepada Anda: %(title)s", title=case.title),

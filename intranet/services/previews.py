@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from flask import current_app
 from flask import request
-from flask import url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
@@ -14,6 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from intranet.clock import office_time
 from intranet.clock import utcnow
 from intranet.extensions import db
+from intranet.links import absolute_url
 from intranet.models import Case
 from intranet.models import Photo
 from intranet.models import Preview
@@ -143,7 +143,7 @@ def send_links(case, preview, recipients):
     """Queue each recipient's own signed link; return their ids (for the trail)."""
     sent = []
     for user in recipients:
-        link = url_for("public.preview", token=make_token(preview, user), _external=True)
+        link = absolute_url("public.preview", token=make_token(preview, user))
         notify.queue(
             user,
             _("Preview berita menunggu pemeriksaan: %(title)s", title=preview.revision.title),

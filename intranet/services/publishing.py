@@ -5,7 +5,6 @@ is published and its time has come. Nothing else decides it.
 """
 
 from flask import current_app
-from flask import url_for
 from flask_babel import gettext as _
 
 from archive import filing
@@ -13,6 +12,7 @@ from archive import indexing
 from archive import writing
 from intranet.clock import utcnow
 from intranet.extensions import db
+from intranet.links import absolute_url
 from intranet.models import Article
 from intranet.models import Category
 from intranet.models import Photo
@@ -59,7 +59,7 @@ def publish(case, user, when=None, version=None):
     if when < now:
         when = now
     # a case never laid out has no address yet; ``decide`` refuses it (a step-10 requirement)
-    url = url_for("public.article", slug=case.slug, _external=True) if case.slug else ""
+    url = absolute_url("public.article", slug=case.slug) if case.slug else ""
     partners = sorted({m.sender_email for m in case.materials if m.sender_email})
 
     def make_article(case, transition):
@@ -136,7 +136,7 @@ def withdraw(article, user, reason):
         actor=user,
         role=role,
         note=reason,
-        data={"url": url_for("public.article", slug=article.slug, _external=True)},
+        data={"url": absolute_url("public.article", slug=article.slug)},
     )
     article.status = "withdrawn"
     article.withdrawn_at = utcnow().replace(microsecond=0)

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from flask import current_app
 from flask import render_template
-from flask import url_for
 from markupsafe import Markup
 from markupsafe import escape
 
@@ -17,6 +16,7 @@ from intranet.clock import office_date
 from intranet.clock import office_day_start
 from intranet.clock import office_time
 from intranet.extensions import db
+from intranet.links import absolute_url
 from intranet.models import Article
 from intranet.workflow import working_days_between
 
@@ -72,7 +72,7 @@ def rows(start, end):
             {
                 "published_at": a.published_at,
                 "title": a.current.revision.title,
-                "url": url_for("public.article", slug=a.slug, _external=True),
+                "url": absolute_url("public.article", slug=a.slug),
                 "category": a.category.name,
                 "status": "ditarik" if a.status == "withdrawn" else "terbit",
                 "social": [f"{s.platform_label}: {s.url}" for s in a.social_posts],

@@ -20,6 +20,7 @@ from intranet import feeds
 from intranet.clock import utcnow
 from intranet.errors import render_error
 from intranet.forms.auth import LocaleForm
+from intranet.links import absolute_url
 from intranet.public_cache import cached
 from intranet.security import safe_path
 from intranet.services import accounts
@@ -136,9 +137,9 @@ def article(slug):
         v.layout,
         a.published_at,
     )
-    canonical = url_for("public.article", slug=a.slug, _external=True)
+    canonical = absolute_url("public.article", slug=a.slug)
     cover = (
-        url_for("public.media", photo_id=_cover_id(v), size="penuh", _external=True)
+        absolute_url("public.media", photo_id=_cover_id(v), size="penuh")
         if _cover_id(v)
         else None
     )

@@ -35,6 +35,7 @@ def test_two_workers_never_serve_a_stale_page(app, tmp_path):
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "WARTA_SECRET_KEY": "test-secret",
+        "WARTA_SITE_URL": f"http://127.0.0.1:{port}",
         "WARTA_INSTANCE_PATH": str(tmp_path / "instance"),
         "WARTA_FILES_DIR": app.config["FILES_DIR"],
     }
