@@ -13,11 +13,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import archive
 from intranet import database  # noqa: F401  (registers the SQLite engine hooks)
 from intranet import security
+from intranet import throttle
 from intranet.config import load_config
 from intranet.extensions import babel
 from intranet.extensions import csrf
 from intranet.extensions import db
-from intranet.extensions import limiter
 from intranet.extensions import login_manager
 from intranet.extensions import migrate
 from intranet.services import trail
@@ -49,7 +49,7 @@ def create_app(config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    throttle.init_app(app)
     babel.init_app(
         app,
         locale_selector=select_locale,

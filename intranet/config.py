@@ -33,11 +33,11 @@ DEFAULTS = {
     # Uploads: the whole request and each stored file.
     "MAX_CONTENT_LENGTH": 110 * 1024 * 1024,
     "MAX_UPLOAD_BYTES": 25 * 1024 * 1024,
-    # Login throttling (Flask-Limiter); use redis://... when several workers serve.
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_HEADERS_ENABLED": False,
-    # Wrong logins: per account and address, and (looser, an office shares one NAT address)
-    # per address over all accounts.
+    # Where failed logins are counted: "database" (every worker and host shares it, nothing
+    # to set up) or redis://... (see intranet/throttle.py).
+    "RATELIMIT_STORAGE_URI": "database",
+    # Failed logins (correct ones never count): per account and address, and (looser, an
+    # office shares one NAT address) per address over all accounts.
     "LOGIN_RATE_LIMIT": "20 per 10 minutes",
     # Number of reverse proxies in front (nginx: 1); 0 when gunicorn faces the clients.
     "PROXY_FIX_X_FOR": 0,

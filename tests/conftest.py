@@ -72,7 +72,6 @@ def base_config(tmp_path, url):
         # strays are judged at once; test_archive covers the grace period itself
         "ARCHIVE_STRAY_GRACE_SECONDS": 0,
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_STORAGE_URI": "memory://",
         **FAST_HASH,
     }
 

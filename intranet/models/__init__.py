@@ -22,6 +22,7 @@ from intranet.models.public import Article
 from intranet.models.public import PublishedVersion
 from intranet.models.public import SiteState
 from intranet.models.public import SocialPost
+from intranet.models.throttle import LoginFailure
 from intranet.models.trail import TrailEntry
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Category",
     "Concept",
     "Delegation",
+    "LoginFailure",
     "Membership",
     "OutboxMessage",
     "Photo",

@@ -30,19 +30,21 @@ def _safe_next(target):
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log in; every attempt is counted towards the throttle before the password is checked."""
+    """Log in; the attempt counts towards the throttle until its password proves right."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
-    if form.is_submitted() and not throttle.attempt(request.form.get("username")):
-        return render_error(429)
     if form.validate_on_submit():
         try:
+            attempt = throttle.attempt(request.remote_addr, form.username.data)
             user = accounts.log_in(form.username.data, form.password.data)
+        except throttle.Throttled as e:
+            page, status = render_error(429, str(e))
+            return page, status, {"Retry-After": str(e.retry_after)}
         except ServiceError as e:
             flash(str(e), "error")
         else:
-            throttle.succeeded(form.username.data)
+            throttle.succeeded(attempt)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         return render_template("auth/login.html", form=form), 401
