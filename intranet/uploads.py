@@ -216,51 +216,167 @@ def _refuse_active_markup(stream):
     stream.seek(0)
 
 
-PDF_ACTIVE = {
-    "/JavaScript",
-    "/JS",
-    "/Launch",
-    "/EmbeddedFile",
-    "/EmbeddedFiles",
-    "/RichMedia",
-    "/XFA",
-    "/SubmitForm",
-    "/ImportData",
-    "/GoToE",
-}
 PDF_MAX_OBJECTS = 200_000
+# Every dictionary, array and value is visited once; past this the file is refused unread.
+PDF_MAX_NODES = 2_000_000
+# Action types (/S) refused wherever they appear, and why.
+PDF_ACTIONS = {
+    "/JavaScript": "script",
+    "/Launch": "launch",
+    "/GoToR": "remote",
+    "/GoToE": "remote",
+    "/SubmitForm": "form",
+    "/ImportData": "form",
+    "/RichMediaExecute": "media",
+    "/Rendition": "media",
+    "/Movie": "media",
+}
+# Keys refused in any dictionary: scripts, automatic actions, embedded files, active media.
+PDF_KEYS = {
+    "/JS": "script",
+    "/JavaScript": "script",
+    "/AA": "auto",
+    "/Launch": "launch",
+    "/EmbeddedFiles": "embedded",
+    "/EmbeddedFile": "embedded",
+    "/EF": "embedded",
+    "/RichMedia": "media",
+    "/RichMediaContent": "media",
+    "/XFA": "xfa",
+}
+# Annotation types (/Subtype) that carry files or play active media.
+PDF_SUBTYPES = {
+    "/FileAttachment": "embedded",
+    "/RichMedia": "media",
+    "/Movie": "media",
+    "/Screen": "media",
+    "/3D": "media",
+}
+# Where a script was found is named by the entry point it hangs from.
+PDF_ENTRY_POINTS = {"/OpenAction", "/AA", "/Annots", "/Names", "/AcroForm", "/Outlines"}
+# A link in a letter may open a web page or a mail; never a local or network file.
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _pdf_refusal(kind, marker):
+    """The message for a PDF refused for ``kind`` of active content found at ``marker``."""
+    reasons = {
+        "script": _("berisi JavaScript"),
+        "launch": _("berisi perintah menjalankan program"),
+        "remote": _("berisi tautan ke berkas lain"),
+        "file-link": _("berisi tautan ke berkas lokal atau jaringan"),
+        "form": _("berisi formulir yang mengirim atau memuat data"),
+        "auto": _("berisi tindakan otomatis"),
+        "embedded": _("berisi berkas sisipan"),
+        "media": _("berisi media aktif"),
+        "xfa": _("berisi formulir XFA"),
+    }
+    return UploadError(
+        _("Berkas PDF ditolak: %(reason)s (%(marker)s).", reason=reasons[kind], marker=marker)
+    )
 
 
 def _refuse_pdf_active_content(stream):
-    """Open the PDF and refuse scripts, launch actions and embedded files, even compressed."""
-    from pypdf import PdfReader
-    from pypdf.generic import DictionaryObject
-    from pypdf.generic import IndirectObject
+    """Open the PDF and refuse scripts, actions and embedded files anywhere in it.
+
+    Every object is read, compressed object streams included: reached from the trailer
+    (so a refusal can say where the content hangs) and then any object nothing refers to.
+    """
+    import pikepdf
 
     try:
-        reader = PdfReader(stream, strict=False)
-        if reader.is_encrypted:
-            raise UploadError(_("PDF terenkripsi tidak dapat diterima."))
-        numbers = [(num, gen) for gen, nums in reader.xref.items() for num in nums]
-        numbers += [(num, 0) for num in getattr(reader, "xref_objStm", {})]
-        if len(numbers) > PDF_MAX_OBJECTS:
-            raise UploadError(_("Berkas PDF terlalu rumit."))
-        for num, gen in numbers:
-            obj = reader.get_object(IndirectObject(num, gen, reader))
-            if isinstance(obj, DictionaryObject):
-                keys = set(obj.keys())
-                action = obj.get("/S")
-                if keys & PDF_ACTIVE or action in PDF_ACTIVE or "/AA" in keys:
-                    raise UploadError(
-                        _("PDF berisi skrip, tindakan otomatis atau berkas sisipan dan ditolak.")
-                    )
+        pdf = pikepdf.open(stream)
+    except pikepdf.PasswordError as e:
+        stream.seek(0)
+        raise UploadError(_("PDF terenkripsi tidak dapat diterima.")) from e
+    except Exception as e:  # pikepdf raises several types for broken files
+        stream.seek(0)
+        raise UploadError(_("Berkas PDF rusak atau tidak lengkap.")) from e
+    try:
+        with pdf:
+            if pdf.is_encrypted:
+                raise UploadError(_("PDF terenkripsi tidak dapat diterima."))
+            objects = pdf.objects
+            if len(objects) > PDF_MAX_OBJECTS:
+                raise UploadError(_("Berkas PDF terlalu rumit."))
+            _walk_pdf(pikepdf, [pdf.trailer, *objects])
     except UploadError:
         stream.seek(0)
         raise
-    except Exception as e:  # pypdf raises many types for broken files
+    except Exception as e:  # a damaged object found while reading
         stream.seek(0)
         raise UploadError(_("Berkas PDF rusak atau tidak lengkap.")) from e
     stream.seek(0)
+
+
+def _walk_pdf(pikepdf, roots):
+    """Visit every dictionary and array under ``roots`` once; raise at the first active part.
+
+    Indirect objects are visited once each (so reference cycles end); the number of values
+    visited is bounded by PDF_MAX_NODES.
+    """
+    seen = set()
+    budget = PDF_MAX_NODES
+    stack = [(root, "") for root in reversed(roots)]
+    while stack:
+        obj, where = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise UploadError(_("Berkas PDF terlalu rumit."))
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Array):
+            items = [item for item in obj if _is_container(pikepdf, item)]
+            stack.extend((item, where) for item in reversed(items))
+        elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+            _check_pdf_dictionary(pikepdf, obj, where)
+            # in key order, so that the same file is always refused for the same reason
+            for key in sorted(obj.keys(), reverse=True):
+                value = obj.get(key)
+                if _is_container(pikepdf, value):
+                    stack.append((value, where if where in PDF_ENTRY_POINTS else key))
+
+
+def _is_container(pikepdf, obj):
+    return isinstance(obj, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream))
+
+
+def _check_pdf_dictionary(pikepdf, d, where):
+    """Refuse ``d`` if it is, or directly names, active content (``where`` it was reached)."""
+    for key in d.keys():
+        if key in PDF_KEYS:
+            kind = PDF_KEYS[key]
+            raise _pdf_refusal(kind, (where or key) if kind == "script" else key)
+    action = _pdf_name(pikepdf, d.get("/S"))
+    if action in PDF_ACTIONS:
+        kind = PDF_ACTIONS[action]
+        raise _pdf_refusal(kind, (where or action) if kind == "script" else action)
+    if action == "/URI":
+        target = d.get("/URI")
+        uri = bytes(target).decode("latin-1") if isinstance(target, pikepdf.String) else ""
+        if not uri.strip().lower().startswith(LINK_SCHEMES):
+            raise _pdf_refusal("file-link", "/URI")
+    if _pdf_name(pikepdf, d.get("/Type")) == "/EmbeddedFile":
+        raise _pdf_refusal("embedded", "/EmbeddedFile")
+    subtype = _pdf_name(pikepdf, d.get("/Subtype"))
+    if subtype in PDF_SUBTYPES:
+        raise _pdf_refusal(PDF_SUBTYPES[subtype], subtype)
+    opening = d.get("/OpenAction")
+    if isinstance(opening, pikepdf.Dictionary):
+        # A destination (an array, or a GoTo action) only turns to a page; anything else
+        # would run as soon as the file is opened.
+        action = _pdf_name(pikepdf, opening.get("/S"))
+        if action in PDF_ACTIONS:
+            kind = PDF_ACTIONS[action]
+            raise _pdf_refusal(kind, "/OpenAction" if kind == "script" else action)
+        if action != "/GoTo":
+            raise _pdf_refusal("auto", "/OpenAction")
+
+
+def _pdf_name(pikepdf, value):
+    return str(value) if isinstance(value, pikepdf.Name) else None
 
 
 def _check_pdf(stream, size):
