@@ -9,12 +9,14 @@ from archive.models import ArchiveCounter
 from archive.models import ArchiveRecord
 from archive.models import Classification
 from archive.models import RetentionRule
+from intranet import audit
 from intranet.counters import next_seq
 from intranet.extensions import db
 from intranet.transactions import ServiceError
 from intranet.transactions import atomic
 from intranet.transactions import check_version
 from intranet.transactions import commit
+from intranet.transactions import flush
 
 
 def classifications(active_only=True):
@@ -48,15 +50,21 @@ def default_classification():
     return found
 
 
+#: What the audit log keeps of a row of each table.
+CLASSIFICATION_FIELDS = ("code", "name", "retention_id", "active")
+RETENTION_FIELDS = ("name", "active_years", "inactive_years", "disposition", "basis", "active")
+
+
 @atomic
-def save_classification(data, classification=None):
-    """Add or change a row of the classification table."""
+def save_classification(data, classification=None, actor=None):
+    """Add or change a row of the classification table (``actor`` for the audit log)."""
     code = (data.get("code") or "").strip()
     clash = db.session.execute(
         db.select(Classification.id).where(Classification.code == code)
     ).scalar()
     if clash and (classification is None or clash != classification.id):
         raise ServiceError(_("Kode klasifikasi %(code)s sudah ada.", code=code))
+    before = None if classification is None else audit.values(classification, CLASSIFICATION_FIELDS)
     if classification is None:
         classification = Classification()
         db.session.add(classification)
@@ -67,15 +75,24 @@ def save_classification(data, classification=None):
     classification.retention_id = data.get("retention_id") or None
     classification.active = bool(data.get("active", True))
     classification.is_sample = False
+    flush(_("Kode klasifikasi %(code)s sudah ada.", code=code))
+    audit.record(
+        "classification.create" if before is None else "classification.update",
+        classification,
+        actor,
+        before=before,
+        after=audit.values(classification, CLASSIFICATION_FIELDS),
+    )
     commit(_("Kode klasifikasi %(code)s sudah ada.", code=code))
     return classification
 
 
 @atomic
-def save_retention(data, rule=None):
-    """Add or change a row of the retention table."""
+def save_retention(data, rule=None, actor=None):
+    """Add or change a row of the retention table (``actor`` for the audit log)."""
     if data["disposition"] not in DISPOSITIONS:
         raise ServiceError(_("Keterangan akhir retensi tidak dikenal."))
+    before = None if rule is None else audit.values(rule, RETENTION_FIELDS)
     if rule is None:
         rule = RetentionRule()
         db.session.add(rule)
@@ -88,6 +105,13 @@ def save_retention(data, rule=None):
     rule.basis = (data.get("basis") or "").strip() or None
     rule.active = bool(data.get("active", True))
     rule.is_sample = False
+    audit.record(
+        "retention.create" if before is None else "retention.update",
+        rule,
+        actor,
+        before=before,
+        after=audit.values(rule, RETENTION_FIELDS),
+    )
     commit()
     return rule
 

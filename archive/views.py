@@ -250,7 +250,7 @@ def tables():
     form.retention_id.choices = _retention_choices()
     if form.validate_on_submit():
         try:
-            c = numbering.save_classification(form.data)
+            c = numbering.save_classification(form.data, actor=current_user)
         except ServiceError as e:
             flash(str(e), "error")
         else:
@@ -268,7 +268,7 @@ def new_retention():
     form = RetentionForm(prefix="newrule")
     if form.validate_on_submit():
         try:
-            numbering.save_retention(form.data)
+            numbering.save_retention(form.data, actor=current_user)
         except ServiceError as e:
             flash(str(e), "error")
         else:
@@ -318,7 +318,7 @@ def classification(classification_id):
     form.retention_id.choices = _retention_choices()
     if form.validate_on_submit():
         try:
-            numbering.save_classification(form.data, c)
+            numbering.save_classification(form.data, c, actor=current_user)
         except ServiceError as e:
             flash(str(e), "error")
         else:
@@ -336,7 +336,7 @@ def retention(rule_id):
     form = RetentionForm(prefix=f"r{rule.id}")
     if form.validate_on_submit():
         try:
-            numbering.save_retention(form.data, rule)
+            numbering.save_retention(form.data, rule, actor=current_user)
         except ServiceError as e:
             flash(str(e), "error")
         else:

@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from archive import importing
 from archive.cli import archive_cli
+from intranet import audit
 from intranet import pdf
 from intranet import security
 from intranet.clock import today
@@ -378,6 +379,22 @@ def init_app(app):
         if broken:
             raise click.ClickException(f"{len(broken)} of {len(results)} case trails do not verify")
         click.echo(f"{len(results)} case trails verify.")
+
+    @app.cli.group("audit")
+    def audit_group():
+        """The hash-chained admin audit log."""
+
+    @audit_group.command("verify")
+    def audit_verify():
+        """Check the audit log's chain; exit 1 naming the first broken entry."""
+
+        problems = audit.verify()
+        for p in problems:
+            click.echo(f"BROKEN {p}")
+        if problems:
+            raise click.ClickException("the audit log does not verify")
+        count = db.session.execute(db.select(db.func.count(audit.AuditEntry.id))).scalar_one()
+        click.echo(f"{count} audit entries verify.")
 
     @app.cli.group()
     def outbox():

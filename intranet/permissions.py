@@ -52,6 +52,10 @@ AREAS = {
     "delegate": ("penanggungjawab",),
     "archive": TEAM,
     "archive_keep": KEEPERS,
+    # The admin audit log: the admin whose acts it records, and the Penanggung Jawab who
+    # oversees them.
+    "audit": ("admin", "penanggungjawab"),
+    "confirm_members": ("penanggungjawab",),
 }
 
 
@@ -60,6 +64,15 @@ def has_role(user, *roles):
     if not getattr(user, "is_authenticated", False):
         return False
     return not roles or user.has_role(*roles)
+
+
+def holds_in_person(user, role):
+    """True if ``user`` holds ``role`` today through an SK Tim membership of their own: not
+    as an acting substitute (Plh), and not as a system administrator without an SK."""
+    if not has_role(user):
+        return False
+    source = user.role_source(role)
+    return source is not None and source[1] is None
 
 
 def can(area):

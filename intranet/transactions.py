@@ -1,5 +1,6 @@
 """Transactions: all-or-nothing service operations, optimistic locking, readable conflicts."""
 
+from contextlib import contextmanager
 from functools import wraps
 
 from flask_babel import gettext as _
@@ -80,8 +81,21 @@ def commit(on_integrity_error=None, stale=False):
     means the form was loaded from a version someone else has just replaced (two saves of
     the same next number): a 409, like any other stale form.
     """
-    try:
+    with _conflicts(on_integrity_error, stale):
         db.session.commit()
+
+
+def flush(on_integrity_error=None, stale=False):
+    """Flush the session, e.g. to learn a new row's id, with ``commit``'s conflict handling."""
+    with _conflicts(on_integrity_error, stale):
+        db.session.flush()
+
+
+@contextmanager
+def _conflicts(on_integrity_error, stale):
+    """Turn a conflict found by writing into a ServiceError (rolled back), as ``commit`` says."""
+    try:
+        yield
     except StaleDataError as e:
         db.session.rollback()
         raise ConflictError(str(STALE)) from e

@@ -6,7 +6,6 @@ from datetime import datetime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
-from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -64,9 +63,9 @@ class User(db.Model):
         return str(self.id)
 
     def valid_memberships(self, on=None):
-        """Memberships whose decree is in force on ``on`` (default today)."""
+        """Memberships that give their role on ``on`` (default today): ``Membership.grants``."""
         on = on or today()
-        return [m for m in self.memberships if m.decree.in_force(on)]
+        return [m for m in self.memberships if m.grants(on)]
 
     def valid_delegations(self, on=None):
         """Delegations to this person (as Plh/Plt) in force on ``on`` (default today).
@@ -161,11 +160,20 @@ class TeamDecree(db.Model):
         return f"<TeamDecree {self.number}>"
 
 
+#: The states of a membership. An admin's appointment of someone else is ``confirmed`` when
+#: recorded; one that gives the recording admin a role themself is ``pending`` until a
+#: Penanggung Jawab (another person) confirms or refuses it.
+MEMBERSHIP_STATES = ("confirmed", "pending", "refused")
+
+
 class Membership(db.Model):
-    """One role held by one person under one SK Tim."""
+    """One role held by one person under one SK Tim.
+
+    Rows are never deleted: a removal ends the membership on a date, and it stays listed as
+    history. Whether a row gives its role is ``grants``, the one rule every role lookup asks.
+    """
 
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("user_id", "decree_id", "role", name="uq_membership"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -174,9 +182,46 @@ class Membership(db.Model):
     position: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default="confirmed")
+    # Who confirmed or refused a pending appointment, and when.
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    # The office date from which the membership no longer gives its role.
+    ended_on: Mapped[date | None]
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
     decree: Mapped[TeamDecree] = relationship(back_populates="memberships")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], viewonly=True)
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], viewonly=True)
+    ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id], viewonly=True)
+
+    def grants(self, on=None):
+        """True if this membership gives its role on ``on`` (default today).
+
+        Only a confirmed appointment, not yet ended, under a decree in force does.
+        """
+        on = on or today()
+        return (
+            self.state == "confirmed"
+            and (self.ended_on is None or on < self.ended_on)
+            and self.decree.in_force(on)
+        )
+
+    @property
+    def is_pending(self):
+        """Waiting for a Penanggung Jawab to confirm or refuse it (and not withdrawn)."""
+        return self.state == "pending" and self.ended_on is None
+
+    @property
+    def is_refused(self):
+        """A Penanggung Jawab refused it: it never gave its role."""
+        return self.state == "refused"
+
+    @property
+    def is_current(self):
+        """Neither ended nor refused: it holds (or asks for) its role under its decree."""
+        return not self.is_refused and self.ended_on is None
 
     @property
     def role_label(self):

@@ -1,6 +1,5 @@
 """The trail: append-only, hash-chained entries recording every act on a case."""
 
-import hashlib
 import json
 from datetime import datetime
 
@@ -13,12 +12,13 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from intranet.chain import GENESIS as GENESIS
+from intranet.chain import canonical_json as canonical_json
+from intranet.chain import chain_hash
 from intranet.extensions import db
 from intranet.models.cases import Case
 from intranet.models.people import TeamDecree
 from intranet.models.people import User
-
-GENESIS = "0" * 64
 
 #: What each kind of trail entry is called on pages and in the berkas.
 ACTION_LABELS = {
@@ -91,13 +91,3 @@ class TrailEntry(db.Model):
     @property
     def extra(self):
         return json.loads(self.data or "{}")
-
-
-def canonical_json(value):
-    """Deterministic JSON: sorted keys, no spaces, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def chain_hash(prev_hash, content):
-    """The hash of an entry given the previous entry's hash."""
-    return hashlib.sha256((prev_hash + "\n" + canonical_json(content)).encode()).hexdigest()

@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 
+from intranet import audit
 from intranet import security
 from intranet.clock import utcnow
 from intranet.database import read_only
@@ -12,6 +13,10 @@ from intranet.transactions import ServiceError
 from intranet.transactions import atomic
 from intranet.transactions import check_version
 from intranet.transactions import commit
+from intranet.transactions import flush
+
+#: What the audit log keeps of an account (never its password hash).
+USER_FIELDS = ("username", "full_name", "email", "nip", "active", "is_system_admin")
 
 
 def find_user(username):
@@ -77,6 +82,8 @@ def create_user(data, created_by=None):
         is_system_admin=bool(data.get("is_system_admin")),
     )
     db.session.add(user)
+    flush(_("Nama pengguna %(name)s sudah dipakai.", name=username))
+    audit.record("user.create", user, created_by, after=audit.values(user, USER_FIELDS))
     commit(_("Nama pengguna %(name)s sudah dipakai.", name=username))
     return user
 
@@ -87,10 +94,18 @@ def set_active(user, active, actor, version=None):
     check_version(user, version)
     if not active and user.id == actor.id:
         raise ServiceError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    before = audit.values(user, USER_FIELDS)
     user.active = active
     user.deactivated_at = None if active else utcnow()
     if not active:
         security.end_sessions(user, "deactivated")
+    audit.record(
+        "user.activate" if active else "user.deactivate",
+        user,
+        actor,
+        before=before,
+        after=audit.values(user, USER_FIELDS),
+    )
     commit()
 
 
@@ -110,6 +125,8 @@ def reset_password(user, new, actor, version=None):
     check_version(user, version)
     _set_password(user, new)
     security.end_sessions(user, "password_reset")
+    # Only that it changed: neither the password nor its hash goes into the log.
+    audit.record("user.password_reset", user, actor, after={"password_changed": True})
     commit()
 
 

@@ -2,12 +2,14 @@
 
 from flask_babel import gettext as _
 
+from intranet import audit
 from intranet.extensions import db
 from intranet.models import Category
 from intranet.services.articles import slugify
 from intranet.transactions import ServiceError
 from intranet.transactions import atomic
 from intranet.transactions import commit
+from intranet.transactions import flush
 
 
 def all_categories():
@@ -19,9 +21,16 @@ def all_categories():
     )
 
 
+#: What the audit log keeps of a category.
+CATEGORY_FIELDS = ("name", "slug", "position", "active")
+
+
 @atomic
-def save_category(data, category=None):
-    """Add a category, or change one. Its slug (the public address) must be unique."""
+def save_category(data, category=None, actor=None):
+    """Add a category, or change one. Its slug (the public address) must be unique.
+
+    ``actor`` is the admin making the change (None: the command line), for the audit log.
+    """
     name = " ".join(data["name"].split())
     slug = slugify(data.get("slug") or name)
     if not slug:
@@ -29,6 +38,7 @@ def save_category(data, category=None):
     taken = db.session.execute(db.select(Category.id).where(Category.slug == slug)).scalar()
     if taken and (category is None or taken != category.id):
         raise ServiceError(_("Slug %(slug)s sudah dipakai kategori lain.", slug=slug))
+    before = None if category is None else audit.values(category, CATEGORY_FIELDS)
     if category is None:
         category = Category()
         db.session.add(category)
@@ -38,5 +48,13 @@ def save_category(data, category=None):
         data.get("position") if data.get("position") is not None else len(all_categories())
     )
     category.active = bool(data.get("active"))
+    flush(_("Slug %(slug)s sudah dipakai kategori lain.", slug=slug))
+    audit.record(
+        "category.create" if before is None else "category.update",
+        category,
+        actor,
+        before=before,
+        after=audit.values(category, CATEGORY_FIELDS),
+    )
     commit(_("Slug %(slug)s sudah dipakai kategori lain.", slug=slug))
     return category

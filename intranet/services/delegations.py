@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 
+from intranet import audit
 from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.extensions import db
@@ -10,6 +11,17 @@ from intranet.roles import ROLES
 from intranet.transactions import ServiceError
 from intranet.transactions import atomic
 from intranet.transactions import commit
+
+#: What the audit log keeps of a delegation.
+DELEGATION_FIELDS = (
+    "role",
+    "absent_user_id",
+    "substitute_id",
+    "valid_from",
+    "valid_until",
+    "reason",
+    "revoked_at",
+)
 
 
 def _require_penanggungjawab(actor, not_held, delegated):
@@ -97,6 +109,7 @@ def delegate(data, actor, absent, substitute):
         created_by_id=actor.id,
     )
     db.session.add(d)
+    audit.record("delegation.create", d, actor, after=audit.values(d, DELEGATION_FIELDS))
     commit()
     return d
 
@@ -110,7 +123,15 @@ def revoke(delegation, actor):
         _("Pelaksana harian tidak dapat mencabut penunjukan."),
     )
     if delegation.revoked_at is None:
+        before = audit.values(delegation, DELEGATION_FIELDS)
         delegation.revoked_at = utcnow()
+        audit.record(
+            "delegation.revoke",
+            delegation,
+            actor,
+            before=before,
+            after=audit.values(delegation, DELEGATION_FIELDS),
+        )
         commit()
 
 

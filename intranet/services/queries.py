@@ -33,15 +33,29 @@ def all_decrees():
 
 
 def current_team(on=None):
-    """Memberships of active users under decrees in force on ``on`` (default today)."""
+    """Memberships of active users that give their role on ``on`` (default today).
+
+    The decree's dates narrow the query; whether a membership counts is asked of
+    ``Membership.grants``, the one rule (pending, refused and ended ones do not).
+    """
     on = on or today()
+    rows = db.session.execute(
+        db.select(Membership)
+        .join(Membership.decree)
+        .join(Membership.user)
+        .where(TeamDecree.valid_from <= on, TeamDecree.valid_until >= on, User.active.is_(True))
+        .order_by(Membership.role, User.full_name)
+    ).scalars()
+    return [m for m in rows if m.grants(on)]
+
+
+def pending_memberships():
+    """Appointments waiting for a Penanggung Jawab's confirmation, oldest first."""
     return (
         db.session.execute(
             db.select(Membership)
-            .join(Membership.decree)
-            .join(Membership.user)
-            .where(TeamDecree.valid_from <= on, TeamDecree.valid_until >= on, User.active.is_(True))
-            .order_by(Membership.role, User.full_name)
+            .where(Membership.state == "pending", Membership.ended_on.is_(None))
+            .order_by(Membership.id)
         )
         .scalars()
         .all()

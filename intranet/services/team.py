@@ -4,17 +4,22 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
+from intranet import audit
+from intranet.clock import today
+from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Membership
 from intranet.models import Photo
 from intranet.models import SourceFile
 from intranet.models import TeamDecree
+from intranet.permissions import holds_in_person
 from intranet.roles import ROLES
 from intranet.storage import file_store
 from intranet.transactions import ServiceError
 from intranet.transactions import atomic
 from intranet.transactions import check_version
 from intranet.transactions import commit
+from intranet.transactions import flush
 from intranet.uploads import SCAN_TYPES
 from intranet.uploads import UploadError
 from intranet.uploads import store_upload
@@ -53,6 +58,8 @@ def record_decree(data, scan, actor):
     )
     db.session.add(decree)
     try:
+        flush(_("SK nomor %(number)s sudah tercatat.", number=number))
+        audit.record("decree.create", decree, actor, after=audit.values(decree, DECREE_FIELDS))
         commit(_("SK nomor %(number)s sudah tercatat.", number=number))
     except BaseException:
         if created:
@@ -80,34 +87,122 @@ def delete_if_unused(store, sha):
 
 @atomic
 def add_member(decree, user, role, position, actor, version=None):
-    """Appoint ``user`` to ``role`` under ``decree``."""
+    """Appoint ``user`` to ``role`` under ``decree``; return the membership.
+
+    The admin records what the decree says. An appointment of the recording admin
+    themself gives nothing until a Penanggung Jawab, another person, confirms it
+    (``confirm_member``): nobody grants themself a role alone.
+    """
     check_version(decree, version)
     if role not in ROLES:
         raise ServiceError(_("Peran tidak dikenal."))
     if not user.active:
         raise ServiceError(_("Akun %(name)s tidak aktif.", name=user.username))
-    if any(m.user_id == user.id and m.role == role for m in decree.memberships):
+    if any(m.user_id == user.id and m.role == role and m.is_current for m in decree.memberships):
         raise ServiceError(
             _("%(name)s sudah memegang peran itu dalam SK ini.", name=user.full_name)
         )
-    decree.memberships.append(
-        Membership(
-            user=user, role=role, position=(position or "").strip() or None, created_by_id=actor.id
-        )
+    self_grant = user.id == actor.id
+    membership = Membership(
+        user=user,
+        role=role,
+        position=(position or "").strip() or None,
+        created_by_id=actor.id,
+        state="pending" if self_grant else "confirmed",
     )
+    decree.memberships.append(membership)
     _touch(decree)
+    audit.record(
+        "membership.request" if self_grant else "membership.add",
+        membership,
+        actor,
+        after=_membership_values(membership),
+    )
     commit(_("%(name)s sudah memegang peran itu dalam SK ini.", name=user.full_name))
+    return membership
 
 
 @atomic
-def remove_member(decree, membership, actor, version=None):
-    """Remove one appointment from ``decree``."""
+def end_member(decree, membership, actor, version=None):
+    """End one appointment under ``decree`` today; the row stays as history."""
     check_version(decree, version)
     if membership.decree_id != decree.id:
         raise ServiceError(_("Keanggotaan tidak ditemukan dalam SK ini."))
-    decree.memberships.remove(membership)
+    if not membership.is_current:
+        raise ServiceError(_("Keanggotaan ini sudah berakhir atau ditolak."))
+    before = _membership_values(membership)
+    membership.ended_on = today()
+    membership.ended_by_id = actor.id
     _touch(decree)
+    audit.record(
+        "membership.end", membership, actor, before=before, after=_membership_values(membership)
+    )
     commit()
+
+
+@atomic
+def confirm_member(decree, membership, actor):
+    """A Penanggung Jawab confirms an admin's appointment of themself: it now gives its role."""
+    _decide(decree, membership, actor, "confirmed")
+
+
+@atomic
+def refuse_member(decree, membership, actor):
+    """A Penanggung Jawab refuses an admin's appointment of themself: it never gives its role."""
+    _decide(decree, membership, actor, "refused")
+
+
+def _decide(decree, membership, actor, state):
+    """Confirm or refuse a pending appointment, as a Penanggung Jawab other than its holder."""
+    if membership.decree_id != decree.id:
+        raise ServiceError(_("Keanggotaan tidak ditemukan dalam SK ini."))
+    if not membership.is_pending:
+        raise ServiceError(_("Penunjukan ini tidak sedang menunggu konfirmasi."))
+    if not holds_in_person(actor, "penanggungjawab"):
+        raise ServiceError(
+            _("Hanya penanggung jawab menurut SK Tim yang berlaku yang dapat mengonfirmasi.")
+        )
+    if actor.id in (membership.user_id, membership.created_by_id):
+        raise ServiceError(
+            _("Penunjukan diri sendiri harus dikonfirmasi penanggung jawab yang lain.")
+        )
+    before = _membership_values(membership)
+    membership.state = state
+    membership.decided_by_id = actor.id
+    membership.decided_at = utcnow()
+    _touch(decree)
+    audit.record(
+        "membership.confirm" if state == "confirmed" else "membership.refuse",
+        membership,
+        actor,
+        before=before,
+        after=_membership_values(membership),
+    )
+    commit()
+
+
+#: What the audit log keeps of a decree and of a membership.
+DECREE_FIELDS = (
+    "number",
+    "decree_date",
+    "title",
+    "valid_from",
+    "valid_until",
+    "signed_by",
+    "notes",
+    "scan_sha256",
+    "scan_filename",
+)
+MEMBERSHIP_FIELDS = ("decree_id", "user_id", "role", "position", "state", "ended_on")
+
+
+def _membership_values(membership):
+    return {
+        **audit.values(membership, MEMBERSHIP_FIELDS),
+        "decree_id": membership.decree.id,
+        "user_id": membership.user.id,
+        "username": membership.user.username,
+    }
 
 
 def _touch(decree):

@@ -1,14 +1,16 @@
-"""Administration: accounts, SK Tim records and memberships."""
+"""Administration: accounts, SK Tim records and memberships, and the audit log."""
 
 from flask import Blueprint
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from intranet import audit
 from intranet.database import get_or_404
 from intranet.forms import flash_errors
 from intranet.forms.admin import CategoryForm
@@ -164,7 +166,7 @@ def add_member(decree_id):
     form.user_id.choices = _user_choices()
     if form.validate_on_submit():
         try:
-            team.add_member(
+            m = team.add_member(
                 d,
                 get_or_404(User, form.user_id.data),
                 form.role.data,
@@ -176,7 +178,16 @@ def add_member(decree_id):
             flash(str(e), "error")
             status = 409 if isinstance(e, ConflictError) else 400
             return _decree_page(d, form), status
-        flash(_("Anggota ditambahkan."), "success")
+        if m.is_pending:
+            flash(
+                _(
+                    "Penunjukan Anda sendiri tercatat, tetapi baru berlaku setelah "
+                    "dikonfirmasi penanggung jawab."
+                ),
+                "info",
+            )
+        else:
+            flash(_("Anggota ditambahkan."), "success")
         return redirect(url_for("admin.decree", decree_id=d.id))
     return _decree_page(d, form), 400
 
@@ -184,13 +195,13 @@ def add_member(decree_id):
 @bp.post("/sk/<int:decree_id>/anggota/<int:membership_id>/hapus")
 @area_required("admin")
 def remove_member(decree_id, membership_id):
-    """Remove an appointment from this decree."""
+    """End an appointment under this decree today (it stays listed as history)."""
     d = get_or_404(TeamDecree, decree_id)
     m = get_or_404(Membership, membership_id)
     form = MembershipRemoveForm()
     if form.validate_on_submit():
         try:
-            team.remove_member(d, m, current_user, form.version.data)
+            team.end_member(d, m, current_user, form.version.data)
         except ServiceError as e:
             flash(str(e), "error")
             if isinstance(e, ConflictError):
@@ -198,6 +209,27 @@ def remove_member(decree_id, membership_id):
         else:
             flash(_("Anggota dikeluarkan dari SK."), "success")
     return redirect(url_for("admin.decree", decree_id=d.id))
+
+
+@bp.get("/audit")
+@area_required("audit")
+def audit_log():
+    """The admin audit log, newest first, and whether its chain verifies."""
+    page = request.args.get("halaman", 1, type=int)
+    page = page if page and 0 < page < 2**31 else 1
+    rows, total = audit.entries(page, AUDIT_PAGE)
+    return render_template(
+        "admin/audit.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // AUDIT_PAGE)),
+        problems=audit.verify(),
+    )
+
+
+#: Entries per page of the audit log.
+AUDIT_PAGE = 50
 
 
 @bp.get("/kotak-keluar")
@@ -214,7 +246,7 @@ def categories():
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            c = category_service.save_category(form.data)
+            c = category_service.save_category(form.data, actor=current_user)
         except ServiceError as e:
             flash(str(e), "error")
         else:
@@ -234,7 +266,7 @@ def category(category_id):
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            category_service.save_category(form.data, c)
+            category_service.save_category(form.data, c, actor=current_user)
         except ServiceError as e:
             flash(str(e), "error")
         else:

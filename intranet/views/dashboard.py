@@ -5,8 +5,10 @@ from flask import render_template
 from flask_login import current_user
 
 from intranet.permissions import area_required
+from intranet.permissions import can
 from intranet.services import cases
 from intranet.services import intake
+from intranet.services import queries
 
 bp = Blueprint("dashboard", __name__, url_prefix="/intranet")
 
@@ -21,4 +23,5 @@ def index():
         delegations=current_user.valid_delegations(),
         tasks=cases.tasks_for(current_user),
         assignments=intake.assignments_for(current_user),
+        pending=queries.pending_memberships() if can("confirm_members") else [],
     )

@@ -18,6 +18,7 @@ from intranet.database import get_or_404
 from intranet.forms.intake import DelegationForm
 from intranet.forms.intake import SimpleForm
 from intranet.models import Delegation
+from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
 from intranet.permissions import area_required
@@ -25,6 +26,7 @@ from intranet.permissions import can
 from intranet.roles import ROLES
 from intranet.services import delegations
 from intranet.services import queries
+from intranet.services import team
 from intranet.storage import StorageError
 from intranet.storage import file_store
 from intranet.transactions import ServiceError
@@ -47,8 +49,37 @@ def index():
 @bp.get("/sk/<int:decree_id>")
 @area_required("team")
 def decree(decree_id):
-    """One SK Tim with its members."""
-    return render_template("team/decree.html", decree=get_or_404(TeamDecree, decree_id))
+    """One SK Tim with its members, and the appointments waiting for confirmation."""
+    return render_template(
+        "team/decree.html", decree=get_or_404(TeamDecree, decree_id), decide_form=SimpleForm()
+    )
+
+
+@bp.post("/sk/<int:decree_id>/anggota/<int:membership_id>/konfirmasi")
+@area_required("confirm_members")
+def confirm_member(decree_id, membership_id):
+    """The Penanggung Jawab confirms an admin's appointment of themself."""
+    return _decide(decree_id, membership_id, team.confirm_member, _("Penunjukan dikonfirmasi."))
+
+
+@bp.post("/sk/<int:decree_id>/anggota/<int:membership_id>/tolak")
+@area_required("confirm_members")
+def refuse_member(decree_id, membership_id):
+    """The Penanggung Jawab refuses an admin's appointment of themself."""
+    return _decide(decree_id, membership_id, team.refuse_member, _("Penunjukan ditolak."))
+
+
+def _decide(decree_id, membership_id, decide, done):
+    d = get_or_404(TeamDecree, decree_id)
+    m = get_or_404(Membership, membership_id)
+    if SimpleForm().validate_on_submit():
+        try:
+            decide(d, m, current_user)
+        except ServiceError as e:
+            flash(str(e), "error")
+        else:
+            flash(done, "success")
+    return redirect(url_for("team.decree", decree_id=d.id))
 
 
 @bp.get("/sk/<int:decree_id>/pindaian")

@@ -63,12 +63,14 @@ def test_the_archive_imports_nothing_of_the_intranets_models_or_services():
         if m.startswith("intranet")
     }
     assert sorted(imported) == [
+        "intranet.audit",
         "intranet.clock",
         "intranet.counters",
         "intranet.database",
         "intranet.extensions",
         "intranet.forms",
         "intranet.forms.admin",
+        "intranet.links",
         "intranet.pdf",
         "intranet.permissions",
         "intranet.storage",

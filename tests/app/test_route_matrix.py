@@ -92,9 +92,19 @@ ACCESS = {
     ("admin.add_member", "POST"): row(only("admin"), 400),
     ("admin.remove_member", "POST"): row(only("admin"), to("/intranet/admin/sk/{decree_id}")),
     ("admin.outbox", "GET"): row(only("admin"), 200),
+    # the audit log: the admin whose acts it records and the PJ who oversees them
+    ("admin.audit_log", "GET"): row(only("admin", "penanggungjawab"), 200),
     ("admin.categories", "GET"): row(only("admin"), 200),
     ("admin.categories", "POST"): row(only("admin"), 400),
     ("admin.category", "POST"): row(only("admin"), to("/intranet/admin/kategori")),
+    # the PJ confirms or refuses an admin's appointment of themself; with nothing waiting
+    # the refusal is flashed on the decree's page
+    ("team.confirm_member", "POST"): row(
+        only("penanggungjawab"), to("/intranet/tim/sk/{decree_id}")
+    ),
+    ("team.refuse_member", "POST"): row(
+        only("penanggungjawab"), to("/intranet/tim/sk/{decree_id}")
+    ),
     ("team.acting", "GET"): row(TEAM, 200),
     ("team.acting", "POST"): row(only("penanggungjawab"), 400),
     ("team.revoke_acting", "POST"): row(only("penanggungjawab"), to("/intranet/tim/plh")),

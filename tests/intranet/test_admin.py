@@ -335,7 +335,8 @@ def test_remove_member_and_stale_version(app, admin):
     r = admin.post(f"/intranet/admin/sk/{decree_id}/anggota/{mid}/hapus", data={"version": version})
     assert r.status_code == 302
     with app.app_context():
-        assert db.session.get(Membership, mid) is None
+        ended = db.session.get(Membership, mid)  # kept as history, ended today
+        assert (ended.ended_on, ended.ended_by.username) == (office_today(), "admin")
         penulis = db.session.execute(db.select(User).where(User.username == "penulis")).scalar_one()
         assert penulis.roles() == set()
         m2 = db.session.execute(

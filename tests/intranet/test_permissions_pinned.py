@@ -54,6 +54,8 @@ AREAS = {
     "delegate": frozenset({"penanggungjawab"}),
     "archive": frozenset(ROLES),
     "archive_keep": frozenset({"arsiparis", "admin"}),
+    "audit": frozenset({"admin", "penanggungjawab"}),
+    "confirm_members": frozenset({"penanggungjawab"}),
 }
 KEEPERS = frozenset({"arsiparis", "admin"})
 
