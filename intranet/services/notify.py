@@ -1,6 +1,7 @@
 """Notifications: queued in the outbox with the change that causes them, sent by SMTP."""
 
 import contextlib
+import re
 import secrets
 import smtplib
 import socket
@@ -16,6 +17,8 @@ from intranet.models import OutboxMessage
 
 MAX_BACKOFF = timedelta(hours=6)
 CLAIM_LAPSE = timedelta(minutes=10)
+#: Pages opened by a signed token in their address: the token is the addressee's key.
+SECRET_LINK_ENDPOINTS = ("public.preview",)
 
 
 def queue(user, subject, body, kind, case=None):
@@ -166,12 +169,29 @@ def send_soon():
 
 
 def recent(limit=300):
-    """The newest messages in the outbox."""
-    return (
+    """The newest messages in the outbox, each with its body as the outbox shows it.
+
+    The outbox never shows a working signed link: whoever reads it (the admin) is not the
+    person the link is for. The stored body, which is what gets sent, stays intact.
+    """
+    rows = (
         db.session.execute(db.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
         .scalars()
         .all()
     )
+    return [(m, hide_secret_links(m.body)) for m in rows]
+
+
+def hide_secret_links(text):
+    """``text`` with the token of every signed link replaced by an ellipsis."""
+    prefixes = {
+        rule.rule.split("<", 1)[0]
+        for endpoint in SECRET_LINK_ENDPOINTS
+        for rule in current_app.url_map.iter_rules(endpoint)
+    }
+    for prefix in prefixes:
+        text = re.sub(re.escape(prefix) + r"[^\s/?#]+", lambda _m, p=prefix: p + "\u2026", text)
+    return text
 
 
 def queue_address(address, subject, body, kind, case=None):

@@ -80,6 +80,27 @@ def read_token(token):
     return preview, user
 
 
+def open_link(token, viewer):
+    """The (preview, addressee) a link grants to ``viewer``: the signed-in user, or None.
+
+    A link is its addressee's alone. Anyone else who is signed in (the admin reading the
+    outbox, a colleague it was forwarded to) is refused, so nobody opens it, or is recorded
+    as having opened it, in another person's name. Without a login the holder of a valid
+    link is taken to be the person it was mailed to, as the SOP's review by email needs.
+    """
+    preview, user = read_token(token)
+    if viewer is not None and viewer.id != user.id:
+        raise PreviewLinkError(
+            _(
+                "Tautan preview ini dikirim untuk orang lain, bukan untuk %(name)s. "
+                "Buka tautan yang dikirim kepada Anda sendiri.",
+                name=viewer.full_name,
+            ),
+            403,
+        )
+    return preview, user
+
+
 def latest_preview(case):
     """The newest preview of the case, or None."""
     return db.session.execute(
@@ -162,7 +183,7 @@ def send_links(case, preview, recipients):
 
 
 def record_opening(preview, user):
-    """Note that ``user`` opened the preview link."""
+    """Note that ``user``, the link's addressee (see ``open_link``), opened the preview."""
     db.session.add(
         PreviewOpening(
             preview_id=preview.id,

@@ -254,11 +254,16 @@ def healthz():
     return {"status": "ok", "database": "ok"}, 200
 
 
+def _signed_in():
+    """The signed-in user, or None for an anonymous visitor."""
+    return current_user if current_user.is_authenticated else None
+
+
 @bp.get("/pratinjau/<token>")
 def preview(token):
     """An unpublished preview, opened from the signed link sent to one reviewer (no login)."""
     try:
-        p, user = previews.read_token(token)
+        p, user = previews.open_link(token, _signed_in())
     except previews.PreviewLinkError as e:
         return render_error(e.status, str(e))
     previews.record_opening(p, user)
@@ -285,7 +290,7 @@ def preview(token):
 def preview_photo(token, photo_id, size):
     """A photo of a preview, for the holder of its link."""
     try:
-        p, _user = previews.read_token(token)
+        p, _user = previews.open_link(token, _signed_in())
     except previews.PreviewLinkError as e:
         return render_error(e.status, str(e))
     photo = next((x for x in previews.preview_photos(p) if x.id == photo_id), None)

@@ -142,7 +142,8 @@ ACCESS = {
     # an invalid layout form flashes its errors and goes back to the preview
     ("cases.preview", "POST"): row(WORK, to("/intranet/naskah/{case_id}/pratinjau")),
     ("cases.add_comment", "POST"): row(WORK, 400),
-    ("public.preview", "GET"): row(PUBLIC, 200),
+    # the scenario's link is the penanggung jawab's: anyone else signed in is refused
+    ("public.preview", "GET"): row(only("penanggungjawab"), 200, anonymous=200),
     ("public.category", "GET"): row(PUBLIC, 200),
     ("public.search", "GET"): row(PUBLIC, 200),
     ("public.article", "GET"): row(PUBLIC, 200),
@@ -164,7 +165,7 @@ ACCESS = {
     # service refuses everyone alike
     ("cases.approve_published_correction", "POST"): row(WORK, 400),
     ("cases.published_version", "GET"): row(WORK, 200),
-    ("public.preview_photo", "GET"): row(PUBLIC, 200),
+    ("public.preview_photo", "GET"): row(only("penanggungjawab"), 200, anonymous=200),
     ("archive.index", "GET"): row(TEAM, 200),
     ("archive.record", "GET"): row(TEAM, 200),
     ("archive.berkas", "GET"): row(TEAM, 200),
