@@ -9,6 +9,8 @@ bombs; emails must parse as RFC 822 messages. Whatever is refused leaves nothing
 import email
 import io
 import os
+import posixpath
+import pyexpat
 import re
 import warnings
 import zipfile
@@ -437,6 +439,8 @@ def _check_office(stream, mimetype):
             bad = z.testzip()
             if bad is not None:
                 raise UploadError(_("Dokumen rusak."))
+            for info in infos:
+                _scan_office_part(z, info, mimetype)
     except UploadError:
         stream.seek(0)
         raise
@@ -444,6 +448,224 @@ def _check_office(stream, mimetype):
         stream.seek(0)
         raise UploadError(_("Dokumen rusak.")) from e
     stream.seek(0)
+
+
+# Relationship types (the last part of the type's URI) that bring code or foreign objects.
+OOXML_ACTIVE_RELATIONSHIPS = {
+    "vbaProject": "macro",
+    "wordVbaData": "macro",
+    "keyMapCustomizations": "macro",
+    "oleObject": "ole",
+    "package": "ole",
+    "activeXControl": "ole",
+    "activeXControlBinary": "ole",
+    "aFChunk": "ole",
+}
+# Elements, by local name whatever their prefix: (why, the name a refusal shows).
+OOXML_ACTIVE_ELEMENTS = {
+    "object": ("ole", "w:object"),
+    "OLEObject": ("ole", "o:OLEObject"),
+    "control": ("ole", "w:control"),
+    "altChunk": ("ole", "w:altChunk"),
+    "script": ("script", "script"),
+}
+ODF_ACTIVE_ELEMENTS = {
+    "object-ole": ("ole", "draw:object-ole"),
+    "applet": ("ole", "draw:applet"),
+    "plugin": ("ole", "draw:plugin"),
+    "script": ("script", "office:script"),
+    "event-listener": ("script", "script:event-listener"),
+    "dde-source": ("dde", "office:dde-source"),
+    "dde-connection-decl": ("dde", "text:dde-connection-decl"),
+    "dde-connection": ("dde", "text:dde-connection"),
+    "dde-link": ("dde", "table:dde-link"),
+}
+# Word field commands that run programs, embed OLE links or read other files.
+OOXML_FIELDS = {
+    "DDE": "dde",
+    "DDEAUTO": "dde",
+    "LINK": "ole",
+    "INCLUDETEXT": "external",
+    "INCLUDEPICTURE": "external",
+    "IMPORT": "external",
+}
+WEB_SCHEMES = ("http://", "https://")
+URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
+def _office_refusal(kind, marker):
+    """The message for a document refused for ``kind`` of active content named ``marker``."""
+    reasons = {
+        "macro": _("berisi makro"),
+        "ole": _("berisi objek OLE atau ActiveX"),
+        "external": _("berisi tautan eksternal"),
+        "dde": _("berisi perintah DDE"),
+        "script": _("berisi skrip"),
+    }
+    return UploadError(
+        _("Dokumen ditolak: %(reason)s (%(marker)s).", reason=reasons[kind], marker=marker)
+    )
+
+
+def _scan_office_part(z, info, mimetype):
+    """Parse one member that is XML (by its first bytes) and refuse active content in it.
+
+    Namespaces are not resolved: elements are matched by local name, so another prefix for
+    the same namespace changes nothing. A DTD is refused (none belongs in these files), so
+    no entity is ever expanded; the member is read in chunks.
+    """
+    with z.open(info) as f:
+        head = f.read(64)
+        if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            return
+        scan = _OoxmlScan(info.filename) if mimetype == DOCX else _OdfScan(info.filename)
+        parser = pyexpat.ParserCreate()
+        parser.StartDoctypeDeclHandler = _refuse_doctype
+        parser.EntityDeclHandler = _refuse_doctype
+        parser.StartElementHandler = scan.start
+        parser.EndElementHandler = scan.end
+        parser.CharacterDataHandler = scan.text
+        try:
+            chunk = head
+            while chunk:
+                parser.Parse(chunk, False)
+                chunk = f.read(64 * 1024)
+            parser.Parse(b"", True)
+        except pyexpat.ExpatError as e:
+            raise UploadError(_("Dokumen rusak.")) from e
+
+
+def _refuse_doctype(*args):
+    raise UploadError(_("Dokumen rusak."))
+
+
+def _local(name):
+    return name.rsplit(":", 1)[-1]
+
+
+class _OoxmlScan:
+    """Refusals for one part of a Word document: relationships, content types, objects, fields."""
+
+    def __init__(self, part):
+        self.part = part
+        self.fields = []  # instruction text of the fields open at this point
+        self.in_instruction = False
+
+    def start(self, name, attrs):
+        local = _local(name)
+        attrs = {_local(k): v for k, v in attrs.items()}
+        if local in OOXML_ACTIVE_ELEMENTS:
+            raise _office_refusal(*OOXML_ACTIVE_ELEMENTS[local])
+        if local == "Relationship":
+            self._relationship(attrs)
+        elif local in ("Default", "Override"):
+            macro = re.search(
+                r"macroEnabled|vbaProject|vbaData", attrs.get("ContentType", ""), re.I
+            )
+            if macro:
+                raise _office_refusal("macro", macro.group())
+        elif local == "fldSimple":
+            _check_field(attrs.get("instr", ""))
+        elif local == "fldChar":
+            char = attrs.get("fldCharType")
+            if char == "begin":
+                self.fields.append("")
+            elif char in ("separate", "end") and self.fields:
+                _check_field(self.fields[-1])
+                if char == "end":
+                    self.fields.pop()
+        elif local == "instrText":
+            self.in_instruction = True
+
+    def end(self, name):
+        if _local(name) == "instrText":
+            self.in_instruction = False
+
+    def text(self, data):
+        if self.in_instruction and self.fields:
+            self.fields[-1] = (self.fields[-1] + data)[:4096]
+
+    def _relationship(self, attrs):
+        kind = attrs.get("Type", "").rstrip("/").rsplit("/", 1)[-1]
+        if kind in OOXML_ACTIVE_RELATIONSHIPS:
+            raise _office_refusal(OOXML_ACTIVE_RELATIONSHIPS[kind], kind)
+        if attrs.get("TargetMode", "").lower() == "external":
+            target = attrs.get("Target", "").strip()
+            if kind == "hyperlink" and target.lower().startswith((*WEB_SCHEMES, "mailto:")):
+                return
+            # Word records the template a letter was made from as a local path; a template
+            # fetched from a server is the attack
+            if kind == "attachedTemplate" and not _network_path(target):
+                return
+            raise _office_refusal("external", kind or "Relationship")
+
+
+def _network_path(target):
+    """Whether ``target`` names something on another machine (a URL or a UNC path)."""
+    target = target.strip().replace("\\", "/")
+    if target.startswith("//"):
+        return True
+    scheme = URL_SCHEME.match(target)
+    if scheme is None or len(scheme.group()) == 2:  # a relative path, or a drive letter
+        return False
+    if scheme.group().lower() != "file:":
+        return True
+    rest = target[5:]
+    return rest.startswith("//") and not rest.startswith("///")
+
+
+def _check_field(instruction):
+    """Refuse a Word field that runs a program, links an OLE object or reads a file."""
+    words = instruction.split()
+    if not words:
+        return
+    command = words[0].upper()
+    if command not in OOXML_FIELDS:
+        return
+    target = words[1].strip('"').lower() if len(words) > 1 else ""
+    # a picture pasted from a web page keeps its address in a field; that is no attack
+    if command in ("INCLUDEPICTURE", "IMPORT") and target.startswith(WEB_SCHEMES):
+        return
+    raise _office_refusal(OOXML_FIELDS[command], command)
+
+
+class _OdfScan:
+    """Refusals for one part of an OpenDocument file: objects, scripts, DDE, outside links."""
+
+    def __init__(self, part):
+        self.folder = posixpath.dirname(part)
+
+    def start(self, name, attrs):
+        local = _local(name)
+        if local in ODF_ACTIVE_ELEMENTS:
+            raise _office_refusal(*ODF_ACTIVE_ELEMENTS[local])
+        if local == "encryption-data":
+            raise UploadError(_("Dokumen terenkripsi tidak dapat diterima."))
+        for key, value in attrs.items():
+            if _local(key) == "href":
+                self._link(local, value.strip())
+
+    def _link(self, element, href):
+        if not href:
+            return
+        if element == "template":  # the template it was made from, as a local path
+            if _network_path(href):
+                raise _office_refusal("external", "meta:template")
+            return
+        if element == "a":  # a hyperlink the reader may follow: web pages, mail, this file
+            if href.lower().startswith((*WEB_SCHEMES, "mailto:", "#")):
+                return
+            raise _office_refusal("external", "xlink:href")
+        # anything else (an image, an object, a section) must be inside the package
+        inside = posixpath.normpath(posixpath.join(self.folder, href.replace("\\", "/")))
+        if URL_SCHEME.match(href) or href.startswith(("/", "\\")) or inside.startswith(".."):
+            raise _office_refusal("external", "xlink:href")
+
+    def end(self, name):
+        pass
+
+    def text(self, data):
+        pass
 
 
 def store_upload(store, storage, allowed, max_bytes):

