@@ -3,7 +3,10 @@
 The type comes from the bytes, never from the name or the browser's claim, and the name's
 extension must agree with it. Images are re-encoded (dropping metadata and anything hidden
 after the picture); office documents are opened as zip archives with limits against zip
-bombs; emails must parse as RFC 822 messages. Whatever is refused leaves nothing behind.
+bombs, and every XML part is read for macros, OLE objects, DDE and links outside the file;
+every object of a PDF is read for scripts, actions and embedded files; emails must parse as
+RFC 822 messages. Whatever is refused leaves nothing behind. Every upload path (the agenda
+book, an imported email's attachments, archive scans, the SK Tim scan) asks this module.
 """
 
 import email
@@ -333,10 +336,11 @@ def _walk_pdf(pikepdf, roots):
             items = [item for item in obj if _is_container(pikepdf, item)]
             stack.extend((item, where) for item in reversed(items))
         elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
-            _check_pdf_dictionary(pikepdf, obj, where)
+            entries = dict(obj.items())  # one call into pikepdf, not one per key
+            _check_pdf_dictionary(pikepdf, entries, where)
             # in key order, so that the same file is always refused for the same reason
-            for key in sorted(obj.keys(), reverse=True):
-                value = obj.get(key)
+            for key in sorted(entries, reverse=True):
+                value = entries[key]
                 if _is_container(pikepdf, value):
                     stack.append((value, where if where in PDF_ENTRY_POINTS else key))
 
@@ -346,8 +350,11 @@ def _is_container(pikepdf, obj):
 
 
 def _check_pdf_dictionary(pikepdf, d, where):
-    """Refuse ``d`` if it is, or directly names, active content (``where`` it was reached)."""
-    for key in d.keys():
+    """Refuse the entries ``d`` of a dictionary that is, or directly names, active content.
+
+    ``where`` is the key it was reached by, named in a refusal for a script.
+    """
+    for key in d:
         if key in PDF_KEYS:
             kind = PDF_KEYS[key]
             raise _pdf_refusal(kind, (where or key) if kind == "script" else key)
