@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom (feedgen) and JSON Feed 1.1 of the published articles."""
 
+import html
 import json
 from datetime import UTC
 
@@ -133,8 +134,10 @@ def build(fmt, category=None):
         fe.guid(e["id"], permalink=True)
         fe.title(e["title"])
         fe.link(href=e["url"], rel="alternate")
-        fe.summary(e["summary"])
-        fe.description(e["summary"])
+        fe.summary(e["summary"])  # Atom: plain text, as JSON Feed's summary
+        # RSS readers render <description> as HTML: the plain-text summary is escaped as HTML
+        # here, then as XML by feedgen, so that it shows as the text it is.
+        fe.description(html.escape(e["summary"]))
         fe.content(e["content"], type="CDATA" if fmt == "rss" else "html")
         fe.published(e["published"])
         fe.updated(e["updated"])
