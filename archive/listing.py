@@ -12,6 +12,7 @@ from archive.models import ArchiveVersion
 from intranet import pdf
 from intranet.clock import utcnow
 from intranet.extensions import db
+from intranet.text import spreadsheet_row
 
 LISTING_COLUMNS = (
     "Nomor arsip",
@@ -83,7 +84,7 @@ def listing_csv(ids, out):
     w = csv.writer(text)
     w.writerow(LISTING_COLUMNS)
     for record in records_of(ids):
-        w.writerow(_safe_cells(listing_row(record)))
+        w.writerow(spreadsheet_row(listing_row(record)))
     text.detach()
 
 
@@ -95,7 +96,7 @@ def listing_xlsx(ids, out):
     ws = wb.create_sheet("Daftar Arsip")
     ws.append(list(LISTING_COLUMNS))
     for record in records_of(ids):
-        ws.append(_safe_cells(listing_row(record)))
+        ws.append(spreadsheet_row(listing_row(record)))
     wb.save(out)
 
 
@@ -107,8 +108,3 @@ def listing_pdf(ids):
         "archive/listing_pdf.html", rows=rows, columns=LISTING_COLUMNS, made_at=utcnow()
     )
     return pdf.render(html)
-
-
-def _safe_cells(row):
-    """Keep a spreadsheet from reading a cell as a formula."""
-    return ["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row]

@@ -1,5 +1,5 @@
 """The office's calendar and clock: stored timestamps are naive UTC, every date the office
-sees follows its time zone (``BABEL_DEFAULT_TIMEZONE``)."""
+sees follows its time zone (``BABEL_DEFAULT_TIMEZONE``), and the years a date may fall in."""
 
 from datetime import UTC
 from datetime import datetime
@@ -10,6 +10,19 @@ from flask import current_app
 from flask import has_app_context
 
 from intranet.config import DEFAULTS
+
+#: The years a date of new material may fall in: letters, the agenda book, directions, SK
+#: Tim, delegations, photos, publishing schedules and reports.
+YEARS = (1900, 2100)
+#: The years of a record: an old paper record registered by hand may be older than any new
+#: material. The search index (tantivy) stores 1678–2261 only, so this range must stay
+#: inside that one (pinned by the tests).
+RECORD_YEARS = (1800, YEARS[1])
+
+
+def in_years(day, years=YEARS):
+    """Whether a date (or datetime) falls in ``years`` (first and last year included)."""
+    return years[0] <= day.year <= years[1]
 
 
 def utcnow():

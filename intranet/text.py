@@ -1,4 +1,5 @@
-"""Plain text from sanitised HTML: for search, summaries and the archive's record."""
+"""Plain text: from sanitised HTML (for search, summaries and the archive's record), and as a
+spreadsheet cell."""
 
 import re
 
@@ -14,3 +15,21 @@ def html_to_text(html):
         text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
     )
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+#: What makes a spreadsheet read a cell as a formula (or, for tab and carriage return, lets
+#: it skip to one), when it is the cell's first character.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """A value for a CSV or XLSX cell: text a spreadsheet would read as a formula gets a
+    leading apostrophe, so it stays text; everything else is kept as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_row(values):
+    """Each value of a row as ``spreadsheet_cell`` makes it."""
+    return [spreadsheet_cell(v) for v in values]

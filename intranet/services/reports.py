@@ -12,12 +12,15 @@ from markupsafe import Markup
 from markupsafe import escape
 
 from intranet import pdf
+from intranet.clock import YEARS
+from intranet.clock import in_years
 from intranet.clock import office_date
 from intranet.clock import office_day_start
 from intranet.clock import office_time
 from intranet.extensions import db
 from intranet.links import absolute_url
 from intranet.models import Article
+from intranet.text import spreadsheet_row
 from intranet.workflow import working_days_between
 
 STEPS = range(1, 11)
@@ -33,8 +36,8 @@ def parse_month(text):
         start = datetime.strptime((text or "").strip(), "%Y-%m").date().replace(day=1)
     except ValueError as e:
         raise ReportError("Bulan harus berformat TTTT-BB, misalnya 2026-11.") from e
-    if not 2000 <= start.year <= 2999:
-        raise ReportError("Tahun di luar jangkauan.")
+    if not in_years(start):
+        raise ReportError(f"Tahun di luar rentang {YEARS[0]}–{YEARS[1]}.")
     end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
     return start, end
 
@@ -100,15 +103,17 @@ def to_csv(data):
     )
     for r in data:
         w.writerow(
-            [
-                office_time(r["published_at"]).strftime("%Y-%m-%d %H:%M %Z"),
-                r["title"],
-                r["url"],
-                r["category"],
-                r["status"],
-                " | ".join(r["social"]),
-                *["" if d is None else d for d in r["days"]],
-            ]
+            spreadsheet_row(
+                [
+                    office_time(r["published_at"]).strftime("%Y-%m-%d %H:%M %Z"),
+                    r["title"],
+                    r["url"],
+                    r["category"],
+                    r["status"],
+                    " | ".join(r["social"]),
+                    *["" if d is None else d for d in r["days"]],
+                ]
+            )
         )
     return buf.getvalue()
 
@@ -135,15 +140,17 @@ def to_xlsx(data, month):
         cell.font = Font(bold=True)
     for r in data:
         ws.append(
-            [
-                office_time(r["published_at"]).replace(tzinfo=None),
-                r["title"],
-                r["url"],
-                r["category"],
-                r["status"],
-                "\n".join(r["social"]),
-                *r["days"],
-            ]
+            spreadsheet_row(
+                [
+                    office_time(r["published_at"]).replace(tzinfo=None),
+                    r["title"],
+                    r["url"],
+                    r["category"],
+                    r["status"],
+                    "\n".join(r["social"]),
+                    *r["days"],
+                ]
+            )
         )
     ws.column_dimensions["B"].width = 60
     ws.column_dimensions["C"].width = 50

@@ -35,7 +35,11 @@ def test_report_in_every_format(app, login, published):
 
 @pytest.mark.parametrize(
     "query,message",
-    [("bulan=2026-13", "TTTT-BB"), ("bulan=kemarin", "TTTT-BB"), ("bulan=1500-01", "jangkauan")],
+    [
+        ("bulan=2026-13", "TTTT-BB"),
+        ("bulan=kemarin", "TTTT-BB"),
+        ("bulan=1500-01", "di luar rentang 1900–2100"),
+    ],
 )
 def test_bad_months(login, query, message):
     r = login("koordinator").get(f"/intranet/naskah/laporan?{query}")
