@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from archive import export
 from archive import fixity
 from archive import indexing
+from archive.query import QueryError
 from intranet import permissions
 
 archive_cli = AppGroup("archive", help="Arsip: verifikasi fiksitas.")
@@ -77,7 +78,10 @@ def reindex_command(quiet):
 def export_command(out, query, quiet):
     """Export the records a query finds (all when none) as a zipped BagIt bag."""
 
-    ids = indexing.search_index().matching_ids(query, list(permissions.CLASSES))
+    try:
+        ids = indexing.search_index().matching_ids(query, list(permissions.CLASSES), refuse=True)
+    except QueryError as e:
+        raise click.UsageError(str(e)) from e
     tmp = f"{out}.part"
     with open(tmp, "wb") as f:
         if quiet:

@@ -15,12 +15,14 @@ from wtforms.validators import Regexp
 from wtforms.validators import StopValidation
 
 from archive.models import LABELS
+from intranet.clock import RECORD_YEARS
 from intranet.forms import BaseForm
 from intranet.forms import chosen
 from intranet.forms import date_required
 from intranet.forms import length
 from intranet.forms import printable
 from intranet.forms import required
+from intranet.forms import within_years
 from intranet.forms.admin import VersionedForm
 
 
@@ -58,8 +60,12 @@ class ManualRecordForm(LocationFields, BaseForm):
     title = StringField(_l("Judul"), validators=[required(), length(300), printable])
     classification_id = SelectField(_l("Kode klasifikasi"), coerce=int, validators=[chosen()])
     uraian = TextAreaField(_l("Uraian informasi"), validators=[required(), length(5000)])
-    date_from = DateField(_l("Tanggal awal"), validators=[date_required()])
-    date_to = DateField(_l("Tanggal akhir"), validators=[date_required()])
+    date_from = DateField(
+        _l("Tanggal awal"), validators=[date_required(), within_years(RECORD_YEARS)]
+    )
+    date_to = DateField(
+        _l("Tanggal akhir"), validators=[date_required(), within_years(RECORD_YEARS)]
+    )
     tingkat = SelectField(
         _l("Tingkat perkembangan"), choices=_choices("tingkat"), validators=[chosen()]
     )

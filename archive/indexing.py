@@ -29,6 +29,7 @@ from archive.models import ArchiveRecord
 from archive.models import ArchiveText
 from archive.models import ArchiveVersion
 from archive.models import IndexQueueEntry
+from archive.query import QueryError
 from archive.search import SCHEMA_VERSION
 from archive.search import IndexBusy
 from archive.search import IndexMissing
@@ -37,6 +38,7 @@ from archive.store import archive_store
 from intranet import permissions
 from intranet.clock import utcnow
 from intranet.extensions import db
+from intranet.transactions import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -383,7 +385,11 @@ def find(user, text, filters=None, sort="relevance", page=1, per_page=20):
 
 
 def find_ids(user, text, filters=None):
-    """Every record id the search matches for ``user`` (for an export or a listing)."""
+    """Every record id the search matches for ``user`` (for an export or a listing);
+    ``ServiceError`` saying why when the search cannot be understood."""
     if pending():
         drain_soon()
-    return search_index().matching_ids(text, _readable(user), filters)
+    try:
+        return search_index().matching_ids(text, _readable(user), filters, refuse=True)
+    except QueryError as e:
+        raise ServiceError(str(e)) from e

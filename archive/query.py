@@ -29,7 +29,8 @@ The language::
   ``)`` or ``]`` is read past, a query of only stop words finds nothing.
 - Everything else a person can type either runs or raises ``QueryError`` with an Indonesian
   message: a value its field cannot hold, a range or comparison on another field, a date
-  tantivy cannot store, brackets nested deeper than ``MAX_DEPTH``.
+  outside the years a record can have (an open end is written ``*``), brackets nested
+  deeper than ``MAX_DEPTH``.
 
 This module never imports ``archive.search``; the index imports it.
 """
@@ -43,6 +44,8 @@ from datetime import datetime
 from datetime import timedelta
 
 import tantivy
+
+from intranet.clock import RECORD_YEARS
 
 
 class QueryError(ValueError):
@@ -164,8 +167,9 @@ QUERY_FIELDS = {
 }
 #: How deep brackets may nest (each level is a few Python frames and a tantivy clause).
 MAX_DEPTH = 32
-#: The days tantivy can store a date of (nanoseconds since 1970 in 64 bits), whole years.
-FIRST_DAY, LAST_DAY = date(1678, 1, 1), date(2261, 12, 31)
+#: The days a query may name: those a record can have (``intranet.clock.RECORD_YEARS``),
+#: all of which the index can store.
+FIRST_DAY, LAST_DAY = date(RECORD_YEARS[0], 1, 1), date(RECORD_YEARS[1], 12, 31)
 
 
 # --- compiling -----------------------------------------------------------------------------
@@ -501,6 +505,7 @@ def _day(value):
             raise QueryError(f"“{value}” bukan tanggal (tulis TTTT-BB-HH).") from None
     if not FIRST_DAY <= d <= LAST_DAY:
         raise QueryError(
-            f"“{value}” di luar tanggal yang dapat dicari (tahun {FIRST_DAY.year}–{LAST_DAY.year})."
+            f"Tanggal “{value}” di luar rentang {FIRST_DAY.year}–{LAST_DAY.year}"
+            " (untuk rentang tanpa batas tulis *)."
         )
     return datetime(d.year, d.month, d.day)

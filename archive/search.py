@@ -32,6 +32,8 @@ from archive.query import indexed
 from archive.query import parse
 from archive.query import words
 
+#: The days tantivy can store a date of (nanoseconds since 1970 in 64 bits), whole years.
+STORABLE = (datetime(1678, 1, 1), datetime(2261, 12, 31))
 #: Bump when the schema or the analysis changes: the index is then rebuilt.
 SCHEMA_VERSION = 2
 VERSION_FILE = "warta-schema-version"
@@ -294,12 +296,15 @@ class SearchIndex:
         groups = _facets(s, parsed.query) if facets and total else {}
         return Results(hits, total, groups, page=page, pages=pages)
 
-    def matching_ids(self, text, readable, filters=None):
-        """The ids of every document the query matches (newest first), for an export."""
+    def matching_ids(self, text, readable, filters=None, refuse=False):
+        """The ids of every document the query matches (newest first), for an export: none
+        when it cannot be understood, or ``QueryError`` saying why when ``refuse``."""
         ix, s = self._searcher()
         try:
             parsed = parse(ix.schema, text, readable, filters)
         except QueryError:
+            if refuse:
+                raise
             return []
         if not s.num_docs:
             return []
@@ -402,9 +407,14 @@ def _facets(searcher, query):
 
 
 def _as_datetime(value):
+    """A date as tantivy stores it. One it cannot store (no form accepts one, see
+    ``intranet.clock.RECORD_YEARS``, but a bag from elsewhere may bring one) is kept at the
+    nearest day it can: the document stays findable, and what a hit shows keeps the real date."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    return datetime(value.year, value.month, value.day)
+        moment = value.replace(tzinfo=None)
+    else:
+        moment = datetime(value.year, value.month, value.day)
+    return min(max(moment, STORABLE[0]), STORABLE[1])
 
 
 SNIPPET_CHARS = 240

@@ -425,8 +425,11 @@ def listing(fmt):
 
     if fmt not in ("csv", "xlsx", "pdf"):
         abort(404)
-    text, filters, _sort = _search_args()
-    ids = indexing.find_ids(current_user, text, filters)
+    text, filters, sort = _search_args()
+    try:
+        ids = indexing.find_ids(current_user, text, filters)
+    except ServiceError:  # the search page says why
+        return redirect(url_for("archive.search", **_args_of(text, filters, sort)))
     if fmt == "pdf":
         data, mimetype = daftar.listing_pdf(ids), "application/pdf"
     else:

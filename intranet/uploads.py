@@ -690,12 +690,29 @@ def store_checked(store, checked, max_bytes):
     return sha, size, created, checked.mimetype, checked.filename
 
 
+#: How deep multiparts may nest in a message before it is refused.
+EML_MAX_NESTING = 16
+
+
+def eml_attachments(part, depth=0):
+    """Every attachment of a message, those in multiparts nested inside it too: each part
+    that is not a multipart and not the message's own text (an attached message is one
+    attachment). ``UploadError`` when multiparts nest deeper than ``EML_MAX_NESTING``."""
+    for sub in part.iter_parts():
+        if sub.get_content_maintype() == "multipart":
+            if depth >= EML_MAX_NESTING:
+                raise UploadError(_("Bagian surel bertingkat terlalu dalam."))
+            yield from eml_attachments(sub, depth + 1)
+        elif sub.is_attachment() or sub.get_content_type() not in ("text/plain", "text/html"):
+            yield sub
+
+
 def eml_refused_parts(raw, max_bytes, depth=0):
     """Attachments of an email that the office would refuse, as readable reasons."""
 
     msg = email.message_from_bytes(raw, policy=policy.default)
     refused = []
-    for part in msg.iter_attachments():
+    for part in eml_attachments(msg):
         name = part.get_filename() or "lampiran"
         try:
             payload = part.get_payload(decode=True) or b""
@@ -719,7 +736,7 @@ def clean_eml(raw, max_bytes):
 
     msg = email.message_from_bytes(raw, policy=policy.default)
     notes = []
-    for part in list(msg.iter_attachments()):
+    for part in list(eml_attachments(msg)):
         name = part.get_filename() or "lampiran"
         payload = part.get_payload(decode=True) or b""
         try:

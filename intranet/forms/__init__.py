@@ -11,6 +11,9 @@ from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
+from intranet.clock import YEARS
+from intranet.clock import in_years
+
 
 def required():
     """A required-field validator with an Indonesian message."""
@@ -20,6 +23,19 @@ def required():
 def date_required():
     """A required date: empty gets 'Wajib diisi.', unparseable keeps the date error."""
     return InputRequired(message=_l("Wajib diisi."))
+
+
+def within_years(years=YEARS):
+    """A date (or date and time) in ``years`` (``intranet.clock``): a year such as 0001 or
+    9999 is a typing slip the office never means, and would overflow the calendar."""
+
+    def check(form, field):
+        if field.data is not None and not in_years(field.data, years):
+            raise ValidationError(
+                _l("Tanggal di luar rentang %(first)d–%(last)d.", first=years[0], last=years[1])
+            )
+
+    return check
 
 
 def chosen():

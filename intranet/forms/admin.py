@@ -22,6 +22,7 @@ from intranet.forms import date_required
 from intranet.forms import length
 from intranet.forms import printable
 from intranet.forms import required
+from intranet.forms import within_years
 from intranet.forms.auth import new_password_fields
 from intranet.roles import ROLES
 
@@ -77,10 +78,16 @@ class DecreeForm(BaseForm):
     """A new SK Tim with its scan."""
 
     number = StringField(_l("Nomor SK"), validators=[required(), length(120), printable])
-    decree_date = DateField(_l("Tanggal SK"), validators=[date_required()], format="%Y-%m-%d")
+    decree_date = DateField(
+        _l("Tanggal SK"), validators=[date_required(), within_years()], format="%Y-%m-%d"
+    )
     title = StringField(_l("Tentang"), validators=[required(), length(300), printable])
-    valid_from = DateField(_l("Berlaku mulai"), validators=[date_required()], format="%Y-%m-%d")
-    valid_until = DateField(_l("Berlaku sampai"), validators=[date_required()], format="%Y-%m-%d")
+    valid_from = DateField(
+        _l("Berlaku mulai"), validators=[date_required(), within_years()], format="%Y-%m-%d"
+    )
+    valid_until = DateField(
+        _l("Berlaku sampai"), validators=[date_required(), within_years()], format="%Y-%m-%d"
+    )
     signed_by = StringField(
         _l("Ditandatangani oleh"), validators=[required(), length(200), printable]
     )

@@ -22,6 +22,7 @@ from intranet.forms import chosen
 from intranet.forms import length
 from intranet.forms import printable
 from intranet.forms import required
+from intranet.forms import within_years
 from intranet.forms.admin import VersionedForm
 from intranet.forms.intake import optional_int
 from intranet.models.public import SOCIAL_PLATFORMS
@@ -107,7 +108,9 @@ class PhotoForm(BaseForm):
     alt = StringField(
         _l("Teks alternatif (untuk pembaca layar)"), validators=[required(), length(300), printable]
     )
-    taken_on = DateField(_l("Tanggal pengambilan"), validators=[Optional()], format="%Y-%m-%d")
+    taken_on = DateField(
+        _l("Tanggal pengambilan"), validators=[Optional(), within_years()], format="%Y-%m-%d"
+    )
 
 
 class PhotoEditForm(VersionedForm):
@@ -116,7 +119,9 @@ class PhotoEditForm(VersionedForm):
     caption = StringField(_l("Keterangan foto"), validators=[required(), length(500), printable])
     credit = StringField(_l("Kredit (fotografer)"), validators=[required(), length(200), printable])
     alt = StringField(_l("Teks alternatif"), validators=[required(), length(300), printable])
-    taken_on = DateField(_l("Tanggal pengambilan"), validators=[Optional()], format="%Y-%m-%d")
+    taken_on = DateField(
+        _l("Tanggal pengambilan"), validators=[Optional(), within_years()], format="%Y-%m-%d"
+    )
 
 
 class PhotoActionForm(BaseForm):
@@ -154,7 +159,7 @@ class PublishForm(VersionedForm):
 
     scheduled = DateTimeLocalField(
         _l("Jadwal terbit (kosongkan untuk sekarang)"),
-        validators=[Optional()],
+        validators=[Optional(), within_years()],
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
 

@@ -20,6 +20,7 @@ from intranet.forms import date_required
 from intranet.forms import length
 from intranet.forms import printable
 from intranet.forms import required
+from intranet.forms import within_years
 from intranet.forms.admin import VersionedForm
 from intranet.models.intake import CHANNELS
 from intranet.models.intake import SECURITY
@@ -43,16 +44,22 @@ class AssignmentForm(BaseForm):
 
     instruction = TextAreaField(_l("Arahan"), validators=[required(), length(4000)])
     recipients = SelectMultipleField(_l("Ditujukan kepada"), coerce=int, validators=[chosen()])
-    due_date = DateField(_l("Tenggat"), validators=[date_required()], format="%Y-%m-%d")
+    due_date = DateField(
+        _l("Tenggat"), validators=[date_required(), within_years()], format="%Y-%m-%d"
+    )
 
 
 class MaterialForm(BaseForm):
     """A new entry in the agenda book."""
 
-    received_on = DateField(_l("Tanggal terima"), validators=[date_required()], format="%Y-%m-%d")
+    received_on = DateField(
+        _l("Tanggal terima"), validators=[date_required(), within_years()], format="%Y-%m-%d"
+    )
     channel = SelectField(_l("Saluran"), choices=_choices(CHANNELS), validators=[chosen()])
     letter_number = StringField(_l("Nomor surat"), validators=[Optional(), length(120), printable])
-    letter_date = DateField(_l("Tanggal surat"), validators=[Optional()], format="%Y-%m-%d")
+    letter_date = DateField(
+        _l("Tanggal surat"), validators=[Optional(), within_years()], format="%Y-%m-%d"
+    )
     sender_institution = StringField(
         _l("Asal/pengirim (instansi)"), validators=[required(), length(200), printable]
     )
@@ -126,8 +133,12 @@ class AgendaPrintForm(BaseForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("Dari tanggal"), validators=[date_required()], format="%Y-%m-%d")
-    end = DateField(_l("Sampai tanggal"), validators=[date_required()], format="%Y-%m-%d")
+    start = DateField(
+        _l("Dari tanggal"), validators=[date_required(), within_years()], format="%Y-%m-%d"
+    )
+    end = DateField(
+        _l("Sampai tanggal"), validators=[date_required(), within_years()], format="%Y-%m-%d"
+    )
 
     def validate_end(self, field):
         """The period must run forwards and cover at most five years."""
@@ -146,8 +157,12 @@ class DelegationForm(BaseForm):
         _l("Pemegang peran yang berhalangan"), coerce=int, validators=[chosen()]
     )
     substitute_id = SelectField(_l("Pelaksana harian (Plh/Plt)"), coerce=int, validators=[chosen()])
-    valid_from = DateField(_l("Mulai"), validators=[date_required()], format="%Y-%m-%d")
-    valid_until = DateField(_l("Sampai"), validators=[date_required()], format="%Y-%m-%d")
+    valid_from = DateField(
+        _l("Mulai"), validators=[date_required(), within_years()], format="%Y-%m-%d"
+    )
+    valid_until = DateField(
+        _l("Sampai"), validators=[date_required(), within_years()], format="%Y-%m-%d"
+    )
     reason = StringField(_l("Alasan"), validators=[required(), length(500), printable])
 
 

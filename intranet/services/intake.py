@@ -43,6 +43,7 @@ from intranet.uploads import SOURCE_TYPES
 from intranet.uploads import UploadError
 from intranet.uploads import check_bytes_stream
 from intranet.uploads import check_upload
+from intranet.uploads import eml_attachments
 from intranet.uploads import store_checked
 from intranet.workflow import Action
 from intranet.workflow import CaseState
@@ -290,7 +291,7 @@ def read_eml(storage):
     }
     # Refused attachments were replaced by notes in the stored message (eml.notes).
     checked, skipped = [(eml, "eml")], list(eml.notes)
-    for part in msg.iter_attachments():
+    for part in eml_attachments(msg):
         filename = part.get_filename() or "lampiran"
         payload = part.get_payload(decode=True) or b""
         try:

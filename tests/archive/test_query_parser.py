@@ -219,12 +219,12 @@ def test_the_words_marked(text, marked):
         ("tahun:[2020 TO 2021X]", "“2021X” bukan tahun yang dikenali."),
         ("tanggal:[x TO *]", "“x” bukan tanggal (tulis TTTT-BB-HH)."),
         (
-            "tanggal:1677-12-31",
-            "“1677-12-31” di luar tanggal yang dapat dicari (tahun 1678–2261).",
+            "tanggal:1799-12-31",
+            "Tanggal “1799-12-31” di luar rentang 1800–2100 (untuk rentang tanpa batas tulis *).",
         ),
         (
-            "tanggal:2262-01-01",
-            "“2262-01-01” di luar tanggal yang dapat dicari (tahun 1678–2261).",
+            "tanggal:2101-01-01",
+            "Tanggal “2101-01-01” di luar rentang 1800–2100 (untuk rentang tanpa batas tulis *).",
         ),
         ("(" * 33 + "rapat", "Tanda kurung bertingkat paling banyak 32 lapis."),
         ("(rapat) " + "(" * 33 + "pleno", "Tanda kurung bertingkat paling banyak 32 lapis."),
@@ -242,8 +242,8 @@ def test_what_is_refused_and_why(text, message):
     [
         ("tahun:4611686018427387903", Q.term_query(SCHEMA, "year", 2**62 - 1)),
         ("tahun:-4611686018427387903", Q.term_query(SCHEMA, "year", -(2**62) + 1)),
-        ("tanggal:1678-01-01", _range("date", datetime(1678, 1, 1), datetime(1678, 1, 2))),
-        ("tanggal:2261-12-31", _range("date", datetime(2261, 12, 31), datetime(2262, 1, 1))),
+        ("tanggal:1800-01-01", _range("date", datetime(1800, 1, 1), datetime(1800, 1, 2))),
+        ("tanggal:2100-12-31", _range("date", datetime(2100, 12, 31), datetime(2101, 1, 1))),
     ],
 )
 def test_the_last_values_allowed(text, typed):
