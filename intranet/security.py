@@ -161,7 +161,7 @@ class TrustedHosts:
     """
 
     BODY = (
-        b"<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><title>400</title>"
+        b'<!doctype html><html lang="id"><meta charset="utf-8"><title>400</title>'
         b"<h1>Permintaan ditolak</h1><p>Alamat situs (Host) ini tidak dikenal.</p></html>"
     )
 

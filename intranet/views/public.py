@@ -139,9 +139,7 @@ def article(slug):
     )
     canonical = absolute_url("public.article", slug=a.slug)
     cover = (
-        absolute_url("public.media", photo_id=_cover_id(v), size="penuh")
-        if _cover_id(v)
-        else None
+        absolute_url("public.media", photo_id=_cover_id(v), size="penuh") if _cover_id(v) else None
     )
     return render_template(
         "public/article.html",

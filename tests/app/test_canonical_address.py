@@ -100,6 +100,7 @@ def test_an_unknown_host_is_refused_before_the_cache_and_never_poisons_it(site, 
                 "www.rssboard.org",
                 "lkiesow.github.io",  # feedgen's generator URI
             }, (path, _hosts(body))
+
     def get(path):
         return anon.get(path, base_url=SITE)
 
@@ -181,7 +182,10 @@ def test_the_division_report_on_the_command_line_links_to_the_site(site, scenari
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert f"{SITE}/berita/{slug}" in rows[1]
     out = tmp_path / "laporan.xlsx"
-    assert runner.invoke(args=["report", "division", "--month", month, "--out", str(out)]).exit_code == 0
+    assert (
+        runner.invoke(args=["report", "division", "--month", month, "--out", str(out)]).exit_code
+        == 0
+    )
     cells = [c.value for c in load_workbook(out).active[2]]
     assert f"{SITE}/berita/{slug}" in cells
 
