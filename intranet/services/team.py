@@ -12,6 +12,7 @@ from intranet.models import Membership
 from intranet.models import Photo
 from intranet.models import SourceFile
 from intranet.models import TeamDecree
+from intranet.models import User
 from intranet.permissions import holds_in_person
 from intranet.roles import ROLES
 from intranet.storage import file_store
@@ -91,7 +92,10 @@ def add_member(decree, user, role, position, actor, version=None):
 
     The admin records what the decree says. An appointment of the recording admin
     themself gives nothing until a Penanggung Jawab, another person, confirms it
-    (``confirm_member``): nobody grants themself a role alone.
+    (``confirm_member``): nobody grants themself a role alone. Nor does a new Penanggung
+    Jawab while one holds the role in person: otherwise an admin could make an account
+    and appoint it, then act as it. The first Penanggung Jawab of an install is recorded
+    at once, as there is nobody to confirm it.
     """
     check_version(decree, version)
     if role not in ROLES:
@@ -103,23 +107,36 @@ def add_member(decree, user, role, position, actor, version=None):
             _("%(name)s sudah memegang peran itu dalam SK ini.", name=user.full_name)
         )
     self_grant = user.id == actor.id
+    needs_confirmation = self_grant or (
+        role == "penanggungjawab" and any(p.id != actor.id for p in _pj_in_person())
+    )
     membership = Membership(
         user=user,
         role=role,
         position=(position or "").strip() or None,
         created_by_id=actor.id,
-        state="pending" if self_grant else "confirmed",
+        state="pending" if needs_confirmation else "confirmed",
     )
     decree.memberships.append(membership)
     _touch(decree)
     audit.record(
-        "membership.request" if self_grant else "membership.add",
+        "membership.request" if needs_confirmation else "membership.add",
         membership,
         actor,
         after=_membership_values(membership),
     )
     commit(_("%(name)s sudah memegang peran itu dalam SK ini.", name=user.full_name))
     return membership
+
+
+def _pj_in_person():
+    """Everyone holding the Penanggung Jawab role today through their own membership."""
+    users = db.session.execute(
+        db.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.role == "penanggungjawab")
+    ).scalars()
+    return [u for u in set(users) if holds_in_person(u, "penanggungjawab")]
 
 
 @atomic

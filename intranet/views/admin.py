@@ -178,11 +178,19 @@ def add_member(decree_id):
             flash(str(e), "error")
             status = 409 if isinstance(e, ConflictError) else 400
             return _decree_page(d, form), status
-        if m.is_pending:
+        if m.is_pending and m.user_id == current_user.id:
             flash(
                 _(
                     "Penunjukan Anda sendiri tercatat, tetapi baru berlaku setelah "
                     "dikonfirmasi penanggung jawab."
+                ),
+                "info",
+            )
+        elif m.is_pending:
+            flash(
+                _(
+                    "Penunjukan penanggung jawab baru tercatat, tetapi baru berlaku setelah "
+                    "dikonfirmasi penanggung jawab yang sedang menjabat."
                 ),
                 "info",
             )

@@ -625,3 +625,43 @@ def test_the_audit_page_is_paginated_newest_first(app, login):
     assert '"n": 4\n' in second and '"n": 54' not in second
     assert client.get("/intranet/admin/audit?halaman=-1").status_code == 200
     assert client.get("/intranet/admin/audit?halaman=99999999999").status_code == 200
+
+
+def test_a_new_pj_made_by_the_admin_waits_for_the_pj_in_office(app, login):
+    """The sock puppet: the admin makes an account and appoints it PJ, to act as it."""
+    admin = login("admin")
+    r = admin.post(
+        "/intranet/admin/pengguna",
+        data={
+            "username": "boneka",
+            "full_name": "Akun Boneka",
+            "email": "boneka@example.go.id",
+            "new_password": "boneka-rahasia-123",
+            "confirm_password": "boneka-rahasia-123",
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[-1500:]
+    decree_id, version, puppet = _ids(app, "boneka")
+    r = admin.post(
+        f"/intranet/admin/sk/{decree_id}/anggota",
+        data={"user_id": puppet, "role": "penanggungjawab", "version": version},
+    )
+    assert r.status_code == 302
+    assert "penanggung jawab yang sedang menjabat" in admin.get(r.location).get_data(as_text=True)
+    assert "penanggungjawab" not in _roles(app, "boneka")
+    dashboard = login("penanggungjawab").get("/intranet/").get_data(as_text=True)
+    assert "Demo Admin menunjuk Akun Boneka sebagai Penanggung Jawab" in dashboard
+    with app.app_context():
+        mid = db.session.execute(
+            db.select(Membership.id).where(Membership.user_id == puppet)
+        ).scalar_one()
+    r = login("penanggungjawab").post(f"/intranet/tim/sk/{decree_id}/anggota/{mid}/konfirmasi")
+    assert r.status_code == 302
+    assert "penanggungjawab" in _roles(app, "boneka")
+    # another role for another person is recorded at once, as the decree says
+    decree_id, version, puppet = _ids(app, "boneka")
+    r = admin.post(
+        f"/intranet/admin/sk/{decree_id}/anggota",
+        data={"user_id": puppet, "role": "editor", "version": version},
+    )
+    assert r.status_code == 302 and "editor" in _roles(app, "boneka")
