@@ -11,6 +11,7 @@ from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import Email
+from wtforms.validators import InputRequired
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
@@ -64,8 +65,14 @@ class UserCreateForm(BaseForm):
     is_system_admin = BooleanField(_l("Administrator sistem (tanpa SK)"))
 
 
-class UserStateForm(VersionedForm):
-    """Activate or deactivate an account (no fields but the version)."""
+class UserStateForm(BaseForm):
+    """Activate or deactivate an account: the version it was shown at is required, so an
+    empty, replayed or double-sent request never flips the account back."""
+
+    version = IntegerField(
+        widget=HiddenInput(),
+        validators=[InputRequired(message=_l("Versi akun tidak ada; muat ulang halamannya."))],
+    )
 
 
 class PasswordResetForm(VersionedForm):

@@ -84,6 +84,8 @@ def user_state(user_id):
         else:
             msg = _("Akun diaktifkan.") if u.active else _("Akun dinonaktifkan; sesinya diakhiri.")
             flash(msg, "success")
+    else:
+        flash_errors(form)
     return redirect(url_for("admin.user", user_id=u.id))
 
 

@@ -369,6 +369,21 @@ def test_stale_deactivation_is_a_409(app, admin):
         assert db.session.get(User, u.id).active
 
 
+@pytest.mark.parametrize("data", [{}, {"version": ""}, {"version": "x"}, {"version": "1e3"}])
+def test_a_status_change_without_the_shown_version_changes_nothing(app, admin, data):
+    """An empty or replayed POST used to flip the account; now it is refused, saying why."""
+    with app.app_context():
+        u = db.session.execute(db.select(User).where(User.username == "penulis")).scalar_one()
+        uid, version = u.id, u.version
+    r = admin.post(f"/intranet/admin/pengguna/{uid}/status", data=data)
+    assert r.status_code == 302
+    page = admin.get(r.location).get_data(as_text=True)
+    assert "muat ulang" in page if not data.get("version") else 'class="flash flash-error' in page
+    with app.app_context():
+        u = db.session.get(User, uid)
+        assert (u.active, u.version) == (True, version)
+
+
 def test_unknown_ids_are_404(admin):
     assert admin.get("/intranet/admin/pengguna/99999").status_code == 404
     assert admin.get("/intranet/admin/sk/99999").status_code == 404
