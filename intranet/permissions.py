@@ -75,9 +75,23 @@ def holds_in_person(user, role):
     return source is not None and source[1] is None
 
 
+#: Areas for the holder of the role in person: an acting substitute (Plh) holds the
+#: Penanggung Jawab's role for the work, but may not hand it on, revoke a delegation or
+#: confirm an appointment.
+IN_PERSON = frozenset({"delegate", "confirm_members"})
+
+
+def may_enter(user, area):
+    """True if ``user`` may enter ``area`` (a key of AREAS): the one answer for views and
+    templates alike."""
+    if area in IN_PERSON:
+        return any(holds_in_person(user, role) for role in AREAS[area])
+    return has_role(user, *AREAS[area])
+
+
 def can(area):
     """True if the current user may enter ``area`` (a key of AREAS)."""
-    return has_role(current_user, *AREAS[area])
+    return may_enter(current_user, area)
 
 
 def role_required(*roles):
@@ -100,8 +114,21 @@ def role_required(*roles):
 
 
 def area_required(area):
-    """View decorator for an area of AREAS."""
-    return role_required(*AREAS[area]) if AREAS[area] else login_required
+    """View decorator for an area of AREAS: login first, then 403 unless ``may_enter``."""
+    if not AREAS[area]:
+        return login_required
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not may_enter(current_user, area):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def strictest(classes):

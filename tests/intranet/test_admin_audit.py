@@ -173,12 +173,27 @@ def test_an_acting_pj_cannot_confirm(app, login):
         )
     assert "penanggungjawab" in _roles(app, "koordinator")
     acting = login("koordinator")
+    page = acting.get(f"/intranet/tim/sk/{decree_id}").get_data(as_text=True)
+    assert f"/anggota/{mid}/konfirmasi" not in page  # no button for a right they lack
     r = acting.post(f"/intranet/tim/sk/{decree_id}/anggota/{mid}/konfirmasi")
-    assert r.status_code == 302
-    assert "Hanya penanggung jawab menurut SK Tim" in acting.get(r.location).get_data(as_text=True)
+    assert r.status_code == 403
     assert "editor" not in _roles(app, "admin")
     with app.app_context():
         assert db.session.get(Membership, mid).is_pending
+    # the Plh's own dashboard does not list appointments for them to confirm
+    assert "Penunjukan menunggu konfirmasi Anda" not in acting.get("/intranet/").get_data(
+        as_text=True
+    )
+    # nor may the Plh revoke a delegation or name another substitute (the page offers neither)
+    with app.app_context():
+        from intranet.models import Delegation
+
+        did = db.session.execute(db.select(Delegation.id)).scalar_one()
+    page = acting.get("/intranet/tim/plh").get_data(as_text=True)
+    assert f"/intranet/tim/plh/{did}/cabut" not in page and 'name="substitute_id"' not in page
+    assert acting.post(f"/intranet/tim/plh/{did}/cabut").status_code == 403
+    with app.app_context():
+        assert db.session.get(Delegation, did).revoked_at is None
 
 
 # --- ending a membership ---------------------------------------------------------------------

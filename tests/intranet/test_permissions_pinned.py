@@ -63,13 +63,20 @@ KEEPERS = frozenset({"arsiparis", "admin"})
 class User:
     """A logged-in person (or, with ``authenticated=False``, a visitor) holding ``roles``."""
 
-    def __init__(self, *roles, id=7, authenticated=True):
+    def __init__(self, *roles, id=7, authenticated=True, acting=()):
         self.id = id
         self.is_authenticated = authenticated
-        self._roles = frozenset(roles)
+        self._roles = frozenset(roles) | frozenset(acting)
+        self._acting = frozenset(acting)
 
     def roles(self):
         return self._roles
+
+    def role_source(self, role):
+        """(membership, delegation): a delegation when held as an acting substitute."""
+        if role not in self._roles:
+            return None
+        return ("membership", "delegation" if role in self._acting else None)
 
     def has_role(self, *roles):
         return bool(self._roles & set(roles))
@@ -169,6 +176,33 @@ def test_can_each_area_for_each_role(monkeypatch, area):
         assert permissions.can(area) is False, area
     monkeypatch.setattr(permissions, "current_user", NOBODY)
     assert permissions.can(area) is (AREAS[area] is None), area
+
+
+#: Areas for the holder in person: a Plh acting for the role is refused them.
+IN_PERSON = {"delegate", "confirm_members"}
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_an_acting_substitute_enters_all_but_the_in_person_areas(monkeypatch, login_calls, area):
+    plh = User("koordinator", acting=["penanggungjawab"])
+    monkeypatch.setattr(permissions, "current_user", plh)
+    expected = AREAS[area] is None or (
+        bool(AREAS[area] & {"koordinator", "penanggungjawab"})
+        and (area not in IN_PERSON or "koordinator" in AREAS[area])
+    )
+    assert permissions.can(area) is expected, area
+    assert permissions.may_enter(plh, area) is expected, area
+    if AREAS[area] is not None:
+        decorated = permissions.area_required(area)(view)
+        if expected:
+            assert decorated() == ("shown", (), {})
+        else:
+            with pytest.raises(Forbidden):
+                decorated()
+
+
+def test_the_in_person_areas_are_exactly_these():
+    assert permissions.IN_PERSON == IN_PERSON
 
 
 def test_can_an_unknown_area_is_an_error(monkeypatch):
