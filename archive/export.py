@@ -28,8 +28,12 @@ from intranet.clock import office_time
 from intranet.clock import today
 from intranet.clock import utcnow
 
-EXPORT_FORMAT = "warta-archive-export/1"
+#: /2: each original carries its access class, and every JSON is checked against
+#: ``SCHEMA_PATH`` (published in the bag at ``BAG_SCHEMA``) before an import writes anything.
+EXPORT_FORMAT = "warta-archive-export/2"
 CHUNK = 1024 * 1024
+SCHEMA_PATH = Path(__file__).parent / "schema" / "arsip.schema.json"
+BAG_SCHEMA = "data/skema/arsip.schema.json"
 
 
 def _safe(name, limit=120):
@@ -120,7 +124,8 @@ def export_bag(ids, out, query="", progress=None):
     """Write the records ``ids`` as a zipped BagIt bag to the binary stream ``out``.
 
     Per record: its export JSON (metadata, versions, files), every berkas and every original.
-    Plus the Daftar Arsip as CSV and XLSX. ``progress(n)`` is called after each record.
+    Plus the Daftar Arsip as CSV and XLSX, and the JSON Schema the record JSONs follow.
+    ``progress(n)`` is called after each record.
     """
     store = archive_store()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -149,6 +154,7 @@ def export_bag(ids, out, query="", progress=None):
                         "mimetype": f.mimetype,
                         "description": f.description,
                         "path": placed[f.sha256],
+                        "access_class": f.access_class,
                     }
                 )
             versions.append(
@@ -171,6 +177,7 @@ def export_bag(ids, out, query="", progress=None):
         bag.add_bytes(f"{folder}/arsip.json", _record_json(record, versions))
         if progress:
             progress(1)
+    bag.add_bytes(BAG_SCHEMA, SCHEMA_PATH.read_bytes())
     listing = tempfile.TemporaryFile()
     listing_csv(ids, listing)
     listing.seek(0)

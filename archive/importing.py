@@ -1,7 +1,12 @@
 """Import: a bag made by ``export`` into an instance with an empty archive.
 
 The bag and every checksum are checked with the ``bagit`` library before anything is
-written; a tampered bag is refused whole, naming the bad file.
+written; a tampered bag is refused whole, naming the bad file. Every record JSON is then
+checked against the published JSON Schema (``archive/schema/arsip.schema.json``, this
+instance's copy, never the bag's) and against the access rule: no record is less strict
+than any of its originals, and its own data (the case JSON, the scans) is no less strict
+than it. A bag whose checksums were recomputed after an edit passes ``bagit``; these checks
+are what refuse it, naming the JSON path of the problem, before anything is written.
 """
 
 import json
@@ -10,13 +15,16 @@ import tempfile
 import zipfile
 from datetime import date
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
+import jsonschema
 from flask import current_app
 
 from archive import indexing
 from archive.export import CHUNK
 from archive.export import EXPORT_FORMAT
+from archive.export import SCHEMA_PATH
 from archive.models import ArchiveCounter
 from archive.models import ArchiveEvent
 from archive.models import ArchiveFile
@@ -25,8 +33,12 @@ from archive.models import ArchiveVersion
 from archive.models import Classification
 from archive.writing import archiving
 from intranet.extensions import db
+from intranet.permissions import CLASSES
+from intranet.permissions import strictest
 
 MAX_IMPORT_BYTES = 200 * 1024**3
+#: Originals that are the record's own data and so carry at least the record's class.
+RECORD_OWN_KINDS = ("json", "pindaian")
 
 
 class ImportRefused(Exception):
@@ -114,13 +126,128 @@ def _plan(root, folder, manifest):
         data = json.loads(json_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise ImportRefused(f"{rel}: {e}") from e
-    if data.get("format") != EXPORT_FORMAT:
-        raise ImportRefused(f"{rel}: format tidak dikenal")
+    if isinstance(data, dict) and data.get("format") != EXPORT_FORMAT:
+        raise ImportRefused(f"{rel}: format tidak dikenal (harus {EXPORT_FORMAT})")
+    problems = schema_problems(data)
+    if problems:
+        raise ImportRefused(f"{rel}: " + "; ".join(problems[:10]))
+    _check_dates(rel, data)
+    _check_access(rel, data)
+    folder_rel = folder.relative_to(root).as_posix() + "/"
     for v in data["versions"]:
         for item in [v["berkas"], *v["files"]]:
+            if not item["path"].startswith(folder_rel):
+                raise ImportRefused(f"{rel}: {item['path']} berada di luar folder arsip ini")
             if manifest.get(item["path"]) != item["sha256"]:
                 raise ImportRefused(f"{item['path']}: SHA-256 tidak sesuai dengan rekaman")
     return data
+
+
+@cache
+def _validator():
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def schema_problems(data):
+    """Where ``data`` breaks the record schema: one Indonesian sentence per problem, each
+    naming its JSON path (``$.record.access_class``), in path order."""
+    errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.path])
+    return [_explain(e) for e in errors]
+
+
+def _explain(error):
+    path = error.json_path
+    v, expected, got = error.validator, error.validator_value, error.instance
+    if v == "required":
+        missing = [k for k in expected if isinstance(got, dict) and k not in got]
+        return f"{path}: kolom wajib {', '.join(missing)} tidak ada"
+    if v == "additionalProperties":
+        extra = sorted(k for k in got if k not in error.schema.get("properties", {}))
+        return f"{path}: kolom tidak dikenal: {', '.join(extra)[:200]}"
+    if v == "enum":
+        return f"{path}: nilai {_short(got)} tidak dikenal (yang sah: {', '.join(expected)})"
+    if v == "const":
+        return f"{path}: harus {expected}"
+    if v == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        return f"{path}: harus bertipe {' atau '.join(_TYPES.get(k, k) for k in kinds)}"
+    if v in ("pattern", "anyOf"):
+        return f"{path}: bentuk {_short(got)} tidak sah"
+    if v in _BOUNDS:
+        return f"{path}: {_BOUNDS[v]} {expected}"
+    if v == "minItems":
+        return f"{path}: paling sedikit {expected} isian"
+    return f"{path}: tidak sesuai skema ({v})"
+
+
+_BOUNDS = {
+    "maxLength": "panjang teks paling banyak",
+    "minLength": "panjang teks paling sedikit",
+    "minimum": "angka paling kecil",
+    "maximum": "angka paling besar",
+}
+_TYPES = {
+    "string": "teks",
+    "integer": "bilangan bulat",
+    "boolean": "benar/salah",
+    "object": "objek",
+    "array": "daftar",
+    "null": "kosong (null)",
+}
+
+
+def _short(value):
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _check_dates(rel, data):
+    """The dates the schema shaped must also be real dates."""
+    r = data["record"]
+    checks = [
+        ("$.record.date_from", r["date_from"], date),
+        ("$.record.date_to", r["date_to"], date),
+    ]
+    checks += [("$.record.created_at", r["created_at"], datetime)]
+    checks += [("$.record.hardcopy.filed_at", r["hardcopy"]["filed_at"], datetime)]
+    checks += [
+        (f"$.versions[{i}].created_at", v["created_at"], datetime)
+        for i, v in enumerate(data["versions"])
+    ]
+    for path, value, kind in checks:
+        if value is None:
+            continue
+        try:
+            kind.fromisoformat(value)
+        except ValueError:
+            raise ImportRefused(f"{rel}: {path}: {value!r} bukan tanggal yang sah") from None
+
+
+def _check_access(rel, data):
+    """No import lowers an access class: the record is at least as strict as every original
+    it keeps, and its own data (the case JSON, the scans) at least as strict as the record."""
+    record_class = data["record"]["access_class"]
+    files = [
+        (f"$.versions[{i}].files[{j}].access_class", f)
+        for i, v in enumerate(data["versions"])
+        for j, f in enumerate(v["files"])
+    ]
+    needed = strictest(f["access_class"] for _, f in files)
+    if CLASSES.index(record_class) < CLASSES.index(needed):
+        raise ImportRefused(
+            f"{rel}: $.record.access_class: {record_class} lebih longgar daripada berkas asli "
+            f"yang disimpannya ({needed}); kelas akses tidak dapat diturunkan lewat impor"
+        )
+    for path, f in files:
+        if f["kind"] in RECORD_OWN_KINDS and (
+            CLASSES.index(f["access_class"]) < CLASSES.index(record_class)
+        ):
+            raise ImportRefused(
+                f"{rel}: {path}: {f['access_class']} lebih longgar daripada kelas akses arsip "
+                f"({record_class}); kelas akses tidak dapat diturunkan lewat impor"
+            )
 
 
 def _dt(value):
@@ -204,6 +331,7 @@ def _write(plans, root, user, batch, progress):
                         filename=f["filename"],
                         mimetype=f["mimetype"],
                         description=f["description"],
+                        access_class=f["access_class"],
                     )
                 )
         db.session.add(
