@@ -8,11 +8,13 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 from werkzeug.datastructures import FileStorage
 
 from archive import importing
 from archive.cli import archive_cli
 from intranet import audit
+from intranet import backup
 from intranet import pdf
 from intranet import security
 from intranet.clock import today
@@ -22,6 +24,7 @@ from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
 from intranet.services import accounts
+from intranet.services import anchors
 from intranet.services import cases
 from intranet.services import intake
 from intranet.services import notify
@@ -314,6 +317,8 @@ def _walk_to_step_nine(case, users, article):
 def init_app(app):
     """Register the command groups."""
 
+    app.cli.add_command(backup_cli)
+
     @app.cli.group()
     def demo():
         """Demo data."""
@@ -380,6 +385,22 @@ def init_app(app):
             raise click.ClickException(f"{len(broken)} of {len(results)} case trails do not verify")
         click.echo(f"{len(results)} case trails verify.")
 
+    @trail.command("anchor")
+    def trail_anchor():
+        """Anchor every chain head outside the database (daily, from cron; idempotent).
+
+        Appends each case trail's and the audit log's head that moved since its last anchor
+        to the HMAC-keyed log in the instance folder; a chain that does not verify, or no
+        longer holds its last anchor, is named and left unanchored (exit 1).
+        """
+        anchored, unchanged, refused = trail_service.anchor_heads()
+        for kind, chain_id, problems in refused:
+            for p in problems:
+                click.echo(f"NOT ANCHORED {kind or 'log'} {chain_id or ''}: {p}")
+        click.echo(f"{anchored} chain heads anchored, {unchanged} unchanged.")
+        if refused:
+            raise click.ClickException(f"{len(refused)} chains not anchored")
+
     @app.cli.group("audit")
     def audit_group():
         """The hash-chained admin audit log."""
@@ -388,7 +409,7 @@ def init_app(app):
     def audit_verify():
         """Check the audit log's chain; exit 1 naming the first broken entry."""
 
-        problems = audit.verify()
+        problems = audit.verify() + [p for *_, p in anchors.problems("audit")]
         for p in problems:
             click.echo(f"BROKEN {p}")
         if problems:
@@ -457,3 +478,53 @@ def import_command(bag, username):
     except importing.ImportRefused as e:
         raise click.ClickException(f"impor ditolak: {e}") from e
     click.echo(f"{count} arsip diimpor dari {bag}.")
+
+
+backup_cli = AppGroup("backup", help="Cadangan seluruh instans: buat, periksa, pulihkan.")
+
+
+@backup_cli.command("create")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+def backup_create(out):
+    """Back up the database, files, archive and key files to OUT (a tar; holds secrets)."""
+    try:
+        manifest = backup.create_backup(out)
+    except backup.BackupError as e:
+        raise click.ClickException(f"pencadangan gagal: {e}") from e
+    size = sum(m["size"] for m in manifest["members"])
+    click.echo(
+        f"Cadangan {out}: {len(manifest['members'])} berkas, {size} bita, basis data "
+        f"{manifest['database']['kind']} revisi {manifest['database']['alembic_revision']}."
+    )
+
+
+@backup_cli.command("verify")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def backup_verify(path):
+    """Check every member of a backup against its manifest; exit 1 if any differs."""
+    try:
+        manifest, problems = backup.check(path)
+    except backup.BackupError as e:
+        raise click.ClickException(str(e)) from e
+    for p in problems:
+        click.echo(p)
+    if problems:
+        raise click.ClickException(f"{len(problems)} masalah; cadangan ini tidak dapat dipakai")
+    click.echo(
+        f"OK: {len(manifest['members'])} berkas cocok dengan manifest "
+        f"(dibuat {manifest['created']} UTC)."
+    )
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def backup_restore(path):
+    """Restore a backup into this empty instance, then rebuild the search index."""
+    try:
+        manifest = backup.restore_backup(path)
+    except backup.BackupError as e:
+        raise click.ClickException(f"pemulihan ditolak: {e}") from e
+    click.echo(
+        f"Dipulihkan dari {path}: {len(manifest['members'])} berkas; indeks pencarian "
+        "dibangun ulang."
+    )
