@@ -24,6 +24,7 @@ from intranet.models import Membership
 from intranet.models import TeamDecree
 from intranet.models import User
 from intranet.services import accounts
+from intranet.services import anchors
 from intranet.services import cases
 from intranet.services import intake
 from intranet.services import notify
@@ -384,6 +385,22 @@ def init_app(app):
             raise click.ClickException(f"{len(broken)} of {len(results)} case trails do not verify")
         click.echo(f"{len(results)} case trails verify.")
 
+    @trail.command("anchor")
+    def trail_anchor():
+        """Anchor every chain head outside the database (daily, from cron; idempotent).
+
+        Appends each case trail's and the audit log's head that moved since its last anchor
+        to the HMAC-keyed log in the instance folder; a chain that does not verify, or no
+        longer holds its last anchor, is named and left unanchored (exit 1).
+        """
+        anchored, unchanged, refused = trail_service.anchor_heads()
+        for kind, chain_id, problems in refused:
+            for p in problems:
+                click.echo(f"NOT ANCHORED {kind or 'log'} {chain_id or ''}: {p}")
+        click.echo(f"{anchored} chain heads anchored, {unchanged} unchanged.")
+        if refused:
+            raise click.ClickException(f"{len(refused)} chains not anchored")
+
     @app.cli.group("audit")
     def audit_group():
         """The hash-chained admin audit log."""
@@ -392,7 +409,7 @@ def init_app(app):
     def audit_verify():
         """Check the audit log's chain; exit 1 naming the first broken entry."""
 
-        problems = audit.verify()
+        problems = audit.verify() + [p for *_, p in anchors.problems("audit")]
         for p in problems:
             click.echo(f"BROKEN {p}")
         if problems:

@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+from intranet import audit
 from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import Case
@@ -11,6 +12,7 @@ from intranet.models import Revision
 from intranet.models import TrailEntry
 from intranet.models.trail import GENESIS
 from intranet.models.trail import canonical_json
+from intranet.services import anchors as anchor_log
 
 #: Entries whose revision hash must be content the case has, and what a dangling one is.
 #: An approval at a review step approved a concept or a revision; what happens after
@@ -111,11 +113,34 @@ def verify_case(case):
 
 
 def verify_cases():
-    """Verify every case's chain; ``[(case id, problems)]`` in case order, one per case."""
-    return [
-        (case.id, verify_case(case))
+    """Verify every case's chain; ``[(case id, problems)]`` in case order, one per case.
+
+    Each chain is also checked against its last anchor outside the database
+    (``services.anchors``), which finds a chain rewritten with every hash recomputed; a
+    problem of the anchor log itself comes last, under the case id None.
+    """
+    anchored = {}
+    for _kind, case_id, problem in anchor_log.problems("trail"):
+        anchored.setdefault(case_id, []).append(problem)
+    results = [
+        (case.id, verify_case(case) + anchored.pop(case.id, []))
         for case in db.session.execute(db.select(Case).order_by(Case.id)).scalars()
     ]
+    # An anchored case that no longer exists, and the log's own problems.
+    return results + sorted(anchored.items(), key=lambda item: item[0] or 0)
+
+
+def chain_problems(kind, chain_id):
+    """One chain's own check (``anchors``' kinds): a case's trail, or the audit log."""
+    if kind == "trail":
+        case = db.session.get(Case, chain_id)
+        return verify_case(case) if case is not None else []
+    return audit.verify()
+
+
+def anchor_heads():
+    """Anchor every chain head that verifies outside the database (``anchors``)."""
+    return anchor_log.anchor_heads(chain_problems)
 
 
 def verify_all():
@@ -192,8 +217,10 @@ def _attempt_at(case, step):
 
 
 def anchor_problems(anchors):
-    """Archived chain heads (``archive.snapshot.Anchor``) the case's trail no longer holds."""
-    problems = []
+    """Archived chain heads (``archive.snapshot.Anchor``) the case's trail no longer holds,
+    and the chain heads anchored outside the database that it no longer holds (``anchors``),
+    so the fixity run finds a trail rewritten in the database too."""
+    problems = [p for *_, p in anchor_log.problems("trail")]
     for a in anchors:
         entry = db.session.execute(
             db.select(TrailEntry).where(
