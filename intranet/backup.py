@@ -148,7 +148,11 @@ def create_backup(out, progress=None):
         snapshot, revision = _snapshot_database(Path(work))
         kind = database_kind()
         try:
-            with open(part, "wb") as raw:
+            # it holds the secret key and every record: readable by its owner alone
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(part)  # a killed run's, with whatever mode it had
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as raw:
                 with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
                     member = SQLITE_MEMBER if kind == "sqlite" else ROWS_MEMBER
                     _add(tar, member, snapshot, members)

@@ -164,6 +164,7 @@ def _backup(app, out):
 def test_round_trip_into_an_empty_instance(source, target, tmp_path):
     out = _backup(source, tmp_path / "warta.tar")
     assert not (tmp_path / "warta.tar.part").exists()
+    assert out.stat().st_mode & 0o077 == 0  # it holds secrets
     r = _cli(source, "backup", "verify", str(out))
     assert r.exit_code == 0, r.output
     assert "OK" in r.output
