@@ -38,14 +38,16 @@ from archive import indexing
 from intranet.clock import iso
 from intranet.clock import utcnow
 from intranet.extensions import db
+from intranet.services import anchors
 
 FORMAT = "warta-backup/1"
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database/warta.sqlite3"
 ROWS_MEMBER = "database/rows.jsonl"
 #: The instance's key files (secrets!): the session/link key and any other ``*_key`` file,
-#: such as the trail anchor key.
+#: such as the trail anchor key; and the log of anchored chain heads.
 KEY_SUFFIX = "_key"
+INSTANCE_LOGS = (anchors.LOG_FILE,)
 #: Tables whose rows the migrations themselves insert: a freshly migrated database has
 #: rows in these and is still empty.
 SEEDED_TABLES = frozenset(
@@ -98,15 +100,17 @@ def _folder_files(root):
     return sorted(found)
 
 
-def _key_files():
-    """The instance's key files: name → path."""
+def _instance_files():
+    """The instance's key files and anchor log: name → path."""
     instance = Path(current_app.instance_path)
     if not instance.is_dir():
         return {}
     return {
         p.name: p
         for p in sorted(instance.iterdir())
-        if p.is_file() and p.name.endswith(KEY_SUFFIX) and not p.name.startswith(".")
+        if p.is_file()
+        and not p.name.startswith(".")
+        and (p.name.endswith(KEY_SUFFIX) or p.name in INSTANCE_LOGS)
     }
 
 
@@ -145,6 +149,11 @@ def create_backup(out, progress=None):
     part = out.with_name(out.name + ".part")
     members = []
     with tempfile.TemporaryDirectory(prefix=".warta-backup-", dir=out.parent) as work:
+        # the anchor log before the database: every head it names is then in the snapshot
+        copies = Path(work) / "instance"
+        copies.mkdir()
+        for name, path in _instance_files().items():
+            shutil.copyfile(path, copies / name)
         snapshot, revision = _snapshot_database(Path(work))
         kind = database_kind()
         try:
@@ -163,8 +172,8 @@ def create_backup(out, progress=None):
                                 _add(tar, f"{prefix}/{rel}", root / rel, members)
                             if progress:
                                 progress(1)
-                    for name, path in _key_files().items():
-                        _add(tar, f"instance/{name}", path, members)
+                    for path in sorted(copies.iterdir()):
+                        _add(tar, f"instance/{path.name}", path, members)
                     manifest = {
                         "format": FORMAT,
                         "created": iso(utcnow()),

@@ -72,11 +72,11 @@ def source(app):
     _manual_record(app)
     with app.app_context():
         indexing.drain(timeout=60.0)
-    # the instance's key files, as a real instance has them (the tests configure the key)
-    for name in ("secret_key", "trail_anchor_key"):
-        key = Path(app.instance_path) / name
-        if not key.exists():
-            key.write_text(f"{name}-of-the-source-instance")
+    # the secret key file, as a real instance has it (the tests configure the key)
+    (Path(app.instance_path) / "secret_key").write_text("secret-key-of-the-source-instance")
+    # the chain heads anchored: the anchor key and log are in the instance folder
+    r = _cli(app, "trail", "anchor")
+    assert r.exit_code == 0, r.output
     return app
 
 
@@ -171,7 +171,8 @@ def test_round_trip_into_an_empty_instance(source, target, tmp_path):
     with tarfile.open(out) as tar:
         names = tar.getnames()
     assert names[-1] == "manifest.json"
-    assert {"instance/secret_key", "instance/trail_anchor_key"} <= set(names)
+    instance_files = {"secret_key", "trail_anchor_key", "chain_anchors.log"}
+    assert {f"instance/{n}" for n in instance_files} <= set(names)
     assert any(n.startswith("archive/objects/") for n in names)
     assert any(n.startswith("files/") for n in names)
 
@@ -189,7 +190,7 @@ def test_round_trip_into_an_empty_instance(source, target, tmp_path):
         assert r.exit_code == 0, (command, r.output)
     assert {q: _search(target, q) for q in searches} == searches
     assert _export_manifest(target, tmp_path / "after.zip") == exported
-    for name in ("secret_key", "trail_anchor_key"):
+    for name in instance_files:
         restored = Path(target.instance_path) / name
         assert restored.read_bytes() == (Path(source.instance_path) / name).read_bytes()
         assert restored.stat().st_mode & 0o077 == 0
