@@ -10,6 +10,7 @@ def init_app(app, anchor_check=None):
     entry every berkas recorded as its chain head; it returns the problems as text.
     """
     from archive import cli
+    from archive import jobs
     from archive import models
     from archive import views
 
@@ -19,6 +20,7 @@ def init_app(app, anchor_check=None):
     app.extensions["warta_archive_anchor_check"] = anchor_check
     app.register_blueprint(views.bp)
     cli.init_app(app)
+    jobs.recover_at_start(app)
 
     @app.context_processor
     def archive_labels():

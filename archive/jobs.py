@@ -2,15 +2,20 @@
 
 import json
 import logging
+import os
 import secrets
+import socket
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from archive import export
 from archive import indexing
+from archive.models import WORKER_DIED
 from archive.models import ArchiveFile
 from archive.models import ArchiveVersion
 from archive.models import ExportJob
@@ -21,9 +26,10 @@ from intranet.extensions import db
 from intranet.transactions import ServiceError
 
 log = logging.getLogger(__name__)
-#: A job that has shown no progress for this long died with its worker.
-STALE = timedelta(minutes=30)
 MAX_RECORDS = 100_000
+#: How often a running export's worker writes its heartbeat.
+HEARTBEAT = timedelta(seconds=5)
+RUNNING = ("menunggu", "berjalan")
 
 
 def start_export(user, text, filters, selected=""):
@@ -46,6 +52,8 @@ def start_export(user, text, filters, selected=""):
         record_ids=",".join(str(i) for i in ids),
         total=len(ids),
         requested_by_id=user.id,
+        heartbeat_at=utcnow(),
+        worker=worker_identity(),
     )
     db.session.add(job)
     db.session.commit()
@@ -79,17 +87,134 @@ def job_for(user, token):
     ).scalar_one_or_none()
     if job is None or (job.requested_by_id != user.id and not user.has_role("arsiparis")):
         return None
-    if job.status in ("menunggu", "berjalan") and utcnow() - job.created_at > STALE * (
-        1 + job.total // 1000
-    ):
-        job.status, job.error = "gagal", "proses ekspor berhenti"
-        db.session.commit()
+    if _died(job, utcnow()):
+        _fail_dead(job)
     return job
 
 
+# --- the worker's heartbeat, and what a dead worker leaves ---------------------------------
+
+
+def _boot_id():
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:40] or "-"
+    except OSError:
+        return "-"
+
+
+def worker_identity():
+    """This process as an export's worker: ``host pid boot-id``."""
+    return f"{socket.gethostname()[:120]} {os.getpid()} {_boot_id()}"
+
+
+def _worker_gone(job):
+    """Whether the job's worker process is known to be gone (only knowable on its host)."""
+    try:
+        host, pid, boot = (job.worker or "").split(" ")
+        pid = int(pid)
+    except ValueError:
+        return False
+    me_host, me_pid, me_boot = worker_identity().split(" ")
+    if host != me_host:
+        return False  # another machine: only its heartbeat can tell
+    if boot != me_boot:
+        return True  # this machine has restarted since
+    if pid == int(me_pid):
+        return not any(t.name == f"ekspor-{job.id}" for t in threading.enumerate())
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # someone else's process: alive
+    return False
+
+
+def _died(job, now):
+    """Whether a waiting or running job's worker died: its process is gone, or its
+    heartbeat is older than ``EXPORT_HEARTBEAT_STALE_SECONDS``."""
+    if job.status not in RUNNING:
+        return False
+    bound = timedelta(seconds=current_app.config.get("EXPORT_HEARTBEAT_STALE_SECONDS", 60))
+    return now - (job.heartbeat_at or job.created_at) > bound or _worker_gone(job)
+
+
+def _leftovers(token):
+    path = export.export_path(token)
+    return (path.with_suffix(".part"), path)
+
+
+def _fail_dead(job):
+    """Mark a job whose worker died as failed (unless it ended meanwhile); remove its files."""
+    ended = db.session.execute(
+        db.update(ExportJob)
+        .where(ExportJob.id == job.id, ExportJob.status.in_(RUNNING))
+        .values(status="gagal", error=WORKER_DIED, finished_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    if ended:
+        log.warning("export %s: its worker %s died; marked as failed", job.id, job.worker)
+        for leftover in _leftovers(job.token):
+            leftover.unlink(missing_ok=True)
+    db.session.refresh(job)
+
+
+def recover_dead_jobs():
+    """Fail every export whose worker died and remove the partial files it left, and any
+    ``.part`` file no running export owns; return the number of jobs failed."""
+    now = utcnow()
+    jobs = db.session.execute(db.select(ExportJob).where(ExportJob.status.in_(RUNNING)))
+    dead = [job for job in jobs.scalars() if _died(job, now)]
+    for job in dead:
+        _fail_dead(job)
+    running = set(
+        db.session.execute(
+            db.select(ExportJob.token).where(ExportJob.status.in_(RUNNING))
+        ).scalars()
+    )
+    db.session.rollback()
+    for part in export.export_path("-").parent.glob("*.part"):
+        if part.name.removesuffix(".part") not in running:
+            part.unlink(missing_ok=True)
+    return len(dead)
+
+
+def recover_at_start(app):
+    """At app start: fail the exports whose worker died (a database without the table yet,
+    as before its first migration, has none)."""
+    with app.app_context():
+        try:
+            count = recover_dead_jobs()
+        except SQLAlchemyError:
+            db.session.rollback()
+            count = 0
+        finally:
+            db.session.remove()
+    if count:
+        log.warning("%s export(s) whose worker died marked as failed", count)
+
+
+def _pulse(app, job_id, stop):
+    """Write the job's heartbeat every ``HEARTBEAT`` until ``stop`` is set."""
+    with app.app_context():
+        while not stop.wait(HEARTBEAT.total_seconds()):
+            try:
+                _set(job_id, heartbeat_at=utcnow())
+            except SQLAlchemyError:  # the next beat may get through
+                log.warning("export %s: heartbeat not written", job_id, exc_info=True)
+
+
 def _set(job_id, **values):
+    """Write a running job's progress; return False if it is no longer running (a look at
+    it judged its worker dead and marked it failed)."""
     with db.engine.begin() as conn:
-        conn.execute(db.update(ExportJob).where(ExportJob.id == job_id).values(**values))
+        return bool(
+            conn.execute(
+                db.update(ExportJob)
+                .where(ExportJob.id == job_id, ExportJob.status.in_(RUNNING))
+                .values(**values)
+            ).rowcount
+        )
 
 
 def _run(app, job_id):
@@ -113,21 +238,28 @@ def _run(app, job_id):
             if done % 10 == 0 or done == len(ids):
                 _set(job_id, done=done)
 
+        stop = threading.Event()
+        pulse = threading.Thread(
+            target=_pulse, args=(app, job_id, stop), daemon=True, name=f"ekspor-{job_id}-nadi"
+        )
         try:
-            _set(job_id, status="berjalan")
+            _set(job_id, status="berjalan", heartbeat_at=utcnow(), worker=worker_identity())
+            pulse.start()
             with open(part, "wb") as out:
                 export.export_bag(ids, out, query, progress=progress)
             part.replace(path)
-            _set(
+            if not _set(
                 job_id,
                 status="selesai",
                 done=len(ids),
                 size=path.stat().st_size,
                 finished_at=utcnow(),
-            )
+            ):
+                path.unlink(missing_ok=True)  # already failed: nobody may download it
         except Exception as e:  # noqa: BLE001 - the job records why it failed
             log.exception("export %s failed", job_id)
             part.unlink(missing_ok=True)
             _set(job_id, status="gagal", error=str(e)[:500], finished_at=utcnow())
         finally:
+            stop.set()
             db.session.remove()

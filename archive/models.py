@@ -320,6 +320,10 @@ class IndexQueueEntry(db.Model):
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+#: The error of an export whose worker process died before it finished.
+WORKER_DIED = "proses ekspor mati"
+
+
 class ExportJob(db.Model):
     """An export of search results or a selection into a BagIt zip, built in the background."""
 
@@ -339,3 +343,17 @@ class ExportJob(db.Model):
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    #: Written every few seconds by the worker building the zip; a stale one means it died.
+    heartbeat_at: Mapped[datetime | None]
+    #: The worker's identity: ``host pid boot-id``.
+    worker: Mapped[str | None] = mapped_column(String(200))
+
+    @property
+    def running(self):
+        """Still waiting or being built (its page keeps refreshing)."""
+        return self.status in ("menunggu", "berjalan")
+
+    @property
+    def worker_died(self):
+        """Failed because the process building it died."""
+        return self.status == "gagal" and self.error == WORKER_DIED

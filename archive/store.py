@@ -25,6 +25,10 @@ class ArchiveBusy(StorageError):
     """The archive lock could not be taken in time."""
 
 
+#: What belongs in the archive folder beside ``objects/``: the lock file, nothing else.
+KNOWN_FILES = frozenset({".lock"})
+
+
 class ArchiveStore(FileStore):
     """The archive folder: ``objects/`` named by SHA-256, and a lock file beside it."""
 
@@ -102,6 +106,25 @@ class ArchiveStore(FileStore):
                     and path.parent.parent == self.root
                 )
                 yield rel, name if ok else None
+
+    def walk_outside(self):
+        """Every file in the archive folder outside ``objects/`` that does not belong there:
+        ``(absolute path, modification time)``."""
+        if not self.base.exists():
+            return
+        objects = self.root.resolve()
+        for dirpath, dirs, files in os.walk(self.base):
+            folder = Path(dirpath)
+            dirs[:] = sorted(d for d in dirs if (folder / d).resolve() != objects)
+            for name in sorted(files):
+                path = folder / name
+                if folder == self.base and name in KNOWN_FILES:
+                    continue
+                try:
+                    mtime = path.lstat().st_mtime
+                except FileNotFoundError:
+                    continue
+                yield str(path), mtime
 
     def mtime(self, rel):
         """When a file under ``objects/`` was last written (0 if it is gone)."""

@@ -34,7 +34,6 @@ from archive.models import ArchiveRecord
 from archive.models import Classification
 from archive.models import FixityRun
 from archive.models import RetentionRule
-from archive.store import archive_store
 from intranet import pdf
 from intranet import permissions
 from intranet.database import get_or_404
@@ -107,6 +106,7 @@ def record(record_id):
         form=form,
         events=records.events(r),
         social_posts=records.social_posts(r),
+        failed=fixity.failed_files(),
     )
 
 
@@ -137,7 +137,7 @@ def berkas(record_id, number):
     if not permissions.can_read_berkas(current_user, r, v):
         abort(403)
     name = f"berkas-{r.nomor_arsip.replace('/', '-')}-v{v.number}.pdf"
-    return _send(v.berkas_sha256, "application/pdf", name)
+    return _send(r, v.berkas_sha256, "application/pdf", name)
 
 
 @bp.get("/<int:record_id>/berkas/<int:file_id>")
@@ -148,14 +148,28 @@ def original(record_id, file_id):
     f = records.file_of(r, file_id) or abort(404)
     if not permissions.can_read_archive_file(current_user, r, f):
         abort(403)
-    return _send(f.sha256, f.mimetype, f.filename)
+    return _send(r, f.sha256, f.mimetype, f.filename)
 
 
-def _send(sha256, mimetype, name):
+def _send(record, sha256, mimetype, name):
+    """Send a stored file, hashed first: one whose bytes changed is refused (409), except to
+    a keeper who confirms (``?tetap=1``), which the record's history notes."""
     try:
-        stream = archive_store().open(sha256)
+        stream, actual = fixity.open_checked(sha256)
     except StorageError:
         abort(410)
+    if actual is not None:
+        if request.args.get("tetap") != "1" or not permissions.keeps_archive(current_user):
+            stream.close()
+            page = render_template(
+                "archive/fixity_refused.html",
+                record=record,
+                name=name,
+                sha256=sha256,
+                actual=actual,
+            )
+            return page, 409
+        fixity.record_override(record, current_user, name, sha256, actual)
     return send_file(stream, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
@@ -230,8 +244,11 @@ def _pdf(html, name):
 @bp.get("/fiksitas")
 @keepers
 def fixity_log():
-    """The fixity log: every run of ``archive verify``."""
-    return render_template("archive/fixity.html", runs=fixity.runs(50))
+    """The fixity log: every run of ``archive verify``, and the records set aside from the
+    search index."""
+    return render_template(
+        "archive/fixity.html", runs=fixity.runs(50), set_aside=indexing.set_aside()
+    )
 
 
 @bp.get("/fiksitas/<int:run_id>")
@@ -415,6 +432,7 @@ def search():
         records=found,
         args_of=lambda **changes: _args_of(text, filters, sort, **changes),
         searched=bool(text or any(filters.values())),
+        index_warnings=indexing.health(),
     ), (400 if results.error else 200)
 
 
@@ -431,7 +449,8 @@ def listing(fmt):
     except ServiceError:  # the search page says why
         return redirect(url_for("archive.search", **_args_of(text, filters, sort)))
     if fmt == "pdf":
-        data, mimetype = daftar.listing_pdf(ids), "application/pdf"
+        warnings = indexing.health() if text or filters.get("category") else []
+        data, mimetype = daftar.listing_pdf(ids, warnings), "application/pdf"
     else:
         out = io.BytesIO()
         (daftar.listing_csv if fmt == "csv" else daftar.listing_xlsx)(ids, out)

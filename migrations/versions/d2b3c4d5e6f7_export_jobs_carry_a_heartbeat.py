@@ -17,8 +17,14 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # A running export's worker writes its heartbeat every few seconds; the host, process id
+    # and boot id say which process it is, so a dead one is recognised on the same host.
+    with op.batch_alter_table('archive_export_jobs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('heartbeat_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('worker', sa.String(length=200), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('archive_export_jobs', schema=None) as batch_op:
+        batch_op.drop_column('worker')
+        batch_op.drop_column('heartbeat_at')
