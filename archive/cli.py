@@ -9,8 +9,8 @@ from flask.cli import AppGroup
 from archive import export
 from archive import fixity
 from archive import indexing
-from archive.query import QueryError
 from intranet import permissions
+from intranet.transactions import ServiceError
 
 archive_cli = AppGroup("archive", help="Arsip: verifikasi fiksitas.")
 
@@ -19,7 +19,8 @@ archive_cli = AppGroup("archive", help="Arsip: verifikasi fiksitas.")
 @click.option("--clean", is_flag=True, help="Hapus berkas liar (tidak terdaftar).")
 @click.option("--quiet", is_flag=True, help="Tanpa bilah kemajuan (untuk cron).")
 def verify_command(clean, quiet):
-    """Recompute every checksum; name missing, changed and stray files; exit 1 if any."""
+    """Recompute every checksum; name missing, changed and stray files and the records set
+    aside from the search index; exit 1 if any."""
 
     total = sum(1 for _ in fixity.registered_files())
     if quiet:
@@ -40,13 +41,27 @@ def verify_command(clean, quiet):
         click.echo(f"BARU    {rel} (belum terdaftar; dibiarkan, mungkin sedang disimpan)")
     for problem in details["trail"]:
         click.echo(f"JEJAK   {problem}")
+    aside = indexing.set_aside()
+    _echo_set_aside(aside)
+    ok = run.ok and not aside
     click.echo(
-        f"{'OK' if run.ok else 'GAGAL'}: {run.files_checked} berkas, {run.bytes_checked} bita; "
+        f"{'OK' if ok else 'GAGAL'}: {run.files_checked} berkas, {run.bytes_checked} bita; "
         f"hilang {run.missing}, berubah {run.changed}, liar {run.stray}, "
-        f"jejak {run.trail_problems}, dihapus {run.cleaned} (log #{run.id})"
+        f"jejak {run.trail_problems}, dihapus {run.cleaned}, "
+        f"disisihkan dari indeks {len(aside)} (log #{run.id})"
     )
-    if not run.ok:
+    if not ok:
         sys.exit(1)
+
+
+def _echo_set_aside(aside):
+    """One line per record set aside from the search index: which, why, when tried next."""
+    for item in aside:
+        retry = f"{item['next_attempt_at']:%Y-%m-%d %H:%M} UTC"
+        click.echo(
+            f"INDEKS  arsip #{item['record_id']} {item['nomor_arsip']}: {item['reason']} "
+            f"(percobaan ke-{item['attempts']}, dicoba lagi {retry})"
+        )
 
 
 def init_app(app):
@@ -56,7 +71,11 @@ def init_app(app):
 @archive_cli.command("reindex")
 @click.option("--quiet", is_flag=True, help="Tanpa bilah kemajuan.")
 def reindex_command(quiet):
-    """Bring the search index up to date with every record (resumable, in chunks)."""
+    """Bring the search index up to date with every record (resumable, in chunks).
+
+    A record whose document cannot be made is set aside and named, never stopping the run;
+    the exit code stays 0 (``archive verify`` exits 1 while any are set aside).
+    """
 
     if quiet:
         checked, written, removed = indexing.reindex()
@@ -65,9 +84,11 @@ def reindex_command(quiet):
         with click.progressbar(length=total, label="Mengindeks arsip", file=sys.stderr) as bar:
             checked, written, removed = indexing.reindex(progress=bar.update)
     drained = indexing.drain(timeout=60.0)
+    aside = indexing.set_aside()
+    _echo_set_aside(aside)
     click.echo(
         f"{checked} arsip diperiksa, {written} ditulis ulang, {removed} dihapus dari indeks, "
-        f"{drained} antrean diproses."
+        f"{drained} antrean diproses, {len(aside)} disisihkan."
     )
 
 
@@ -76,11 +97,16 @@ def reindex_command(quiet):
 @click.option("--query", "-q", default="", help="Kueri pencarian (kosong: semua arsip).")
 @click.option("--quiet", is_flag=True, help="Tanpa bilah kemajuan.")
 def export_command(out, query, quiet):
-    """Export the records a query finds (all when none) as a zipped BagIt bag."""
+    """Export the records a query finds (every record in the database when none) as a
+    zipped BagIt bag. A query needs the search index: one that is missing is refused, one
+    that is behind is reported before the export."""
 
+    if query.strip():
+        for warning in indexing.health():
+            click.echo(f"PERINGATAN: {warning}", err=True)
     try:
-        ids = indexing.search_index().matching_ids(query, list(permissions.CLASSES), refuse=True)
-    except QueryError as e:
+        ids = indexing.find_ids(None, query, readable=permissions.CLASSES)
+    except ServiceError as e:
         raise click.UsageError(str(e)) from e
     tmp = f"{out}.part"
     with open(tmp, "wb") as f:

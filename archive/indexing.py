@@ -6,6 +6,12 @@ queued records fresh from the database, writes their documents, commits the inde
 then removes the queue rows it handled. A lock held elsewhere, a crash or a restarted worker
 leaves the rows queued for the next drain: no update is lost.
 
+No single record stops the queue: one whose document cannot be made or written (its JSON
+missing from the store, a value the index refuses …) is set aside in
+``archive_index_failures`` with the reason, its previous document (if any) kept, while the
+rest drains. A drain queues it again when its ``next_attempt_at`` comes (the wait doubles
+from a minute up to a day); ``set_aside()`` names them for the arsiparis and ``archive verify``.
+
 ``reindex`` walks every record in chunks, skips documents whose fingerprint (content plus
 schema version) has not changed, and commits each chunk, so a killed run resumes where it
 stopped. A new schema version is built beside the live index and swapped in only when it is
@@ -18,6 +24,7 @@ import logging
 import os
 import shutil
 from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -28,11 +35,14 @@ from archive.models import ArchiveFile
 from archive.models import ArchiveRecord
 from archive.models import ArchiveText
 from archive.models import ArchiveVersion
+from archive.models import Classification
+from archive.models import IndexFailure
 from archive.models import IndexQueueEntry
 from archive.query import QueryError
 from archive.search import SCHEMA_VERSION
 from archive.search import IndexBusy
 from archive.search import IndexMissing
+from archive.search import Results
 from archive.search import SearchIndex
 from archive.store import archive_store
 from intranet import permissions
@@ -43,6 +53,14 @@ from intranet.transactions import ServiceError
 log = logging.getLogger(__name__)
 
 CHUNK = 500
+#: The first wait before a record set aside is tried again, and the longest.
+RETRY_FIRST, RETRY_LONGEST = timedelta(minutes=1), timedelta(days=1)
+
+
+class IndexingError(Exception):
+    """A record's document cannot be made; the message says why (shown to the arsiparis)."""
+
+
 #: Originals larger than this are not read for text.
 MAX_EXTRACT_BYTES = 60 * 1024 * 1024
 
@@ -93,6 +111,15 @@ def pending():
     return db.session.execute(db.select(db.func.count()).select_from(IndexQueueEntry)).scalar()
 
 
+def due():
+    """How many records set aside are due to be tried again."""
+    return db.session.execute(
+        db.select(db.func.count())
+        .select_from(IndexFailure)
+        .where(IndexFailure.next_attempt_at <= utcnow())
+    ).scalar()
+
+
 def drain(timeout=5.0, limit=None):
     """Index every queued record; return how many queue rows were handled.
 
@@ -100,6 +127,7 @@ def drain(timeout=5.0, limit=None):
     """
     handled = 0
     index = search_index()
+    _queue_due()
     while limit is None or handled < limit:
         db.session.rollback()  # a fresh snapshot: see every commit made so far
         peek = db.session.execute(
@@ -123,12 +151,16 @@ def drain(timeout=5.0, limit=None):
             ids = sorted({r.record_id for r in rows})
             records = _load(ids)
             texts = _texts_for(records)
+            failed = {}
             for record_id in ids:
                 record = records.get(record_id)
                 if record is None:
                     index.remove(writer, record_id)
-                else:
+                    continue
+                try:
                     index.put(writer, document(record, texts))
+                except Exception as e:  # noqa: BLE001 - set aside below, the queue goes on
+                    failed[record_id] = e
         except BaseException:
             writer.cancel()
             raise
@@ -136,9 +168,86 @@ def drain(timeout=5.0, limit=None):
         db.session.execute(
             db.delete(IndexQueueEntry).where(IndexQueueEntry.id.in_([r.id for r in rows]))
         )
+        _settle(ids, failed)
         db.session.commit()
         handled += len(rows)
     return handled
+
+
+def _queue_due():
+    """Queue again each record set aside whose next attempt has come (once)."""
+    due = db.session.execute(
+        db.select(IndexFailure.record_id).where(
+            IndexFailure.next_attempt_at <= utcnow(),
+            ~db.select(IndexQueueEntry.id)
+            .where(IndexQueueEntry.record_id == IndexFailure.record_id)
+            .exists(),
+        )
+    ).scalars()
+    for record_id in due:
+        enqueue(record_id)
+    db.session.commit()
+
+
+def _settle(ids, failed):
+    """After the index's commit: set aside the records of ``failed`` (id → exception) with
+    their reason and next attempt; the others of ``ids`` are no longer set aside."""
+    now = utcnow()
+    ok = [i for i in ids if i not in failed]
+    if ok:
+        db.session.execute(db.delete(IndexFailure).where(IndexFailure.record_id.in_(ok)))
+    if not failed:
+        return
+    known = {
+        f.record_id: f
+        for f in db.session.execute(
+            db.select(IndexFailure).where(IndexFailure.record_id.in_(list(failed)))
+        ).scalars()
+    }
+    for record_id, error in failed.items():
+        reason = _reason(error)
+        log.warning("record %s set aside from the search index: %s", record_id, reason)
+        entry = known.get(record_id)
+        if entry is None:
+            entry = IndexFailure(record_id=record_id, attempts=0)
+            db.session.add(entry)
+        entry.attempts += 1
+        entry.reason, entry.failed_at = reason, now
+        entry.next_attempt_at = now + retry_after(entry.attempts)
+
+
+def retry_after(attempts):
+    """How long a record that failed ``attempts`` times waits: a minute, doubling, a day at
+    most."""
+    return min(RETRY_FIRST * 2 ** min(attempts - 1, 20), RETRY_LONGEST)
+
+
+def _reason(error):
+    if isinstance(error, IndexingError):
+        return str(error)[:500]
+    return f"galat tak terduga: {type(error).__name__}: {error}"[:500]
+
+
+def set_aside():
+    """The records set aside from the index, oldest failure first, each with its number,
+    title, reason, attempts and next attempt."""
+    rows = db.session.execute(
+        db.select(IndexFailure, ArchiveRecord.nomor_arsip, ArchiveRecord.title)
+        .outerjoin(ArchiveRecord, ArchiveRecord.id == IndexFailure.record_id)
+        .order_by(IndexFailure.failed_at, IndexFailure.record_id)
+    ).all()
+    return [
+        {
+            "record_id": f.record_id,
+            "nomor_arsip": nomor or "",
+            "title": title or "",
+            "reason": f.reason,
+            "attempts": f.attempts,
+            "failed_at": f.failed_at,
+            "next_attempt_at": f.next_attempt_at,
+        }
+        for f, nomor, title in rows
+    ]
 
 
 #: At most this many queued records are indexed by one request (a schema change queues them
@@ -277,10 +386,14 @@ def _from_record_json(files, parts):
     data = next((f for f in files if f.kind == "json"), None)
     if data is None:
         return summary, category, people, roles, senders, agenda
-    try:
+    try:  # without it the document would silently lose the case's words: set it aside
         case = json.loads(archive_store().read(data.sha256))
-    except (OSError, ValueError):
-        return summary, category, people, roles, senders, agenda
+    except OSError as e:
+        raise IndexingError(f"JSON arsip tidak dapat dibaca dari penyimpanan ({e})") from e
+    except ValueError as e:
+        raise IndexingError(f"JSON arsip rusak ({e})") from e
+    if not isinstance(case, dict):
+        raise IndexingError("JSON arsip rusak (bukan objek)")
     article = case.get("article") or {}
     summary, category = article.get("summary") or "", article.get("category") or ""
     if article.get("credits"):
@@ -312,6 +425,9 @@ def _dt(d):
 
 def reindex(progress=None, chunk=CHUNK):
     """Bring every record's document up to date; return (checked, written, removed).
+
+    A record whose document cannot be made is set aside (see ``set_aside``), never stopping
+    the run; one set aside whose document is now made is no longer.
 
     With a new schema version the index is rebuilt beside the live one and swapped in when
     complete; an interrupted rebuild continues from what it had written.
@@ -345,16 +461,23 @@ def reindex(progress=None, chunk=CHUNK):
         records = _load(ids)
         texts = _texts_for(records)
         stored = target.fingerprints(ids)
-        docs = []
+        docs, failed = [], {}
         for record_id in ids:
-            doc = document(records[record_id], texts)
             seen.add(str(record_id))
+            try:
+                doc = document(records[record_id], texts)
+            except Exception as e:  # noqa: BLE001 - set aside below, the others go on
+                failed[record_id] = e
+                continue
             if stored.get(str(record_id)) != doc["fingerprint"]:
                 docs.append(doc)
         if docs:
-            target.update(docs, timeout=60.0)
+            target.update(docs, timeout=60.0, failed=failed)
+        db.session.rollback()
+        _settle(ids, failed)
+        db.session.commit()
         checked += len(ids)
-        written += len(docs)
+        written += len(docs) - len([d for d in docs if d["id"] in failed])
         if progress:
             progress(len(ids))
         db.session.expunge_all()  # bounded memory: nothing of this chunk stays in the session
@@ -377,19 +500,132 @@ def _readable(user):
     return permissions.readable_record_classes(user)
 
 
+#: Said when a text search needs an index there is none of (as after a restore).
+MISSING = (
+    "Indeks pencarian tidak ada (misalnya sesudah pemulihan), sehingga pencarian teks belum "
+    "dapat dijalankan. Jalankan: flask --app wsgi archive reindex."
+)
+
+
+def index_missing():
+    """Whether there is no index of this schema version while there are records to find."""
+    return not SearchIndex(index_path()).exists() and total_records() > 0
+
+
+def health():
+    """What keeps the search index from holding every record as it is now, each said in a
+    sentence fit to show (none when it is whole)."""
+    live = SearchIndex(index_path())
+    version = live.schema_version()
+    total = total_records()
+    if not live.exists():
+        if not total:
+            return []
+        if version not in (None, SCHEMA_VERSION):
+            return [
+                "Indeks pencarian dibuat oleh versi skema lain dan sedang dibangun ulang; hasil "
+                "pencarian teks belum lengkap. Jalankan: flask --app wsgi archive reindex."
+            ]
+        return [MISSING]
+    said = []
+    queued, aside = pending(), len(set_aside())
+    try:
+        held = live.count()
+    except (OSError, ValueError, IndexMissing):
+        held = None
+    if held is None or held < total - aside:
+        said.append(
+            f"Indeks pencarian tertinggal: memuat {held or 0} dari {total} arsip; hasil "
+            "pencarian teks belum lengkap. Jalankan: flask --app wsgi archive reindex."
+        )
+    if queued:
+        said.append(f"{queued} perubahan arsip masih menunggu dalam antrean indeks pencarian.")
+    if aside:
+        said.append(
+            f"{aside} arsip disisihkan dari indeks pencarian karena gagal diindeks "
+            "(lihat Log fiksitas)."
+        )
+    return said
+
+
 def find(user, text, filters=None, sort="relevance", page=1, per_page=20):
-    """Search the archive as ``user``: only the access classes they may read."""
-    if pending():
+    """Search the archive as ``user``: only the access classes they may read. With no index
+    (as after a restore) nothing is found and ``health`` says why."""
+    if index_missing():
+        return Results([], 0)
+    if pending() or due():
         drain_soon()
     return search_index().query(text, _readable(user), filters, sort, page, per_page)
 
 
-def find_ids(user, text, filters=None):
-    """Every record id the search matches for ``user`` (for an export or a listing);
-    ``ServiceError`` saying why when the search cannot be understood."""
-    if pending():
-        drain_soon()
+#: The filters the database answers (the index knows the category only from the JSON).
+SQL_FILTERS = ("year", "classification", "box", "hardcopy", "media", "date_from", "date_to")
+
+
+def find_ids(user, text, filters=None, readable=None):
+    """Every record id ``user`` may read (``readable`` access classes when given) that the
+    search matches, newest first, for an export or a listing.
+
+    The database decides which records there are and applies the structured filters; the
+    index only narrows a text query (and a category). ``ServiceError`` says why when the
+    search cannot be understood or needs an index there is none of.
+    """
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    readable = list(_readable(user) if readable is None else readable)
+    q = _chosen(readable, filters)
+    narrowed = (text or "").strip() or filters.get("category")
+    if narrowed:
+        if index_missing():
+            raise ServiceError(MISSING)
+        if pending() or due():
+            drain_soon()
+        rest = {k: v for k, v in filters.items() if k not in SQL_FILTERS}
+        try:
+            matched = search_index().matching_ids(text or "", readable, rest, refuse=True)
+        except QueryError as e:
+            raise ServiceError(str(e)) from e
+        matched = set(matched)
+    ids = db.session.execute(
+        q.order_by(ArchiveRecord.date_to.desc(), ArchiveRecord.id.desc())
+    ).scalars()
+    return [i for i in ids if not narrowed or i in matched]
+
+
+def _chosen(readable, filters):
+    """The ids of the records of ``readable`` classes the structured ``filters`` keep."""
+    q = db.select(ArchiveRecord.id).where(ArchiveRecord.access_class.in_(readable))
+    if "year" in filters:
+        q = q.where(ArchiveRecord.year == int(filters["year"]))
+    if "classification" in filters:
+        q = q.where(
+            ArchiveRecord.classification_id.in_(
+                db.select(Classification.id).where(
+                    db.func.lower(Classification.code) == str(filters["classification"]).lower()
+                )
+            )
+        )
+    if "box" in filters:
+        q = q.where(db.func.lower(ArchiveRecord.box) == str(filters["box"]).lower())
+    if "hardcopy" in filters:
+        q = q.where(ArchiveRecord.hardcopy_status == str(filters["hardcopy"]).lower())
+    if "media" in filters:
+        column = {"elektronik": ArchiveRecord.media_electronic, "kertas": ArchiveRecord.media_paper}
+        on = column.get(str(filters["media"]).lower())
+        q = q.where(on.is_(True)) if on is not None else q.where(db.false())
+    if "date_from" in filters:
+        q = q.where(ArchiveRecord.date_to >= _day_of(filters["date_from"]))
+    if "date_to" in filters:
+        q = q.where(ArchiveRecord.date_to <= _day_of(filters["date_to"]))
+    return q
+
+
+def _day_of(value):
+    """A filter's day (``ServiceError`` when it is none)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if hasattr(value, "toordinal"):
+        return value
     try:
-        return search_index().matching_ids(text, _readable(user), filters, refuse=True)
-    except QueryError as e:
-        raise ServiceError(str(e)) from e
+        return datetime.fromisoformat(str(value).strip()).date()
+    except ValueError as e:
+        raise ServiceError(f"“{value}” bukan tanggal (tulis TTTT-BB-HH).") from e

@@ -100,11 +100,15 @@ def listing_xlsx(ids, out):
     wb.save(out)
 
 
-def listing_pdf(ids):
-    """The Daftar Arsip as a PDF."""
+def listing_pdf(ids, warnings=()):
+    """The Daftar Arsip as a PDF (``warnings``: why a text search in it may be incomplete)."""
 
     rows = [listing_row(r) for r in records_of(ids)]
     html = render_template(
-        "archive/listing_pdf.html", rows=rows, columns=LISTING_COLUMNS, made_at=utcnow()
+        "archive/listing_pdf.html",
+        rows=rows,
+        columns=LISTING_COLUMNS,
+        made_at=utcnow(),
+        warnings=warnings,
     )
     return pdf.render(html)

@@ -320,6 +320,20 @@ class IndexQueueEntry(db.Model):
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class IndexFailure(db.Model):
+    """A record whose search document could not be written, set aside with the reason; the
+    queue drains past it and tries it again at ``next_attempt_at`` (the wait doubles)."""
+
+    __tablename__ = "archive_index_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(unique=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    attempts: Mapped[int] = mapped_column(default=1)
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
+
+
 #: The error of an export whose worker process died before it finished.
 WORKER_DIED = "proses ekspor mati"
 

@@ -17,6 +17,8 @@ The language::
 
 - Fields have Indonesian names (``judul:``, ``kategori:``, ``tahun:``, ``tanggal:`` …, see
   ``ALIASES``); a name that is no field is read as a word (``rapat:pleno``).
+- ``tanggal:`` names a day, a month (``tanggal:2026-03``) or a year (``tanggal:1650``); any
+  date a record can hold is indexed exactly (as its day number, see ``archive.search``).
 - Ranges (``tanggal:[2026-01-01 TO 2026-06-30]``, ``*`` for an open end, both ends included)
   and comparisons (``tahun:>=2020``) are for ``tahun:`` and ``tanggal:`` only.
 - ``-`` negates whatever it is written against: a word, a phrase, a group or a field query
@@ -28,9 +30,8 @@ The language::
 - Forgiving where a slip has one reading: an unclosed bracket closes at the end, a stray
   ``)`` or ``]`` is read past, a query of only stop words finds nothing.
 - Everything else a person can type either runs or raises ``QueryError`` with an Indonesian
-  message: a value its field cannot hold, a range or comparison on another field, a date
-  outside the years a record can have (an open end is written ``*``), brackets nested
-  deeper than ``MAX_DEPTH``.
+  message: a value its field cannot hold (a day that does not exist), a range or comparison
+  on another field, brackets nested deeper than ``MAX_DEPTH``.
 
 This module never imports ``archive.search``; the index imports it.
 """
@@ -40,12 +41,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from datetime import datetime
-from datetime import timedelta
 
 import tantivy
-
-from intranet.clock import RECORD_YEARS
 
 
 class QueryError(ValueError):
@@ -167,9 +164,9 @@ QUERY_FIELDS = {
 }
 #: How deep brackets may nest (each level is a few Python frames and a tantivy clause).
 MAX_DEPTH = 32
-#: The days a query may name: those a record can have (``intranet.clock.RECORD_YEARS``),
-#: all of which the index can store.
-FIRST_DAY, LAST_DAY = date(RECORD_YEARS[0], 1, 1), date(RECORD_YEARS[1], 12, 31)
+#: A day, a month or a year a query may name (``tanggal:1650`` is the whole year): any a
+#: record can hold, since the index stores every date exactly (as its day number).
+PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 # --- compiling -----------------------------------------------------------------------------
@@ -268,9 +265,9 @@ class _Parser:
             if name == "year":
                 yield self._term("year", _int(value))
             elif name == "date_from":
-                yield self._range("date", _day(value), None)
+                yield self._range("date", _period(value)[0], None)
             elif name == "date_to":
-                yield self._range("date", None, _day(value) + timedelta(days=1), inclusive=False)
+                yield self._range("date", None, _period(value)[1], inclusive=False)
             elif name in ("category", "classification", "box", "hardcopy", "media"):
                 yield self._term(name, str(value).lower())
 
@@ -280,9 +277,14 @@ class _Parser:
     def _range(self, name, lower, upper, inclusive=True):
         """``lower`` ≤ value, and value ≤ ``upper`` (< when not ``inclusive``); a bound may
         be ``None``."""
-        kind = tantivy.FieldType.Date if name == "date" else tantivy.FieldType.Integer
         return tantivy.Query.range_query(
-            self.schema, name, kind, lower, upper, True, inclusive or upper is None
+            self.schema,
+            name,
+            tantivy.FieldType.Integer,
+            lower,
+            upper,
+            True,
+            inclusive or upper is None,
         )
 
     # the grammar (see the module's docstring)
@@ -430,8 +432,8 @@ class _Parser:
         if name == "year":
             return self._term("year", _int(value))
         if name == "date":
-            day = _day(value)
-            return self._range("date", day, day + timedelta(days=1), inclusive=False)
+            first, after = _period(value)
+            return self._range("date", first, after, inclusive=False)
         if name in EXACT:
             return self._term(name, value.strip().lower())
         return self._words(name, value, negated)
@@ -439,13 +441,10 @@ class _Parser:
     def _compare(self, name, op, value):
         if name not in ("year", "date"):
             raise QueryError("Perbandingan < dan > hanya untuk tahun: dan tanggal:.")
-        bound = _int(value) if name == "year" else _day(value)
-        if op in (">", "<=") and name == "date":
-            bound += timedelta(days=1)  # after the day / up to its end
-        elif op == ">":
-            bound += 1
-        elif op == "<=" and name == "year":
-            bound += 1
+        if name == "date":  # after the period / up to its end, or from / before its start
+            bound = _period(value)[1 if op in (">", "<=") else 0]
+        else:
+            bound = _int(value) + (1 if op in (">", "<=") else 0)
         if op.startswith(">"):
             return self._range(name, bound, None)
         return self._range(name, None, bound, inclusive=False)
@@ -462,8 +461,8 @@ class _Parser:
             lower = _int(low) if low not in ("", "*") else None
             upper = _int(high) + 1 if high not in ("", "*") else None
         else:
-            lower = _day(low) if low not in ("", "*") else None
-            upper = _day(high) + timedelta(days=1) if high not in ("", "*") else None
+            lower = _period(low)[0] if low not in ("", "*") else None
+            upper = _period(high)[1] if high not in ("", "*") else None
         if lower is None and upper is None:
             return tantivy.Query.all_query()
         return self._range(name, lower, upper, inclusive=False)
@@ -495,17 +494,27 @@ def _int(value):
     return number
 
 
-def _day(value):
+def _period(value):
+    """The day numbers (as the index stores them) of the first day of a day, month or year
+    and of the day after it; ``QueryError`` when ``value`` is none of them."""
     if isinstance(value, date):  # a datetime too: its day
-        d = date(value.year, value.month, value.day)
-    else:
-        try:
-            d = date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise QueryError(f"“{value}” bukan tanggal (tulis TTTT-BB-HH).") from None
-    if not FIRST_DAY <= d <= LAST_DAY:
-        raise QueryError(
-            f"Tanggal “{value}” di luar rentang {FIRST_DAY.year}–{LAST_DAY.year}"
-            " (untuk rentang tanpa batas tulis *)."
-        )
-    return datetime(d.year, d.month, d.day)
+        first = date(value.year, value.month, value.day)
+        return first.toordinal(), first.toordinal() + 1
+    found = PERIOD.fullmatch(str(value).strip())
+    try:
+        if found is None:
+            raise ValueError
+        year, month, day = (int(g) if g else None for g in found.groups())
+        if day is not None:
+            first = date(year, month, day)
+            return first.toordinal(), first.toordinal() + 1
+        if month is not None:
+            first = date(year, month, 1)
+            last_month = year == 9999 and month == 12
+            after = None if last_month else date(year + month // 12, month % 12 + 1, 1)
+        else:
+            first = date(year, 1, 1)
+            after = date(year + 1, 1, 1) if year < 9999 else None
+    except ValueError:
+        raise QueryError(f"“{value}” bukan tanggal (tulis TTTT-BB-HH).") from None
+    return first.toordinal(), (after.toordinal() if after else date.max.toordinal() + 1)

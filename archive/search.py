@@ -32,10 +32,12 @@ from archive.query import indexed
 from archive.query import parse
 from archive.query import words
 
-#: The days tantivy can store a date of (nanoseconds since 1970 in 64 bits), whole years.
-STORABLE = (datetime(1678, 1, 1), datetime(2261, 12, 31))
+#: The days the index can store: every day a record can hold. A date is stored as its day
+#: number (``date.toordinal``: 1 for 0001-01-01), not as a tantivy date, whose nanoseconds
+#: since 1970 end in 1677 and 2262.
+STORABLE = (datetime(1, 1, 1), datetime(9999, 12, 31))
 #: Bump when the schema or the analysis changes: the index is then rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 VERSION_FILE = "warta-schema-version"
 
 
@@ -72,7 +74,7 @@ def make_schema():
         if name != "year":
             b.add_text_field(f"facet_{name}", tokenizer_name="raw", fast=True)
     b.add_integer_field("year", indexed=True, fast=True)
-    b.add_date_field("date", indexed=True, fast=True)
+    b.add_integer_field("date", indexed=True, fast=True)  # the day number, see STORABLE
     b.add_bytes_field("shown", stored=True)
     return b.build()
 
@@ -221,12 +223,22 @@ class SearchIndex:
     def remove(writer, doc_id):
         writer.remove(doc_id)
 
-    def update(self, docs, deletions=(), timeout=10.0):
-        """Add or replace ``docs`` and delete ``deletions`` in one commit."""
+    def update(self, docs, deletions=(), timeout=10.0, failed=None):
+        """Add or replace ``docs`` and delete ``deletions`` in one commit.
+
+        With a ``failed`` dict, a document that cannot be written is left out (its previous
+        version stays) and ``failed`` maps its id to the exception; without, it raises.
+        """
         w = self.writer(timeout=timeout)
         try:
             for doc in docs:
-                w.put(doc)
+                if failed is None:
+                    w.put(doc)
+                    continue
+                try:
+                    w.put(doc)
+                except Exception as e:  # noqa: BLE001 - the caller sets the record aside
+                    failed[doc["id"]] = e
             for doc_id in deletions:
                 w.remove(doc_id)
         except BaseException:
@@ -319,8 +331,10 @@ class Writer:
         self._w = writer
 
     def put(self, doc):
+        """Replace a document; one that cannot be made leaves the previous one in place."""
+        made = _document(doc)
         self.remove(doc["id"])
-        self.add(doc)
+        self._w.add_document(made)
 
     def add(self, doc):
         self._w.add_document(_document(doc))
@@ -356,7 +370,7 @@ def _document(doc):
     if doc.get("year") is not None:
         d.add_integer("year", int(doc["year"]))
     if doc.get("date") is not None:
-        d.add_date("date", _as_datetime(doc["date"]))
+        d.add_integer("date", day_number(doc["date"]))
     shown = {k: doc[k] for k in SHOWN if doc.get(k) not in (None, "", [], ())}
     d.add_bytes("shown", json.dumps(shown, default=_json_value, ensure_ascii=False).encode())
     return d
@@ -406,15 +420,10 @@ def _facets(searcher, query):
     return out
 
 
-def _as_datetime(value):
-    """A date as tantivy stores it. One it cannot store (no form accepts one, see
-    ``intranet.clock.RECORD_YEARS``, but a bag from elsewhere may bring one) is kept at the
-    nearest day it can: the document stays findable, and what a hit shows keeps the real date."""
-    if isinstance(value, datetime):
-        moment = value.replace(tzinfo=None)
-    else:
-        moment = datetime(value.year, value.month, value.day)
-    return min(max(moment, STORABLE[0]), STORABLE[1])
+def day_number(value):
+    """The number the index stores a date (or a datetime's day) as: any day a record can
+    hold is stored exactly, and the order of the numbers is the order of the days."""
+    return date(value.year, value.month, value.day).toordinal()
 
 
 SNIPPET_CHARS = 240

@@ -15,8 +15,8 @@ from intranet.config import DEFAULTS
 #: Tim, delegations, photos, publishing schedules and reports.
 YEARS = (1900, 2100)
 #: The years of a record: an old paper record registered by hand may be older than any new
-#: material. The search index (tantivy) stores 1678–2261 only, so this range must stay
-#: inside that one (pinned by the tests).
+#: material. The search index stores any date (as a day number), so a record that came
+#: with another date (an imported bag, an old row) is still indexed and found.
 RECORD_YEARS = (1800, YEARS[1])
 
 

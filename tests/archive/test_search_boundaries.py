@@ -599,9 +599,9 @@ def test_negated_fields_and_field_groups(titled, query, found):
         ("tahun:(rapat)", "bukan tahun"),
         ("tahun:(>=)", "Setelah tahun:>= harus ada nilai"),
         ("tanggal:(2026-02-30)", "bukan tanggal"),
-        ("tanggal:9999-12-31", "di luar rentang 1800–2100"),
-        ("tanggal:>=0001-01-01", "di luar rentang 1800–2100"),
-        ("tanggal:[1600-01-01 TO *]", "di luar rentang 1800–2100"),
+        ("tanggal:10000-01-01", "bukan tanggal"),
+        ("tanggal:>=0001-13-01", "bukan tanggal"),
+        ("tanggal:[1600-1-1 TO *]", "bukan tanggal"),
         ("(" * 33 + "rapat", "paling banyak 32 lapis"),
         ("judul:(" * 33 + "rapat", "paling banyak 32 lapis"),
     ],
@@ -615,8 +615,7 @@ def test_what_cannot_be_searched_says_why(titled, query, message):
 @pytest.mark.parametrize(
     "filters, message",
     [
-        ({"date_from": date(1, 1, 1)}, "di luar rentang 1800–2100"),
-        ({"date_to": date(9999, 12, 31)}, "di luar rentang 1800–2100"),
+        ({"date_to": "10000-01-01"}, "bukan tanggal"),
         ({"date_from": "2026-13-01"}, "bukan tanggal"),
     ],
 )
