@@ -6,6 +6,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -135,8 +136,11 @@ def _died(job, now):
     heartbeat is older than ``EXPORT_HEARTBEAT_STALE_SECONDS``."""
     if job.status not in RUNNING:
         return False
-    bound = timedelta(seconds=current_app.config.get("EXPORT_HEARTBEAT_STALE_SECONDS", 60))
-    return now - (job.heartbeat_at or job.created_at) > bound or _worker_gone(job)
+    return now - (job.heartbeat_at or job.created_at) > _stale_bound() or _worker_gone(job)
+
+
+def _stale_bound():
+    return timedelta(seconds=current_app.config.get("EXPORT_HEARTBEAT_STALE_SECONDS", 60))
 
 
 def _leftovers(token):
@@ -173,10 +177,20 @@ def recover_dead_jobs():
         ).scalars()
     )
     db.session.rollback()
+    # A job started since the query above has a row but is not in ``running``: only a file
+    # left alone for longer than a heartbeat may be taken for an orphan.
+    young = time.time() - _stale_bound().total_seconds()
     for part in export.export_path("-").parent.glob("*.part"):
-        if part.name.removesuffix(".part") not in running:
+        if part.name.removesuffix(".part") not in running and _mtime(part) < young:
             part.unlink(missing_ok=True)
     return len(dead)
+
+
+def _mtime(path):
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")
 
 
 def recover_at_start(app):

@@ -195,8 +195,15 @@ def test_the_recovery_fails_a_job_whose_heartbeat_is_stale(app, login):
     gone_pid = _a_pid_that_is_gone()
     gone = _stale_job(app, login, heartbeat_at=utcnow(), worker=f"{host} {gone_pid} {boot}")
     elsewhere = _stale_job(app, login, heartbeat_at=utcnow(), worker=f"elsewhere 1 {boot}")
+    exports = _part(app, stale).parent
+    orphan, young = exports / "tanpa-pekerjaan.part", exports / "baru-dimulai.part"
+    for part in (orphan, young):  # no running job owns them (the young one's row may be new)
+        part.write_bytes(b"PK\x03\x04")
+    os.utime(orphan, (time.time() - 120, time.time() - 120))
     with app.app_context():
         assert jobs.recover_dead_jobs() == 2
+    assert not orphan.exists() and young.exists()
+    young.unlink()
     assert (_job(app, stale).status, _job(app, stale).error) == ("gagal", jobs.WORKER_DIED)
     assert (_job(app, gone).status, _job(app, gone).error) == ("gagal", jobs.WORKER_DIED)
     assert not _part(app, stale).exists() and not _part(app, gone).exists()
