@@ -57,7 +57,6 @@ def app_config(folder):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'warta.db'}",
         "FILES_DIR": str(folder / "files"),
         "ARCHIVE_DIR": str(folder / "archive"),
-        "RATELIMIT_STORAGE_URI": "memory://",
         # the demo users' password hashes only; nothing here logs in
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 8,
