@@ -528,7 +528,8 @@ def health():
             ]
         return [MISSING]
     said = []
-    queued, aside = pending(), len(set_aside())
+    queued = pending()
+    aside = db.session.execute(db.select(db.func.count()).select_from(IndexFailure)).scalar()
     try:
         held = live.count()
     except (OSError, ValueError, IndexMissing):
