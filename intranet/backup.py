@@ -286,15 +286,30 @@ def _decode(obj):
 
 
 def _safe_name(name):
-    """Whether a member name stays inside the place it is restored to."""
+    """Whether a member name stays inside the place it is restored to.
+
+    Only a name already in its normal form (no ``//``, ``.``, trailing ``/``) is taken, so
+    the string restore splits is the path it checks; ``instance/`` holds only the key files
+    and the anchor log (never ``config.py``, which the next start would run).
+    """
     path = PurePosixPath(name)
     return (
         bool(name)
+        and name == path.as_posix()
         and not path.is_absolute()
         and ".." not in path.parts
+        and "." not in path.parts
         and "\\" not in name
+        and "\x00" not in name
         and path.parts[0] in ("database", "files", "archive", "instance")
         and len(path.parts) >= 2
+        and (
+            path.parts[0] != "instance"
+            or (
+                len(path.parts) == 2
+                and (path.name.endswith(KEY_SUFFIX) or path.name in INSTANCE_LOGS)
+            )
+        )
     )
 
 
@@ -421,14 +436,18 @@ def restore_backup(path, progress=None):
     with _open(path) as tar, tempfile.TemporaryDirectory(prefix=".restore-", dir=instance) as work:
         database = None
         for member in tar.getmembers()[:-1]:
-            top, rel = member.name.split("/", 1)
+            if not _safe_name(member.name):  # checked again on the file being written
+                raise BackupError(f"nama anggota tidak aman: {member.name!r}")
+            top, *rest = PurePosixPath(member.name).parts
             if top == "database":
-                database = Path(work) / PurePosixPath(rel).name
+                database = Path(work) / rest[-1]
                 target = database
             elif top == "instance":
-                target = instance / PurePosixPath(rel).name
+                target = instance / rest[-1]
             else:
-                target = folders[top] / rel
+                target = folders[top].joinpath(*rest)
+                if not target.resolve().is_relative_to(Path(folders[top]).resolve()):
+                    raise BackupError(f"nama anggota tidak aman: {member.name!r}")
             _write(tar.extractfile(member), target)
             if progress:
                 progress(1)

@@ -5,6 +5,8 @@ target is a second, throw-away database made the way tests/conftest.py makes wor
 databases, and dropped afterwards.
 """
 
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -302,3 +304,46 @@ def test_a_killed_backup_leaves_no_tar_only_a_part_that_restore_refuses(source, 
     finally:
         big.unlink()
         part.unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "files//tmp/warta-escape",  # normalises to a relative name; split, an absolute path
+        "files/./../warta-escape",
+        "archive/objects/../../warta-escape",
+        "instance/config.py",  # the next start would run it
+        "instance/sub/x_key",
+        "files/",
+    ],
+)
+def test_restore_refuses_a_member_that_would_land_outside_its_folder(
+    source, target, tmp_path, name
+):
+    """A crafted backup whose manifest lists the hostile member with its right checksum."""
+    import io
+
+    out = _backup(source, tmp_path / "warta.tar")
+    crafted = tmp_path / "crafted.tar"
+    payload = b"* * * * * root touch /tmp/pwned\n"
+    with tarfile.open(out) as tar, tarfile.open(crafted, "w") as new:
+        members = tar.getmembers()
+        manifest = json.loads(tar.extractfile(members[-1]).read())
+        for member in members[:-1]:
+            new.addfile(member, tar.extractfile(member))
+        info = tarfile.TarInfo(name)
+        info.size = len(payload)
+        new.addfile(info, io.BytesIO(payload))
+        manifest["members"].append(
+            {"name": name, "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+        )
+        data = json.dumps(manifest).encode()
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(data)
+        new.addfile(info, io.BytesIO(data))
+    before = _state(target)
+    r = _cli(target, "backup", "restore", str(crafted))
+    assert r.exit_code == 1 and "TIDAK SAH" in r.output, r.output
+    assert _state(target) == before
+    assert not Path("/tmp/warta-escape").exists()  # noqa: S108 (the path the attack aims at)
+    assert not (Path(target.instance_path) / "config.py").exists()
