@@ -35,7 +35,11 @@ RUNNING = ("menunggu", "berjalan")
 
 def start_export(user, text, filters, selected=""):
     """Record the export of a search (or of the ids ticked) and start building it."""
-    ids = [int(x) for x in (selected or "").replace(",", " ").split() if x.isdigit()]
+    ids = [
+        int(x)
+        for x in (selected or "").replace(",", " ").split()
+        if x.isascii() and x.isdigit() and len(x) <= 18
+    ]
     if ids:
         allowed = set(indexing.find_ids(user, "", {}))
         ids = [i for i in dict.fromkeys(ids) if i in allowed]

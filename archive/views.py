@@ -64,7 +64,8 @@ def _arg(name, max_length=80):
 
 def _int_arg(name):
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and 0 < int(value) < 10000 else None
+    # ASCII digits only: "²".isdigit() is true, int("²") is an error
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 10000 else None
 
 
 @bp.get("/")
@@ -492,7 +493,7 @@ def _form_filters(form):
     for name, arg in FILTER_ARGS.items():
         value = (request.form.get(arg) or "").strip()[:120] or None
         if value and name == "year":
-            value = int(value) if value.isdigit() and len(value) <= 4 else None
+            value = int(value) if value.isascii() and value.isdigit() and len(value) <= 4 else None
         elif value and name in ("date_from", "date_to"):
             try:
                 value = date.fromisoformat(value)

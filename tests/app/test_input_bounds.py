@@ -352,3 +352,24 @@ def test_an_attached_email_with_nested_parts_is_refused_clearly(app, login):
     body = r.get_data(as_text=True)
     assert r.status_code == 400 and re.search(r"setup\.exe: Jenis berkas tidak diizinkan", body)
     assert _count(app, SourceMaterial) == 0
+
+
+#: Characters str.isdigit() accepts that int() does not: superscripts, circled digits.
+NOT_ASCII_DIGITS = ["²", "①", "٣", "12²"]
+
+
+@pytest.mark.parametrize("value", NOT_ASCII_DIGITS)
+def test_digits_that_are_not_ascii_are_no_number_and_no_500(login, archived, value):
+    c = login("arsiparis")
+    for url in (
+        f"/arsip/?tahun={value}",
+        f"/arsip/?halaman={value}",
+        f"/arsip/cari?q=rapat&tahun={value}",
+        f"/arsip/cari?q=rapat&halaman={value}",
+        f"/arsip/daftar.csv?tahun={value}",
+    ):
+        r = c.get(url)
+        assert r.status_code == 200, url
+        r.close()
+    r = c.post("/arsip/ekspor", data={"q": "", "tahun": value, "pilih": f"{value} 1"})
+    assert r.status_code < 500
