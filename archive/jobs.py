@@ -125,7 +125,11 @@ def _worker_gone(job):
     if boot != me_boot:
         return True  # this machine has restarted since
     if pid == int(me_pid):
-        return not any(t.name == f"ekspor-{job.id}" for t in threading.enumerate())
+        # this process: gone when its thread is, unless the job was only just committed
+        # and its thread is still being started (its first heartbeat is that recent)
+        if any(t.name == f"ekspor-{job.id}" for t in threading.enumerate()):
+            return False
+        return utcnow() - (job.heartbeat_at or job.created_at) > 2 * HEARTBEAT
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -233,3 +233,17 @@ def _a_pid_that_is_gone():
     proc = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
     proc.wait()
     return proc.pid
+
+
+def test_a_job_of_this_process_just_committed_is_not_taken_for_dead(app, login):
+    """Between the job's commit and its thread's start, a look at it must not fail it."""
+    with app.app_context():
+        me = jobs.worker_identity()
+    starting = _stale_job(app, login, heartbeat_at=utcnow(), worker=me)  # no thread yet
+    abandoned = _stale_job(
+        app, login, heartbeat_at=utcnow() - jobs.HEARTBEAT * 3, worker=me
+    )  # this process, its thread long gone
+    with app.app_context():
+        assert jobs.recover_dead_jobs() == 1
+    assert _job(app, starting).status == "berjalan" and _part(app, starting).exists()
+    assert (_job(app, abandoned).status, _job(app, abandoned).error) == ("gagal", jobs.WORKER_DIED)
