@@ -70,13 +70,19 @@ def account():
     status = 200
     if form.validate_on_submit():
         try:
+            # the current password is guessed like a login's: the same throttle counts it
+            attempt = throttle.attempt(request.remote_addr, current_user.username)
             accounts.change_password(
                 current_user, form.current_password.data, form.new_password.data
             )
+        except throttle.Throttled as e:
+            page, status = render_error(429, str(e))
+            return page, status, {"Retry-After": str(e.retry_after)}
         except ServiceError as e:
             flash(str(e), "error")
             status = e.status
         else:
+            throttle.succeeded(attempt)
             flash(_("Kata sandi diganti. Sesi Anda di perangkat lain telah diakhiri."), "success")
             return redirect(url_for("auth.account"))
     elif form.is_submitted():

@@ -267,3 +267,21 @@ def test_the_redis_store_counts_only_failures_across_apps(app_factory, tmp_path,
     assert failures(app) == []  # nothing went to the database
     with other.app_context():
         db.engine.dispose()
+
+
+def test_guessing_the_current_password_on_the_account_page_is_throttled(app_factory):
+    """A hijacked session must not guess the password without limit at /intranet/akun."""
+    app = app_factory(LOGIN_RATE_LIMIT="3 per 10 minutes")
+    with app.app_context():
+        load_demo(PASSWORD)
+    c = app.test_client()
+    c.post("/intranet/login", data={"username": "admin", "password": PASSWORD})
+    new = "kata-sandi-baru-123"
+    data = {"current_password": WRONG, "new_password": new, "confirm_password": new}
+    for _ in range(3):
+        r = c.post("/intranet/akun", data=data)
+        assert r.status_code == 400 and "Kata sandi saat ini salah" in r.get_data(as_text=True)
+    r = c.post("/intranet/akun", data={**data, "current_password": PASSWORD})
+    assert_throttled(r, 595, 600)  # even the right one waits: the guesses are counted
+    assert login(app, password=new, address="10.0.0.9").status_code == 401  # nothing changed
+    assert len(failures(app, kind="account", account="admin", address="127.0.0.1")) == 3
