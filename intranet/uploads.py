@@ -497,6 +497,12 @@ OOXML_FIELDS = {
     "IMPORT": "external",
 }
 WEB_SCHEMES = ("http://", "https://")
+# Members read as XML whatever their first bytes say: every part and relationship of a Word
+# file, and content, styles, settings, meta and manifest of an OpenDocument file.
+XML_NAMES = (".xml", ".rels")
+# Bytes that may come before the first "<" of an XML member: the UTF-8 and UTF-16 byte-order
+# marks, blanks, and the NUL halves of UTF-16 characters.
+XML_LEADING = b"\xef\xbb\xbf\xff\xfe \t\r\n\x00"
 URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
@@ -508,6 +514,7 @@ def _office_refusal(kind, marker):
         "external": _("berisi tautan eksternal"),
         "dde": _("berisi perintah DDE"),
         "script": _("berisi skrip"),
+        "field": _("berisi field yang perintahnya disusun dari field lain"),
     }
     return UploadError(
         _("Dokumen ditolak: %(reason)s (%(marker)s).", reason=reasons[kind], marker=marker)
@@ -515,31 +522,47 @@ def _office_refusal(kind, marker):
 
 
 def _scan_office_part(z, info, mimetype):
-    """Parse one member that is XML (by its first bytes) and refuse active content in it.
+    """Parse one member that is XML and refuse active content in it.
 
-    Namespaces are not resolved: elements are matched by local name, so another prefix for
-    the same namespace changes nothing. A DTD is refused (none belongs in these files), so
-    no entity is ever expanded; the member is read in chunks.
+    A member is XML by its name (``.xml``, ``.rels``) or, whatever its name, when its first
+    text is ``<`` (UTF-8 or UTF-16, after a byte-order mark and blanks): a part may be named
+    anything its content type says. Expat reads the bytes and finds the encoding itself; an
+    XML member it cannot read is refused, never skipped. Namespaces are not resolved:
+    elements are matched by local name, so another prefix for the same namespace changes
+    nothing. A DTD is refused (none belongs in these files), so no entity is ever expanded;
+    the member is read in chunks.
     """
+    if not info.filename.lower().endswith(XML_NAMES) and not _starts_like_xml(z, info):
+        return
+    scan = _OoxmlScan(info.filename) if mimetype == DOCX else _OdfScan(info.filename)
+    parser = pyexpat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.CharacterDataHandler = scan.text
     with z.open(info) as f:
-        head = f.read(64)
-        if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-            return
-        scan = _OoxmlScan(info.filename) if mimetype == DOCX else _OdfScan(info.filename)
-        parser = pyexpat.ParserCreate()
-        parser.StartDoctypeDeclHandler = _refuse_doctype
-        parser.EntityDeclHandler = _refuse_doctype
-        parser.StartElementHandler = scan.start
-        parser.EndElementHandler = scan.end
-        parser.CharacterDataHandler = scan.text
         try:
-            chunk = head
-            while chunk:
+            while chunk := f.read(64 * 1024):
                 parser.Parse(chunk, False)
-                chunk = f.read(64 * 1024)
             parser.Parse(b"", True)
         except pyexpat.ExpatError as e:
-            raise UploadError(_("Dokumen rusak.")) from e
+            raise UploadError(
+                _(
+                    "Dokumen ditolak: bagian XML %(part)s tidak dapat dibaca.",
+                    part=info.filename[:120],
+                )
+            ) from e
+
+
+def _starts_like_xml(z, info):
+    """Whether a member's first text, past byte-order marks, blanks and NULs, is ``<``."""
+    with z.open(info) as f:
+        while chunk := f.read(64 * 1024):
+            rest = chunk.lstrip(XML_LEADING)
+            if rest:
+                return rest.startswith(b"<")
+    return False
 
 
 def _refuse_doctype(*args):
@@ -550,12 +573,27 @@ def _local(name):
     return name.rsplit(":", 1)[-1]
 
 
+class _Field:
+    """A complex Word field being read: its instruction so far, and whether that is done."""
+
+    def __init__(self, nested):
+        self.instruction = ""
+        self.nested = nested  # begun inside another field's instruction
+        self.checked = False  # the instruction has ended (w:fldChar separate or end)
+
+
 class _OoxmlScan:
-    """Refusals for one part of a Word document: relationships, content types, objects, fields."""
+    """Refusals for one part of a Word document: relationships, content types, objects, fields.
+
+    Word builds a field's instruction from the instruction text of its runs and the results
+    of the fields nested in it, so a field name made by a nested field (``{ {QUOTE 68 68 69
+    ...} ... }`` is DDEAUTO) cannot be read here: it is refused, as is a QUOTE nested in an
+    instruction. Deleted instruction text (tracked changes) is read like the rest.
+    """
 
     def __init__(self, part):
         self.part = part
-        self.fields = []  # instruction text of the fields open at this point
+        self.fields = []  # the complex fields open at this point, innermost last
         self.in_instruction = False
 
     def start(self, name, attrs):
@@ -572,25 +610,41 @@ class _OoxmlScan:
             if macro:
                 raise _office_refusal("macro", macro.group())
         elif local == "fldSimple":
-            _check_field(attrs.get("instr", ""))
+            _check_field(attrs.get("instr", ""), self._nest())
         elif local == "fldChar":
             char = attrs.get("fldCharType")
             if char == "begin":
-                self.fields.append("")
+                self.fields.append(_Field(self._nest()))
             elif char in ("separate", "end") and self.fields:
-                _check_field(self.fields[-1])
+                field = self.fields[-1]
+                if not field.checked:
+                    _check_field(field.instruction, field.nested)
+                    field.checked = True
                 if char == "end":
                     self.fields.pop()
-        elif local == "instrText":
+        elif local in ("instrText", "delInstrText"):
             self.in_instruction = True
 
+    def _nest(self):
+        """Whether a field starting here is nested in an instruction; refuse one naming it."""
+        if not self.fields or self.fields[-1].checked:
+            # in a result, which may itself be part of an outer field's instruction
+            return any(not field.checked for field in self.fields)
+        words = self.fields[-1].instruction
+        # until blank text follows the field name, a nested field's result would extend it
+        if not words or not any(c.isspace() for c in words):
+            raise _office_refusal("field", "w:fldChar")
+        return True
+
     def end(self, name):
-        if _local(name) == "instrText":
+        if _local(name) in ("instrText", "delInstrText"):
             self.in_instruction = False
 
     def text(self, data):
         if self.in_instruction and self.fields:
-            self.fields[-1] = (self.fields[-1] + data)[:4096]
+            field = self.fields[-1]
+            # leading blanks are dropped, so no padding pushes the name past the limit
+            field.instruction = (field.instruction + data).lstrip()[:4096]
 
     def _relationship(self, attrs):
         kind = attrs.get("Type", "").rstrip("/").rsplit("/", 1)[-1]
@@ -621,12 +675,18 @@ def _network_path(target):
     return rest.startswith("//") and not rest.startswith("///")
 
 
-def _check_field(instruction):
-    """Refuse a Word field that runs a program, links an OLE object or reads a file."""
+def _check_field(instruction, nested=False):
+    """Refuse a Word field that runs a program, links an OLE object or reads a file.
+
+    A QUOTE nested in another field's instruction is refused too: it spells out a command
+    from character codes.
+    """
     words = instruction.split()
     if not words:
         return
-    command = words[0].upper()
+    command = words[0].strip('"').upper()
+    if nested and command == "QUOTE":
+        raise _office_refusal("field", command)
     if command not in OOXML_FIELDS:
         return
     target = words[1].strip('"').lower() if len(words) > 1 else ""

