@@ -30,6 +30,7 @@ from intranet.services import intake
 from intranet.services import notify
 from intranet.services import publishing
 from intranet.services import reports
+from intranet.services import team
 from intranet.services import trail as trail_service
 from intranet.transactions import ServiceError
 
@@ -367,6 +368,70 @@ def init_app(app):
         except ServiceError as e:
             raise click.ClickException(str(e)) from e
         click.echo(f"Administrator {user.username} created.")
+
+    @users.command("reset-password")
+    @click.argument("username")
+    @click.password_option()
+    def reset_password(username, password):
+        """Set a new password for USERNAME (also a Penanggung Jawab's, which the web refuses)."""
+
+        user = accounts.find_user(username)
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+        minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+        if len(password) < minimum:
+            raise click.ClickException(f"password must have at least {minimum} characters")
+        try:
+            accounts.reset_password(user, password, None)
+        except ServiceError as e:
+            raise click.ClickException(str(e)) from e
+        click.echo(f"Password of {user.username} reset; their sessions ended.")
+
+    def _user_and_decree(username, number):
+        user = accounts.find_user(username)
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+        decree = db.session.execute(
+            db.select(TeamDecree).where(TeamDecree.number == number.strip())
+        ).scalar_one_or_none()
+        if decree is None:
+            raise click.ClickException(f"no SK Tim numbered {number}")
+        return user, decree
+
+    @users.command("appoint-pj")
+    @click.argument("username")
+    @click.option("--decree", "number", required=True, help="The SK Tim's number.")
+    @click.option("--position", default="", help="The position the SK names.")
+    def appoint_pj(username, number, position):
+        """Appoint USERNAME Penanggung Jawab under an SK Tim, at once.
+
+        The web refuses a new PJ while none is in office (nobody could confirm it).
+        """
+        user, decree = _user_and_decree(username, number)
+        try:
+            team.add_member(decree, user, "penanggungjawab", position, None)
+        except ServiceError as e:
+            raise click.ClickException(str(e)) from e
+        click.echo(f"{user.username} appointed Penanggung Jawab under {decree.number}.")
+
+    @users.command("end-pj")
+    @click.argument("username")
+    @click.option("--decree", "number", required=True, help="The SK Tim's number.")
+    def end_pj(username, number):
+        """End USERNAME's Penanggung Jawab membership under an SK Tim today."""
+        user, decree = _user_and_decree(username, number)
+        current = [
+            m
+            for m in decree.memberships
+            if m.user_id == user.id and m.role == "penanggungjawab" and m.is_current
+        ]
+        if not current:
+            raise click.ClickException(f"{user.username} is not Penanggung Jawab under {number}")
+        try:
+            team.end_member(decree, current[0], None)
+        except ServiceError as e:
+            raise click.ClickException(str(e)) from e
+        click.echo(f"{user.username}'s Penanggung Jawab membership under {number} ended.")
 
     @app.cli.group()
     def trail():

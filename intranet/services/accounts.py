@@ -9,6 +9,7 @@ from intranet.database import read_only
 from intranet.extensions import db
 from intranet.models import User
 from intranet.models import UserSession
+from intranet.permissions import holds_in_person
 from intranet.transactions import ServiceError
 from intranet.transactions import atomic
 from intranet.transactions import check_version
@@ -94,6 +95,14 @@ def set_active(user, active, actor, version=None):
     check_version(user, version)
     if not active and user.id == actor.id:
         raise ServiceError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    if not active and holds_in_person(user, "penanggungjawab"):
+        raise ServiceError(
+            _(
+                "Akun %(name)s memegang peran penanggung jawab: akun itu tidak dapat "
+                "dinonaktifkan selama keanggotaannya berlaku.",
+                name=user.username,
+            )
+        )
     before = audit.values(user, USER_FIELDS)
     user.active = active
     user.deactivated_at = None if active else utcnow()
@@ -121,8 +130,22 @@ def change_password(user, current, new):
 
 @atomic
 def reset_password(user, new, actor, version=None):
-    """An admin sets a new password for ``user``; all of the user's sessions end."""
+    """An admin sets a new password for ``user``; all of the user's sessions end.
+
+    ``actor`` None is the command line. A web admin may not reset the password of a
+    Penanggung Jawab in person, or they could log in as the PJ and confirm their own
+    appointments: the PJ changes it themself, and a lost one is reset on the command line.
+    """
     check_version(user, version)
+    if actor is not None and actor.id != user.id and holds_in_person(user, "penanggungjawab"):
+        raise ServiceError(
+            _(
+                "Akun %(name)s memegang peran penanggung jawab: kata sandinya hanya diganti "
+                "oleh pemiliknya sendiri. Kata sandi yang hilang disetel ulang melalui baris "
+                "perintah (flask --app wsgi users reset-password %(name)s).",
+                name=user.username,
+            )
+        )
     _set_password(user, new)
     security.end_sessions(user, "password_reset")
     # Only that it changed: neither the password nor its hash goes into the log.

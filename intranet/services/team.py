@@ -92,10 +92,12 @@ def add_member(decree, user, role, position, actor, version=None):
 
     The admin records what the decree says. An appointment of the recording admin
     themself gives nothing until a Penanggung Jawab, another person, confirms it
-    (``confirm_member``): nobody grants themself a role alone. Nor does a new Penanggung
-    Jawab while one holds the role in person: otherwise an admin could make an account
-    and appoint it, then act as it. The first Penanggung Jawab of an install is recorded
-    at once, as there is nobody to confirm it.
+    (``confirm_member``): nobody grants themself a role alone. Nor, while another person
+    holds the Penanggung Jawab role in person, does a new Penanggung Jawab or an account
+    the admin created (whose password they knew): otherwise an admin could make an
+    account, appoint it and act as it. With no Penanggung Jawab in office a new one is
+    recorded only on the command line (``actor`` None, at once): on the web it would
+    confirm the admin's own appointments.
     """
     check_version(decree, version)
     if role not in ROLES:
@@ -106,15 +108,27 @@ def add_member(decree, user, role, position, actor, version=None):
         raise ServiceError(
             _("%(name)s sudah memegang peran itu dalam SK ini.", name=user.full_name)
         )
-    self_grant = user.id == actor.id
-    needs_confirmation = self_grant or (
-        role == "penanggungjawab" and any(p.id != actor.id for p in _pj_in_person())
-    )
+    if actor is None:  # the command line: the install's owner records what the SK says
+        needs_confirmation = False
+    else:
+        pj_in_office = _pj_in_person()
+        if role == "penanggungjawab" and not pj_in_office:
+            raise ServiceError(
+                _(
+                    "Belum ada penanggung jawab yang menjabat: penanggung jawab pertama "
+                    "dicatat melalui baris perintah."
+                )
+            )
+        own_account = user.id == actor.id or created_account(actor, user)
+        others = any(p.id != actor.id for p in pj_in_office)
+        needs_confirmation = (user.id == actor.id) or (
+            others and (own_account or role == "penanggungjawab")
+        )
     membership = Membership(
         user=user,
         role=role,
         position=(position or "").strip() or None,
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor is not None else None,
         state="pending" if needs_confirmation else "confirmed",
     )
     decree.memberships.append(membership)
@@ -127,6 +141,21 @@ def add_member(decree, user, role, position, actor, version=None):
     )
     commit(_("%(name)s sudah memegang peran itu dalam SK ini.", name=user.full_name))
     return membership
+
+
+def created_account(actor, user):
+    """True if ``actor`` created the account of ``user`` (the audit log says who did)."""
+    return (
+        db.session.execute(
+            db.select(audit.AuditEntry.id).where(
+                audit.AuditEntry.action == "user.create",
+                audit.AuditEntry.object_type == User.__tablename__,
+                audit.AuditEntry.object_id == user.id,
+                audit.AuditEntry.actor_id == actor.id,
+            )
+        ).first()
+        is not None
+    )
 
 
 def _pj_in_person():
@@ -147,9 +176,21 @@ def end_member(decree, membership, actor, version=None):
         raise ServiceError(_("Keanggotaan tidak ditemukan dalam SK ini."))
     if not membership.is_current:
         raise ServiceError(_("Keanggotaan ini sudah berakhir atau ditolak."))
+    if (
+        actor is not None
+        and actor.id != membership.user_id
+        and membership.role == "penanggungjawab"
+        and membership.grants()
+    ):
+        raise ServiceError(
+            _(
+                "Keanggotaan penanggung jawab hanya dapat diakhiri oleh penanggung jawab itu "
+                "sendiri atau melalui baris perintah."
+            )
+        )
     before = _membership_values(membership)
     membership.ended_on = today()
-    membership.ended_by_id = actor.id
+    membership.ended_by_id = actor.id if actor is not None else None
     _touch(decree)
     audit.record(
         "membership.end", membership, actor, before=before, after=_membership_values(membership)

@@ -188,6 +188,14 @@ def add_member(decree_id):
                 ),
                 "info",
             )
+        elif m.is_pending and m.role != "penanggungjawab":
+            flash(
+                _(
+                    "Penunjukan akun yang Anda buat sendiri tercatat, tetapi baru berlaku "
+                    "setelah dikonfirmasi penanggung jawab yang sedang menjabat."
+                ),
+                "info",
+            )
         elif m.is_pending:
             flash(
                 _(

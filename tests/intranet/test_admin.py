@@ -65,6 +65,13 @@ def test_create_user_then_appoint_under_a_new_sk(app, admin, login):
         data={"user_id": siti_id, "role": "penulis", "position": "Anggota", "version": version},
     )
     assert r.status_code == 302
+    # an account the admin made themself gives its role once the PJ confirms
+    with app.app_context():
+        mid = db.session.execute(
+            db.select(Membership.id).where(Membership.user_id == siti_id)
+        ).scalar_one()
+    r = login("penanggungjawab").post(f"/intranet/tim/sk/{decree_id}/anggota/{mid}/konfirmasi")
+    assert r.status_code == 302
     siti = app.test_client()
     siti.post("/intranet/login", data={"username": "siti.aminah", "password": "sandi-siti-2026"})
     page = siti.get("/intranet/").get_data(as_text=True)

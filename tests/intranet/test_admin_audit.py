@@ -673,10 +673,183 @@ def test_a_new_pj_made_by_the_admin_waits_for_the_pj_in_office(app, login):
     r = login("penanggungjawab").post(f"/intranet/tim/sk/{decree_id}/anggota/{mid}/konfirmasi")
     assert r.status_code == 302
     assert "penanggungjawab" in _roles(app, "boneka")
-    # another role for another person is recorded at once, as the decree says
-    decree_id, version, puppet = _ids(app, "boneka")
+    # another role for a person the admin did not create is recorded at once
+    decree_id, version, penulis = _ids(app, "penulis")
     r = admin.post(
         f"/intranet/admin/sk/{decree_id}/anggota",
-        data={"user_id": puppet, "role": "editor", "version": version},
+        data={"user_id": penulis, "role": "editor", "version": version},
     )
-    assert r.status_code == 302 and "editor" in _roles(app, "boneka")
+    assert r.status_code == 302 and "editor" in _roles(app, "penulis")
+
+
+# --- the four-eyes rule against the admin's own puppets and the PJ's account -----------------
+
+
+def _make_puppet(app, admin, username="boneka"):
+    r = admin.post(
+        "/intranet/admin/pengguna",
+        data={
+            "username": username,
+            "full_name": "Akun Boneka",
+            "email": f"{username}@example.go.id",
+            "new_password": "boneka-rahasia-123",
+            "confirm_password": "boneka-rahasia-123",
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[-1500:]
+    return _ids(app, username)
+
+
+def _pj_membership(app):
+    with app.app_context():
+        return db.session.execute(
+            db.select(Membership.id).where(
+                Membership.user_id == _user("penanggungjawab").id,
+                Membership.role == "penanggungjawab",
+            )
+        ).scalar_one()
+
+
+def test_an_account_the_admin_made_waits_for_the_pj_in_any_role(app, login):
+    """(a) The admin makes an account, knowing its password, and appoints it koordinator."""
+    admin = login("admin")
+    decree_id, version, puppet = _make_puppet(app, admin)
+    r = admin.post(
+        f"/intranet/admin/sk/{decree_id}/anggota",
+        data={"user_id": puppet, "role": "koordinator", "version": version},
+    )
+    assert r.status_code == 302
+    assert "akun yang Anda buat sendiri" in admin.get(r.location).get_data(as_text=True)
+    assert _roles(app, "boneka") == set()
+    with app.app_context():
+        m = db.session.execute(
+            db.select(Membership).where(Membership.user_id == puppet)
+        ).scalar_one()
+        mid, state = m.id, m.state
+    assert state == "pending"
+    assert _entries(app)[-1]["action"] == "membership.request"
+    r = login("penanggungjawab").post(f"/intranet/tim/sk/{decree_id}/anggota/{mid}/konfirmasi")
+    assert r.status_code == 302
+    assert _roles(app, "boneka") == {"koordinator"}
+
+
+def test_an_existing_person_is_appointed_at_once(app, login):
+    """The legitimate path: another person, not the admin's own account, in any role."""
+    admin = login("admin")
+    decree_id, version, penulis = _ids(app, "penulis")
+    r = admin.post(
+        f"/intranet/admin/sk/{decree_id}/anggota",
+        data={"user_id": penulis, "role": "koordinator", "version": version},
+    )
+    assert r.status_code == 302
+    assert _roles(app, "penulis") == {"penulis", "koordinator"}
+    assert _entries(app)[-1]["action"] == "membership.add"
+
+
+def test_the_admin_cannot_end_the_pj_membership(app, login):
+    """(b) Ending the sitting PJ would leave nobody to confirm a puppet PJ."""
+    admin = login("admin")
+    decree_id, version, _ = _ids(app, "penanggungjawab")
+    mid = _pj_membership(app)
+    r = admin.post(f"/intranet/admin/sk/{decree_id}/anggota/{mid}/hapus", data={"version": version})
+    assert r.status_code == 302
+    page = admin.get(r.location).get_data(as_text=True)
+    assert "hanya dapat diakhiri oleh penanggung jawab itu sendiri" in page
+    with app.app_context():
+        assert db.session.get(Membership, mid).ended_on is None
+    assert "penanggungjawab" in _roles(app, "penanggungjawab")
+    assert _entries(app) == []
+
+
+def test_no_new_pj_through_the_web_while_none_is_in_office(app, login):
+    """(b) With no PJ in office, a PJ appointed on the web would confirm itself."""
+    with app.app_context():
+        db.session.get(Membership, _pj_membership(app)).ended_on = today()
+        db.session.commit()
+    admin = login("admin")
+    decree_id, version, penulis = _ids(app, "penulis")
+    r = admin.post(
+        f"/intranet/admin/sk/{decree_id}/anggota",
+        data={"user_id": penulis, "role": "penanggungjawab", "version": version},
+    )
+    assert r.status_code == 400
+    assert "Belum ada penanggung jawab yang menjabat" in r.get_data(as_text=True)
+    assert "penanggungjawab" not in _roles(app, "penulis")
+    assert _entries(app) == []
+
+
+def test_the_pj_ends_their_own_membership(app, login):
+    """The legitimate path: a PJ who also administers ends their own appointment."""
+    with app.app_context():
+        pj = _user("penanggungjawab")
+        decree = db.session.execute(db.select(TeamDecree)).scalar_one()
+        db.session.add(Membership(user=pj, decree=decree, role="admin"))
+        db.session.commit()
+    decree_id, version, _ = _ids(app, "penanggungjawab")
+    mid = _pj_membership(app)
+    r = login("penanggungjawab").post(
+        f"/intranet/admin/sk/{decree_id}/anggota/{mid}/hapus", data={"version": version}
+    )
+    assert r.status_code == 302
+    assert _roles(app, "penanggungjawab") == {"admin"}
+    assert [(e["action"], e["actor"]) for e in _entries(app)] == [
+        ("membership.end", "penanggungjawab")
+    ]
+
+
+def test_the_command_line_appoints_and_ends_a_pj(app, runner):
+    """With no PJ in office the first one is recorded on the command line."""
+    with app.app_context():
+        db.session.get(Membership, _pj_membership(app)).ended_on = today()
+        db.session.commit()
+        number = db.session.execute(db.select(TeamDecree.number)).scalar_one()
+    r = runner.invoke(args=["users", "appoint-pj", "penulis", "--decree", number])
+    assert r.exit_code == 0, r.output
+    assert "penanggungjawab" in _roles(app, "penulis")
+    r = runner.invoke(args=["users", "end-pj", "penulis", "--decree", number])
+    assert r.exit_code == 0, r.output
+    assert "penanggungjawab" not in _roles(app, "penulis")
+    assert [(e["action"], e["actor_id"]) for e in _entries(app)] == [
+        ("membership.add", None),
+        ("membership.end", None),
+    ]
+
+
+@pytest.mark.parametrize("what", ["sandi", "status"])
+def test_the_admin_cannot_take_over_the_pj_account(app, login, what):
+    """(c) A reset password (or a deactivation) would let the admin log in as the PJ."""
+    with app.app_context():
+        u = _user("penanggungjawab")
+        uid, version, password_hash = u.id, u.version, u.password_hash
+    admin = login("admin")
+    r = admin.post(
+        f"/intranet/admin/pengguna/{uid}/{what}",
+        data={
+            "new_password": "sandi-baru-2026",
+            "confirm_password": "sandi-baru-2026",
+            "version": version,
+        },
+    )
+    assert r.status_code == 302
+    page = admin.get(r.location).get_data(as_text=True)
+    assert "memegang peran penanggung jawab" in page
+    assert what == "status" or "users reset-password" in page
+    with app.app_context():
+        u = _user("penanggungjawab")
+        assert (u.active, u.password_hash) == (True, password_hash)
+    assert _entries(app) == []
+    login("penanggungjawab")
+
+
+def test_the_command_line_resets_a_pj_password(app, runner, login):
+    r = runner.invoke(
+        args=["users", "reset-password", "penanggungjawab", "--password", "sandi-baru-2026"]
+    )
+    assert r.exit_code == 0, r.output
+    c = app.test_client()
+    r = c.post(
+        "/intranet/login", data={"username": "penanggungjawab", "password": "sandi-baru-2026"}
+    )
+    assert r.status_code == 302
+    [e] = _entries(app)
+    assert (e["action"], e["actor_id"]) == ("user.password_reset", None)
