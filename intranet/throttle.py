@@ -33,6 +33,7 @@ the next attempt (``Retry-After``).
 import hashlib
 import math
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import timedelta
@@ -46,6 +47,7 @@ from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import ServiceUnavailable
 
 from intranet.clock import utcnow
@@ -159,30 +161,11 @@ class DatabaseStore:
 
     def acquire(self, keys, now):
         """Count and, if under both limits, record the attempt; (wait seconds, row ids)."""
-        address = keys[0].address
-        with db.engine.connect() as conn:
-            named_lock = conn.dialect.name in ("mysql", "mariadb")
-            if named_lock:
-                got = conn.execute(
-                    text("SELECT GET_LOCK(:name, :wait)"),
-                    {"name": _lock_name(address), "wait": LOCK_WAIT_SECONDS},
-                ).scalar()
-                conn.commit()  # the lock belongs to the connection; start afresh under it
-                if got != 1:
-                    raise ServiceUnavailable()
-            try:
-                result = self._count_and_record(conn, keys, now)
-                conn.commit()
-            finally:
-                if named_lock:
-                    conn.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": _lock_name(address)})
-                    conn.commit()
-        return result
+        with _address_lock(keys[0].address) as conn:
+            return self._count_and_record(conn, keys, now)
 
     def _count_and_record(self, conn, keys, now):
         table = LoginFailure.__table__
-        if conn.dialect.name == "postgresql":
-            conn.execute(select(func.pg_advisory_xact_lock(_lock_number(keys[0].address))))
         # Pruning first also takes SQLite's write lock before anything is read.
         for key in keys:
             conn.execute(
@@ -212,18 +195,58 @@ class DatabaseStore:
         return 0, ids
 
     def forget(self, keys, ids):
-        """Delete the attempt's rows and the account's failures from this address."""
+        """Delete the attempt's rows and the account's failures from this address.
+
+        Under the same lock on the address as ``acquire``: two successful logins from one
+        address deleting the same rows unlocked deadlock on PostgreSQL. A login that has
+        proved its password is not refused because its count could not be cleared: the
+        failure is logged, and its rows leave with their window.
+        """
         table = LoginFailure.__table__
         account = keys[0]
-        with db.engine.begin() as conn:
-            conn.execute(delete(table).where(table.c.id.in_(ids)))
-            conn.execute(
-                delete(table).where(
-                    table.c.kind == account.kind,
-                    table.c.address == account.address,
-                    table.c.account == account.account,
+        try:
+            with _address_lock(account.address) as conn:
+                conn.execute(delete(table).where(table.c.id.in_(ids)))
+                conn.execute(
+                    delete(table).where(
+                        table.c.kind == account.kind,
+                        table.c.address == account.address,
+                        table.c.account == account.account,
+                    )
                 )
+        except (OperationalError, ServiceUnavailable):
+            current_app.logger.exception(
+                "login throttle: could not clear the count of %s", account.address
             )
+
+
+@contextmanager
+def _address_lock(address):
+    """A connection holding the lock on ``address``, committed on leaving.
+
+    PostgreSQL: a transaction-scoped advisory lock; MariaDB/MySQL: a named lock on the
+    connection; SQLite admits one writer at a time anyway (write transactions begin
+    IMMEDIATE).
+    """
+    with db.engine.connect() as conn:
+        named_lock = conn.dialect.name in ("mysql", "mariadb")
+        if named_lock:
+            got = conn.execute(
+                text("SELECT GET_LOCK(:name, :wait)"),
+                {"name": _lock_name(address), "wait": LOCK_WAIT_SECONDS},
+            ).scalar()
+            conn.commit()  # the lock belongs to the connection; start afresh under it
+            if got != 1:
+                raise ServiceUnavailable()
+        try:
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(_lock_number(address))))
+            yield conn
+            conn.commit()
+        finally:
+            if named_lock:
+                conn.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": _lock_name(address)})
+                conn.commit()
 
 
 def _lock_name(address):

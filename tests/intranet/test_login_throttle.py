@@ -285,3 +285,25 @@ def test_guessing_the_current_password_on_the_account_page_is_throttled(app_fact
     assert_throttled(r, 595, 600)  # even the right one waits: the guesses are counted
     assert login(app, password=new, address="10.0.0.9").status_code == 401  # nothing changed
     assert len(failures(app, kind="account", account="admin", address="127.0.0.1")) == 3
+
+
+def test_simultaneous_correct_logins_of_one_account_all_succeed(app):
+    """A Monday morning: one office address, one shared account, many tabs at once.
+
+    Each success clears the account's count; unlocked, those deletes deadlocked each other
+    on PostgreSQL and a correct login was answered 409.
+    """
+    import threading
+
+    results = []
+
+    def go():
+        results.append(login(app).status_code)
+
+    threads = [threading.Thread(target=go) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [302] * 12
+    assert failures(app, kind="account", account="admin") == []
