@@ -729,10 +729,10 @@ class _OdfScan:
             raise _office_refusal("external", "xlink:href")
 
     def end(self, name):
-        pass
+        """An element's end tells nothing in ODF: links and scripts are in its start."""
 
     def text(self, data):
-        pass
+        """ODF's text carries no commands (unlike Word's field instructions)."""
 
 
 def store_upload(store, storage, allowed, max_bytes):
