@@ -30,6 +30,7 @@ from intranet.models import TeamDecree
 from tests.fixtures.files import pdf_bytes
 from tests.fixtures.scenarios import build_preview
 from tests.fixtures.scenarios import build_published
+from tests.fixtures.scenarios import manual_record_form
 
 NEW = f"di luar rentang {YEARS[0]}–{YEARS[1]}"
 OLD = f"di luar rentang {RECORD_YEARS[0]}–{RECORD_YEARS[1]}"
@@ -127,22 +128,15 @@ def test_a_decree_dated_outside_the_years_is_refused(app, login):
 
 
 def _manual(**overrides):
-    return {
-        "title": "Berita acara lama",
-        "classification_id": "4",
-        "uraian": "Berita acara rapat dari masa lampau.",
-        "date_from": "2019-05-01",
-        "date_to": "2019-05-03",
-        "tingkat": "asli",
-        "access_class": "biasa",
-        "jumlah": "1 berkas",
-        "hardcopy_status": "disimpan",
-        "room": "Gudang",
-        "cabinet": "Rak 1",
-        "box": "1800-01",
-        "folder": "1",
+    """A paper record filed in a box (the box named after the oldest year allowed)."""
+    return manual_record_form(
+        hardcopy_status="disimpan",
+        room="Gudang",
+        cabinet="Rak 1",
+        box="1800-01",
+        folder="1",
         **overrides,
-    }
+    )
 
 
 @pytest.mark.parametrize(

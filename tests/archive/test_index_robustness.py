@@ -27,27 +27,15 @@ from intranet.extensions import db
 from tests.conftest import base_config
 from tests.fixtures.scenarios import build_published
 from tests.fixtures.scenarios import build_scenario
+from tests.fixtures.scenarios import manual_record_form
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _manual(**overrides):
-    return {
-        "title": "Berita acara lama",
-        "classification_id": "4",
-        "uraian": "Berita acara rapat dari masa lampau.",
-        "date_from": "2019-05-01",
-        "date_to": "2019-05-03",
-        "tingkat": "asli",
-        "access_class": "biasa",
-        "jumlah": "1 berkas",
-        "hardcopy_status": "belum_dicetak",
-        **overrides,
-    }
-
-
 def _register(client, title):
-    r = client.post("/arsip/baru", data=_manual(title=title), content_type="multipart/form-data")
+    r = client.post(
+        "/arsip/baru", data=manual_record_form(title=title), content_type="multipart/form-data"
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[-800:]
     return int(r.location.rstrip("/").rsplit("/", 1)[-1])
 
