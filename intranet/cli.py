@@ -16,6 +16,7 @@ from archive.cli import archive_cli
 from intranet import audit
 from intranet import backup
 from intranet import pdf
+from intranet import queue
 from intranet import security
 from intranet.clock import today
 from intranet.extensions import db
@@ -494,6 +495,23 @@ def init_app(app):
             raise click.ClickException("MAIL_SERVER is not configured; messages stay in the outbox")
         sent, failed = notify.deliver_pending(limit=10_000)
         click.echo(f"{sent} sent, {failed} failed (kept for retry).")
+
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Run everything due, then exit.")
+    @click.option("--threads", default=2, show_default=True, help="Tasks run at once.")
+    def worker(burst, threads):
+        """Run the background worker (exports, search index, mail, nightly checks)."""
+
+        app = current_app._get_current_object()
+        if burst:
+            counts = queue.run_burst(app)
+            click.echo(
+                f"{counts['selesai']} done, {counts['gagal']} failed, "
+                f"{counts['menunggu']} waiting for a retry."
+            )
+            return
+        click.echo(f"Worker {queue.worker_identity()} started.")
+        queue.run_worker(app, threads=threads)
 
     @app.cli.group()
     def report():
