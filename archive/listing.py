@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date
 
 from flask import render_template
 from sqlalchemy.orm import selectinload
@@ -10,6 +11,7 @@ from archive.models import LABELS
 from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from intranet import pdf
+from intranet.clock import tanggal
 from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.text import spreadsheet_row
@@ -47,12 +49,12 @@ def records_of(ids):
         db.session.expunge_all()
 
 
-def listing_row(record):
-    """One row of the Daftar Arsip."""
+def listing_row(record, day=date.isoformat):
+    """One row of the Daftar Arsip; ``day`` writes its dates (ISO for spreadsheets)."""
     period = (
-        record.date_from.isoformat()
+        day(record.date_from)
         if record.date_from == record.date_to
-        else f"{record.date_from.isoformat()} s.d. {record.date_to.isoformat()}"
+        else f"{day(record.date_from)} s.d. {day(record.date_to)}"
     )
     disposition = LABELS["disposition"].get(record.retention_disposition, "")
     retention = (
@@ -103,7 +105,7 @@ def listing_xlsx(ids, out):
 def listing_pdf(ids, warnings=()):
     """The Daftar Arsip as a PDF (``warnings``: why a text search in it may be incomplete)."""
 
-    rows = [listing_row(r) for r in records_of(ids)]
+    rows = [listing_row(r, day=tanggal) for r in records_of(ids)]
     html = render_template(
         "archive/listing_pdf.html",
         rows=rows,

@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import archive
 from intranet import database  # noqa: F401  (registers the SQLite engine hooks)
 from intranet import security
+from intranet import signatures
 from intranet import throttle
 from intranet.config import load_config
 from intranet.extensions import babel
@@ -20,6 +21,7 @@ from intranet.extensions import csrf
 from intranet.extensions import db
 from intranet.extensions import login_manager
 from intranet.extensions import migrate
+from intranet.services import signers
 from intranet.services import trail
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +63,7 @@ def create_app(config=None):
     login_manager.login_message_category = "info"
     login_manager.user_loader(security.load_user)
     archive.init_app(app, anchor_check=trail.anchor_problems)
+    signatures.init_app(app, holder=signers.role_holder)
 
     from intranet.views import admin
     from intranet.views import auth

@@ -6,6 +6,7 @@ from datetime import datetime
 from datetime import time
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask import current_app
 from flask import has_app_context
 
@@ -71,3 +72,14 @@ def office_to_utc(moment):
 def iso(moment):
     """A stored timestamp as ISO 8601 to the second (for records and JSON), or None."""
     return moment.isoformat(timespec="seconds") if moment else None
+
+
+def tanggal(day):
+    """A date as Indonesian documents write it, whatever the reader's language: "29 November
+    2026" (printed documents are Indonesian records)."""
+    return format_date(day, "d MMMM y", locale="id")
+
+
+def bulan(day):
+    """A month as Indonesian documents write it: "November 2026"."""
+    return format_date(day, "MMMM y", locale="id")

@@ -12,6 +12,8 @@ from urllib.parse import urlunsplit
 DEFAULTS = {
     "OFFICE_NAME": "KPU Kabupaten Cilacap",
     "OFFICE_REGION_CODE": "3301",
+    # The place a printed document is signed at (its signature block: "Cilacap, 29 November 2026").
+    "OFFICE_CITY": "Cilacap",
     # The site's canonical address: every absolute URL (pages, feeds, sitemap, mail, QR
     # codes, berkas, reports, CLI output) is built from it, never from a request's Host.
     "SITE_URL": "http://localhost",

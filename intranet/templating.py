@@ -7,12 +7,15 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from intranet import permissions
+from intranet.clock import bulan
+from intranet.clock import tanggal
 from intranet.clock import utcnow
 from intranet.forms.auth import LocaleForm
 from intranet.links import absolute_url
 from intranet.models.trail import ACTION_LABELS
 from intranet.permissions import can
 from intranet.roles import ROLES
+from intranet.signatures import signature_block
 
 
 def init_app(app):
@@ -44,6 +47,11 @@ def init_app(app):
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": (
         format_datetime(d, fmt) if d else "—"
     )
+    # printed documents write dates the Indonesian way whatever the reader's language
+    app.jinja_env.filters["tanggal"] = lambda d: tanggal(d) if d else "—"
+    app.jinja_env.filters["bulan"] = lambda d: bulan(d) if d else "—"
+    # a printed document names its kind; the signers come from the SK Tim in force
+    app.jinja_env.globals["signature_block"] = signature_block
     app.jinja_env.filters["role_label"] = lambda r: ROLES.get(r, r)
     app.jinja_env.filters["action_label"] = lambda a: ACTION_LABELS.get(a, a)
     app.jinja_env.filters["label"] = lambda value, labels: labels.get(value, value)
