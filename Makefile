@@ -22,6 +22,7 @@ system-deps:
 	@missing=""; \
 	ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && fc-list 2>/dev/null | grep -qi dejavu || missing="$(SYSTEM_PACKAGES)"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	fc-list ':charset=a997' 2>/dev/null | grep -q . && fc-list ':charset=1f5f3' 2>/dev/null | grep -qi emoji || missing="$$missing fonts-noto-core fonts-noto-color-emoji"; \
 	if [ -n "$$missing" ] && command -v apt-get >/dev/null; then \
 		echo "Installing:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \

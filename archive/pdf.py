@@ -9,8 +9,31 @@ import mimetypes
 from datetime import UTC
 from datetime import datetime
 
+from flask_babel import gettext as _
+
+from intranet.pdf import describe_characters
+from intranet.pdf import missing_glyphs
+from intranet.transactions import ServiceError
+
 ARCHIVE_PREFIX = "warta-archive:"
 PDF_VARIANT = "pdf/a-3b"
+
+
+class MissingGlyphs(ServiceError):
+    """The berkas would draw a character as an empty box: PDF/A forbids it (ISO 19005-3,
+    6.2.11.8), so no berkas is made and nothing is archived; ``codepoints`` are named."""
+
+    def __init__(self, codepoints):
+        self.codepoints = tuple(codepoints)
+        super().__init__(
+            _(
+                "Berkas PDF/A tidak dibuat: karakter berikut tidak punya bentuk huruf di font "
+                "mana pun yang terpasang, sehingga akan tercetak sebagai kotak kosong: "
+                "%(chars)s. Ganti atau hapus karakter itu, lalu coba lagi.",
+                chars=describe_characters(self.codepoints),
+            ),
+            status=422,
+        )
 
 
 def _fetcher_base():
@@ -51,6 +74,8 @@ def render(html, store, files, title, fetcher=None):
 
     ``files`` are dicts with ``sha256``, ``filename``, ``mimetype``, ``relationship`` and
     ``description``; their bytes come from ``store``. Images of the berkas may use any of them.
+    Raises ``MissingGlyphs`` when any character was drawn without a real glyph: a file that
+    shows an empty box is not PDF/A, and the berkas never claims what it is not.
     """
     from weasyprint import HTML
     from weasyprint import Attachment
@@ -70,9 +95,13 @@ def render(html, store, files, title, fetcher=None):
     ]
     document = HTML(string=html, base_url=ARCHIVE_PREFIX, url_fetcher=fetcher).render()
     document.metadata.title = title
-    return document.write_pdf(
+    data = document.write_pdf(
         pdf_variant=PDF_VARIANT, attachments=attachments, finisher=_one_af_entry_each
     )
+    missing = missing_glyphs(document)
+    if missing:
+        raise MissingGlyphs(missing)
+    return data
 
 
 def _one_af_entry_each(document, pdf):

@@ -1,6 +1,7 @@
 """PDF rendering with WeasyPrint, allowed to read only Warta's own static files."""
 
 import io
+import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,6 +41,35 @@ def render(html, **options):
     return HTML(string=html, base_url=STATIC_PREFIX + "/", url_fetcher=_static_fetcher()).write_pdf(
         **options
     )
+
+
+def missing_glyphs(document):
+    """The characters a rendered (and written) WeasyPrint ``document`` drew as the missing
+    glyph box, because no font of the stack or of the system has them: sorted code points.
+
+    WeasyPrint draws such a character with a glyph id the font does not have and lists it
+    in the font's ``missing``; the check is read from what was drawn, not guessed from the
+    text, so a character that shaping joined or dropped counts only if it showed.
+    """
+    return sorted({cp for font in document.fonts.values() for cp in font.missing})
+
+
+def describe_characters(codepoints, limit=12):
+    """Code points as a person can find them in the text: "U+E000 (karakter privat), ..."."""
+    names = []
+    for cp in codepoints[:limit]:
+        char = chr(cp)
+        category = unicodedata.category(char)
+        if category == "Co":
+            what = "karakter area privat"
+        elif category == "Cn":
+            what = "kode yang belum ditetapkan Unicode"
+        else:
+            what = f"{char} {unicodedata.name(char, '').lower()}".strip()
+        names.append(f"U+{cp:04X} ({what})")
+    if len(codepoints) > limit:
+        names.append(f"dan {len(codepoints) - limit} lainnya")
+    return ", ".join(names)
 
 
 def as_stream(data):

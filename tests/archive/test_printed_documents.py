@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from archive.models import ArchiveRecord
 from intranet.clock import tanggal
 from intranet.clock import today as office_today
 from intranet.extensions import db
@@ -146,3 +147,162 @@ def test_the_box_label_and_content_list_carry_the_signature_block(app, login):
     assert "1 Mei 2019 – 3 Mei 2019" in text
     for n in (1, 2, 3):
         assert re.search(rf"^.*HM\.02\.04/000{n}/3301/2019", text, re.M)
+
+
+# --- every glyph real ----------------------------------------------------------------------
+
+
+def _weasy_missing(text):
+    """The code points WeasyPrint drew without a glyph in a page of ``text`` set in the
+    printed documents' font stack."""
+    from weasyprint import HTML
+
+    from intranet.pdf import missing_glyphs
+
+    css = (Path(__file__).parents[2] / "templates" / "pdf" / "_print.css").read_text()
+    document = HTML(
+        string=f"<html lang='id'><style>{css}</style><body><p>{text}</p></body></html>"
+    ).render()
+    document.write_pdf()
+    return missing_glyphs(document)
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_every_script_an_office_writes_is_drawn_with_real_glyphs(script):
+    assert _weasy_missing(SCRIPTS[script]) == []
+
+
+def test_a_character_no_font_has_is_detected():
+    assert _weasy_missing(f"Rapat {UNCOVERED} pleno") == [0x378, 0xE000]
+
+
+def _publish(app, case_id, title, body_html):
+    """Write, lay out and publish a case with this article (steps moved directly); the
+    publication's error message, or None when it was published."""
+    from intranet.models import Case
+    from intranet.services import cases as case_service
+    from intranet.services import publishing
+    from intranet.transactions import ServiceError
+    from tests.fixtures.scenarios import ARTICLE_DATA
+
+    with app.test_request_context(method="POST"):
+        users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
+        case = db.session.get(Case, case_id)
+        case.step = 5
+        base = case_service.articles.latest_revision(case)
+        data = {
+            **ARTICLE_DATA,
+            "title": title,
+            "body_html": body_html,
+            "slug": f"aksara-nusantara-{case_id}",
+        }
+        case_service.save_article(case, users["penulis"], data, base.number if base else 0)
+        case.step = 7
+        case_service.lay_out_preview(case, users["editor"], "standar")
+        case.step = 10
+        db.session.commit()
+        try:
+            publishing.publish(case, users["redaktur"])
+        except ServiceError as e:
+            db.session.rollback()
+            return str(e)
+    return None
+
+
+def test_an_article_in_every_script_is_archived_as_pdf_a_with_every_glyph(app, scenario):
+    body = "".join(f"<p>{name}: {text}</p>" for name, text in SCRIPTS.items())
+    assert _publish(app, scenario["case_id"], "Aksara Nusantara ꦗꦮ 🇮🇩", body) is None
+    with app.app_context():
+        from archive.store import archive_store
+
+        record = db.session.execute(db.select(ArchiveRecord)).scalar_one()
+        data = archive_store().read(record.versions[0].berkas_sha256)
+    pages = _text(data, "berkas-aksara")
+    text = "\n".join(pages)
+    assert SCRIPTS["Latin"] in text and "السلام" in text
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        meta = pdf.open_metadata()
+        assert meta.pdfa_status == "3B"
+
+
+def test_an_article_with_a_character_no_font_has_is_not_archived_and_not_published(app, scenario):
+    from archive.store import archive_store
+    from intranet.models import Article
+
+    with app.app_context():
+        before = sorted(rel for rel, _ in archive_store().walk())
+    message = _publish(
+        app, scenario["case_id"], "Rapat pleno", f"<p>Rapat pleno {UNCOVERED} tertib.</p>"
+    )
+    assert message is not None
+    assert "U+E000 (karakter area privat)" in message
+    assert "U+0378 (kode yang belum ditetapkan Unicode)" in message
+    with app.app_context():
+        assert db.session.execute(db.select(ArchiveRecord)).first() is None
+        assert db.session.execute(db.select(Article)).first() is None
+        assert sorted(rel for rel, _ in archive_store().walk()) == before
+
+
+@pytest.mark.parametrize("field", ["title", "uraian", "notes"])
+def test_a_paper_record_with_a_character_no_font_has_is_refused_naming_it(app, login, field):
+    arsip = login("arsiparis")
+    data = manual_record_form(**{field: "Berita acara \ue000 lama"})
+    r = arsip.post("/arsip/baru", data=data, content_type="multipart/form-data")
+    assert r.status_code == 422
+    assert "U+E000" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(ArchiveRecord)).first() is None
+
+
+# --- the berkas and the Daftar Arsip --------------------------------------------------------
+
+
+def test_the_berkas_cover_carries_the_signature_block_and_indonesian_dates(app, login):
+    _sign_as(app, "penanggungjawab", PJ)
+    _sign_as(app, "arsiparis", ARSIPARIS)
+    rid = _filed(login("arsiparis"), "Berita acara rapat pleno")
+    with app.app_context():
+        from archive.store import archive_store
+
+        record = db.session.get(ArchiveRecord, rid)
+        data = archive_store().read(record.versions[0].berkas_sha256)
+    cover = _text(data, "berkas-manual")[0]
+    assert "1 Mei 2019 – 3 Mei 2019" in cover
+    assert f"Cilacap, {tanggal(office_today())}" in cover
+    for name, nip, position in (PJ, ARSIPARIS):
+        assert name in cover and f"NIP. {nip}" in cover and position in cover
+    assert "HM.02.04/0001/3301/2019" in cover.splitlines()
+
+
+def test_the_daftar_arsip_never_cuts_an_archive_number_or_a_row(app_factory):
+    from intranet.cli import load_demo
+    from tests.conftest import PASSWORD
+    from tests.conftest import Auth
+
+    # a longer number than the default, and descriptions long enough to fill pages
+    app = app_factory(ARCHIVE_NUMBER_FORMAT="{classification}/{seq:05d}/KPU-{region}/{year}")
+    with app.app_context():
+        load_demo(PASSWORD)
+    _sign_as(app, "arsiparis", ARSIPARIS)
+    arsip = app.test_client()
+    assert Auth(arsip).login("arsiparis").status_code == 302
+    uraian = "Berita acara rapat pleno terbuka rekapitulasi daftar pemilih tetap. " * 4
+    for i in range(24):
+        _filed(arsip, f"Berita acara ke-{i + 1}", uraian=uraian + f"Akhir uraian {i + 1}.")
+    r = arsip.get("/arsip/daftar.pdf")
+    assert r.status_code == 200
+    pages = _text(r.data, "daftar-arsip")
+    assert len(pages) >= 2
+    numbers = [f"HM.02.04/{n:05d}/KPU-3301/2019" for n in range(1, 25)]
+    lines = [line for page in pages for line in page.splitlines()]
+    for number in numbers:
+        # whole, on one line, exactly once
+        assert sum(number in line for line in lines) == 1, number
+    words = " ".join(" ".join(pages).split())
+    for i in range(24):
+        assert f"Akhir uraian {i + 1}." in words  # no cell cut at the page's foot
+    for page in pages:
+        assert "Nomor arsip" in page  # the header repeats on every page
+    assert "NIP. " + ARSIPARIS[1] in pages[-1]
