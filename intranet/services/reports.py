@@ -12,7 +12,9 @@ from markupsafe import Markup
 from markupsafe import escape
 
 from intranet import pdf
+from intranet import sop
 from intranet.clock import YEARS
+from intranet.clock import bulan
 from intranet.clock import in_years
 from intranet.clock import office_date
 from intranet.clock import office_day_start
@@ -24,6 +26,11 @@ from intranet.text import spreadsheet_row
 from intranet.workflow import working_days_between
 
 STEPS = range(1, 11)
+
+
+def step_names():
+    """Each step's column heading: its number and name (its output in the SOP definition)."""
+    return [f"{s.number}. {s.output}" for s in sop.current().steps]
 
 
 class ReportError(ValueError):
@@ -74,6 +81,7 @@ def rows(start, end):
         out.append(
             {
                 "published_at": a.published_at,
+                "published_day": office_date(a.published_at),
                 "title": a.current.revision.title,
                 "url": absolute_url("public.article", slug=a.slug),
                 "category": a.category.name,
@@ -98,7 +106,7 @@ def to_csv(data):
             "Kategori",
             "Status",
             "Media sosial",
-            *[f"Langkah {n} (hari kerja)" for n in STEPS],
+            *[f"Langkah {name} (hari kerja)" for name in step_names()],
         ]
     )
     for r in data:
@@ -133,7 +141,7 @@ def to_xlsx(data, month):
         "Kategori",
         "Status",
         "Media sosial",
-        *[f"Langkah {n}" for n in STEPS],
+        *[f"Langkah {name}" for name in step_names()],
     ]
     ws.append(header)
     for cell in ws[1]:
@@ -202,13 +210,15 @@ def chart_svg(data):
     return Markup("".join(parts))  # noqa: S704 - numbers only, built here
 
 
-def to_pdf(data, month):
-    """The report as a PDF (WeasyPrint), with the chart drawn server-side as SVG."""
+def to_pdf(data, start):
+    """The report of the month beginning ``start`` as a PDF (WeasyPrint), with the chart
+    drawn server-side as SVG; a month with nothing published says so instead."""
     html = render_template(
         "reports/division.html",
         rows=data,
-        month=month,
-        chart=chart_svg(data),
+        month=bulan(start),
+        chart=chart_svg(data) if data else None,
+        steps=step_names(),
         office=current_app.config["OFFICE_NAME"],
         escape=escape,
     )
@@ -229,5 +239,5 @@ def build(month, fmt):
             name,
         )
     if fmt == "pdf":
-        return to_pdf(data, f"{start:%Y-%m}"), "application/pdf", name
+        return to_pdf(data, start), "application/pdf", name
     raise ReportError("Format harus pdf, xlsx atau csv.")

@@ -480,7 +480,11 @@ def report():
         flash(str(e), "error")
         return render_template("reports/page.html", month=month, rows=[], chart=None), 400
     return render_template(
-        "reports/page.html", month=f"{start:%Y-%m}", rows=rows, chart=reports.chart_svg(rows)
+        "reports/page.html",
+        month=f"{start:%Y-%m}",
+        rows=rows,
+        chart=reports.chart_svg(rows),
+        steps=reports.step_names(),
     )
 
 

@@ -306,3 +306,119 @@ def test_the_daftar_arsip_never_cuts_an_archive_number_or_a_row(app_factory):
     for page in pages:
         assert "Nomor arsip" in page  # the header repeats on every page
     assert "NIP. " + ARSIPARIS[1] in pages[-1]
+
+
+# --- the agenda book ----------------------------------------------------------------------
+
+
+def test_the_agenda_book_carries_the_signature_block_and_whole_agenda_numbers(app, login):
+    from intranet.services import intake
+    from tests.fixtures.files import pdf_bytes
+    from tests.fixtures.scenarios import material_data
+    from tests.fixtures.scenarios import upload
+
+    _sign_as(app, "koordinator", ("Agus Salim, S.Sos.", "198001012005011003", "Kasubag TP Hupmas"))
+    day = office_today()
+    with app.test_request_context(method="POST"):
+        k = db.session.execute(db.select(User).where(User.username == "kontributor")).scalar_one()
+        for i in range(14):
+            intake.register_material(
+                material_data(
+                    received_on=day,
+                    perihal=f"Undangan rapat koordinasi pemutakhiran data pemilih ke-{i + 1} "
+                    + "dengan Dinas Kependudukan dan Pencatatan Sipil " * 2
+                    + SCRIPTS["Jawa"],
+                ),
+                [upload(pdf_bytes(str(i)), "a.pdf")],
+                k,
+            )
+    r = login("koordinator").get(f"/intranet/agenda/cetak?start={day}&end={day}")
+    assert r.status_code == 200
+    pages = _text(r.data, "buku-agenda")
+    lines = [line for page in pages for line in page.splitlines()]
+    for n in range(1, 15):
+        number = f"{n:04d}/AGD-WEB/3301/{day.year}"
+        assert sum(number in line for line in lines) == 1, number
+    text = "\n".join(pages)
+    assert f"Periode {tanggal(day)} – {tanggal(day)}" in text
+    assert "Agus Salim, S.Sos." in pages[-1] and "NIP. 198001012005011003" in pages[-1]
+    assert "Kasubag TP Hupmas" in pages[-1] and "Yang mencatat," in pages[-1]
+
+
+# --- the division report ------------------------------------------------------------------
+
+
+def test_the_division_report_names_the_office_the_month_and_the_steps(app, login, scenario):
+    from intranet.clock import bulan
+    from tests.fixtures.scenarios import build_published
+
+    build_published(app, scenario["case_id"])
+    month = office_today().strftime("%Y-%m")
+    c = login("koordinator")
+    r = c.get(f"/intranet/naskah/laporan?bulan={month}&format=pdf")
+    pages = _text(r.data, "laporan-divisi")
+    words = " ".join(" ".join(pages).split())
+    assert "KPU KABUPATEN CILACAP" in words
+    assert f"Laporan Pengelolaan Website — {bulan(office_today())}" in words
+    for name in ("1. Penugasan", "3. Konsep artikel", "10. "):
+        assert name in words
+    assert "Rapat pleno DPT" in words and "Tidak ada berita" not in words
+    assert "Mengetahui," in words and "Yang melaporkan," in words
+    r = c.get(f"/intranet/naskah/laporan?bulan={month}&format=csv")
+    header = r.get_data(as_text=True).splitlines()[0]
+    assert "Langkah 1. Penugasan (hari kerja)" in header
+    page = c.get(f"/intranet/naskah/laporan?bulan={month}").get_data(as_text=True)
+    assert "1. Penugasan: " in page
+
+
+def test_a_month_with_nothing_published_says_so_instead_of_a_chart_of_zeros(app, login):
+    c = login("koordinator")
+    r = c.get("/intranet/naskah/laporan?bulan=2019-02&format=pdf")
+    assert r.status_code == 200
+    pages = _text(r.data, "laporan-divisi-kosong")
+    words = " ".join(" ".join(pages).split())
+    assert "Laporan Pengelolaan Website — Februari 2019" in words
+    assert "Tidak ada berita yang terbit pada Februari 2019." in words
+    assert "Rata-rata hari kerja" not in words
+    page = c.get("/intranet/naskah/laporan?bulan=2019-02").get_data(as_text=True)
+    assert "<svg" not in page and "Tidak ada berita terbit pada bulan ini." in page
+
+
+def test_the_export_buttons_send_the_month_typed_in(app, login):
+    from html.parser import HTMLParser
+
+    c = login("koordinator")
+    page = c.get("/intranet/naskah/laporan?bulan=2019-02").get_data(as_text=True)
+
+    class Form(HTMLParser):
+        """The report form's fields and its export buttons."""
+
+        def __init__(self):
+            super().__init__()
+            self.inside, self.fields, self.buttons, self.action = False, {}, [], None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form" and "filters" in (a.get("class") or "").split():
+                self.inside, self.action = True, a.get("action")
+            elif self.inside and tag == "input" and a.get("name"):
+                self.fields[a["name"]] = a.get("value", "")
+            elif self.inside and tag == "button" and a.get("name") == "format":
+                self.buttons.append(a["value"])
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+
+    form = Form()
+    form.feed(page)
+    assert form.buttons == ["pdf", "xlsx", "csv"]
+    # a person types another month, then presses a button: the browser sends the form
+    form.fields["bulan"] = "2019-03"
+    for fmt in form.buttons:
+        r = c.get(
+            form.action or "/intranet/naskah/laporan",
+            query_string={**form.fields, "format": fmt},
+        )
+        assert r.status_code == 200
+        assert r.headers["Content-Disposition"].endswith(f"laporan-divisi-2019-03.{fmt}")

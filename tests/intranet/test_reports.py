@@ -24,7 +24,7 @@ def test_report_in_every_format(app, login, published):
     r = c.get(f"/intranet/naskah/laporan?bulan={month}&format=pdf")
     assert r.mimetype == "application/pdf"
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.data)).pages).split())
-    assert "Laporan Pengelolaan Website kepada Divisi" in text and "Rapat pleno DPT" in text
+    assert "Laporan Pengelolaan Website —" in text and "Rapat pleno DPT" in text
     r = c.get(f"/intranet/naskah/laporan?bulan={month}&format=xlsx")
     ws = load_workbook(io.BytesIO(r.data)).active
     assert ws["B2"].value == "Rapat pleno DPT" and ws["C2"].value.endswith(f"/berita/{published}")
