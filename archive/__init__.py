@@ -12,6 +12,7 @@ def init_app(app, anchor_check=None):
     from archive import cli
     from archive import jobs
     from archive import models
+    from archive import table_views
     from archive import views
 
     root = Path(app.config["ARCHIVE_DIR"])
@@ -19,6 +20,7 @@ def init_app(app, anchor_check=None):
     app.extensions["warta_archive_dir"] = root
     app.extensions["warta_archive_anchor_check"] = anchor_check
     app.register_blueprint(views.bp)
+    app.register_blueprint(table_views.bp)
     cli.init_app(app)
     jobs.recover_at_start(app)
 

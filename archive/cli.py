@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from archive import export
 from archive import fixity
 from archive import indexing
+from archive import tables
 from intranet import permissions
 from intranet.transactions import ServiceError
 
@@ -118,3 +119,53 @@ def export_command(out, query, quiet):
 
     os.replace(tmp, out)
     click.echo(f"{len(ids)} arsip, {files} berkas muatan → {out}")
+
+
+tables_cli = AppGroup("tables", help="Tabel klasifikasi dan jadwal retensi (JRA).")
+archive_cli.add_command(tables_cli)
+
+
+@tables_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--kind",
+    type=click.Choice(["klasifikasi", "jra"]),
+    help="Jenis tabel (bila tidak diberikan: ditebak dari kepala kolom).",
+)
+@click.option("--dry-run", is_flag=True, help="Periksa dan tampilkan perubahan tanpa menyimpan.")
+def tables_import_command(path, kind, dry_run):
+    """Import the classification or the JRA table from a CSV or XLSX file (the layouts are
+    in the README); every bad row is named and nothing changes; exit 1 then."""
+
+    with open(path, "rb") as f:
+        data = f.read(tables.MAX_FILE_BYTES + 1)
+    name = os.path.basename(path)
+    try:
+        if dry_run:
+            kind, rows = tables.read(data, name, kind)
+            p = tables.plan(kind, rows)
+            version = None
+        else:
+            version, p = tables.import_file(data, name, None, kind)
+    except ServiceError as e:
+        for message in getattr(e, "errors", [str(e)]):
+            click.echo(f"GALAT   {message}", err=True)
+        sys.exit(1)
+    for word, changes in (("TAMBAH", p.added), ("UBAH", p.changed), ("HAPUS", p.removed)):
+        for change in changes:
+            values = change.after or change.before
+            click.echo(f"{word:<7} {change.code}  {values.get('name', '')}")
+    for warning in p.warnings:
+        click.echo(f"CATATAN {warning}")
+    counts = p.counts
+    summary = (
+        f"{counts['rows']} baris: {counts['added']} ditambah, {counts['changed']} diubah, "
+        f"{counts['removed']} dihapus, {counts['unchanged']} tetap"
+    )
+    label = "JRA" if p.kind == "jra" else "klasifikasi"
+    if version is None:
+        click.echo(f"UJI COBA (tidak disimpan): tabel {label}, {summary}.")
+    else:
+        click.echo(
+            f"OK: tabel {label} versi {version.number}, {summary}; SHA-256 {version.sha256}."
+        )

@@ -2,9 +2,12 @@
 tables. Validation only."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from flask_wtf.file import FileRequired
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField
 from wtforms import DateField
+from wtforms import HiddenField
 from wtforms import IntegerField
 from wtforms import SelectChoice
 from wtforms import SelectField
@@ -132,3 +135,26 @@ class ExportForm(BaseForm):
             Regexp(r"^[0-9,\s]*$", message=_l("Pilihan tidak valid.")),
         ]
     )
+
+
+class TableImportForm(BaseForm):
+    """A classification or JRA table file to preview (its kind guessed from its header)."""
+
+    file = FileField(
+        _l("Berkas CSV atau XLSX"), validators=[FileRequired(_l("Pilih berkas tabel."))]
+    )
+    kind = SelectField(
+        _l("Jenis tabel"),
+        choices=[
+            SelectChoice("", _l("tebak dari kepala kolom")),
+            SelectChoice("klasifikasi", _l("kode klasifikasi")),
+            SelectChoice("jra", _l("jadwal retensi (JRA)")),
+        ],
+        validators=[Optional()],
+    )
+
+
+class TableConfirmForm(BaseForm):
+    """The confirmation of a previewed import: the token of the previewed file."""
+
+    token = HiddenField(validators=[required(), length(64)])

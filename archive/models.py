@@ -8,9 +8,11 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger
 from sqlalchemy import ForeignKey
+from sqlalchemy import LargeBinary
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -71,6 +73,9 @@ class RetentionRule(db.Model):
     __tablename__ = "archive_retention_rules"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The JRA row's code in an imported table; a row changed by a later import is kept
+    #: (inactive) for the records made under it, and a new row takes the code.
+    code: Mapped[str | None] = mapped_column(String(32), index=True)
     name: Mapped[str] = mapped_column(String(200))
     active_years: Mapped[int]
     inactive_years: Mapped[int]
@@ -99,6 +104,53 @@ class Classification(db.Model):
     retention: Mapped[RetentionRule | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+#: The two tables an office imports from a file.
+TABLE_KINDS = ("klasifikasi", "jra")
+#: A kept table file: MEDIUMBLOB on MariaDB/MySQL, whose BLOB holds only 64 KiB.
+FileBytes = LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql", "mariadb")
+
+
+class TableVersion(db.Model):
+    """One import of the classification or the retention table, with the file itself.
+
+    A previewed import waits here (``status`` pratinjau, with the token its confirmation
+    carries) until it is confirmed; then it takes the next ``number`` of its kind.
+    """
+
+    __tablename__ = "archive_table_versions"
+    __table_args__ = (UniqueConstraint("kind", "number", name="uq_archive_table_versions_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # klasifikasi | jra
+    number: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(16), default="pratinjau")  # pratinjau | berlaku
+    token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    content: Mapped[bytes] = mapped_column(FileBytes, deferred=True)
+    #: The tables as they stood when the preview was made: a confirmation applies only to them.
+    state_digest: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(default=0)
+    added: Mapped[int] = mapped_column(default=0)
+    changed: Mapped[int] = mapped_column(default=0)
+    removed: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    # None: the command line
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applied_at: Mapped[datetime | None]
+
+    imported_by: Mapped["User | None"] = relationship(  # noqa: F821  (the host's user model)
+        "User"
+    )
+
+    @property
+    def label(self):
+        """``JRA versi 2``, ``klasifikasi versi 1``."""
+        return f"{'JRA' if self.kind == 'jra' else 'klasifikasi'} versi {self.number}"
 
 
 class ArchiveCounter(db.Model):
@@ -140,6 +192,13 @@ class ArchiveRecord(db.Model):
     retention_active_years: Mapped[int]
     retention_inactive_years: Mapped[int]
     retention_disposition: Mapped[str] = mapped_column(String(20))
+    #: The imported tables in force when the record was made (None: the sample rows).
+    classification_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("archive_table_versions.id")
+    )
+    retention_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("archive_table_versions.id")
+    )
     hardcopy_status: Mapped[str] = mapped_column(String(16), default="belum_dicetak")
     room: Mapped[str | None] = mapped_column(String(80))
     cabinet: Mapped[str | None] = mapped_column(String(80))
@@ -154,6 +213,12 @@ class ArchiveRecord(db.Model):
 
     classification: Mapped[Classification] = relationship()
     retention: Mapped[RetentionRule | None] = relationship()
+    classification_version: Mapped[TableVersion | None] = relationship(
+        foreign_keys=[classification_version_id]
+    )
+    retention_version: Mapped[TableVersion | None] = relationship(
+        foreign_keys=[retention_version_id]
+    )
     created_by: Mapped["User"] = relationship(  # noqa: F821  (the host's user model)
         "User", foreign_keys=[created_by_id]
     )

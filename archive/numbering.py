@@ -4,6 +4,7 @@ record takes its code and retention from."""
 from flask import current_app
 from flask_babel import gettext as _
 
+from archive import tables
 from archive.models import DISPOSITIONS
 from archive.models import ArchiveCounter
 from archive.models import ArchiveRecord
@@ -140,6 +141,13 @@ def new_record(classification, year, **fields):
         retention_active_years=retention.active_years if retention else 0,
         retention_inactive_years=retention.inactive_years if retention else 0,
         retention_disposition=retention.disposition if retention else "dinilai_kembali",
+        # the imported tables in force; a sample (CONTOH) or typed row belongs to none
+        classification_version=(
+            None if classification.is_sample else tables.version_in_force("klasifikasi")
+        ),
+        retention_version=(
+            tables.version_in_force("jra") if retention and retention.code else None
+        ),
         **fields,
     )
     db.session.add(record)

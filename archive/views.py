@@ -29,11 +29,13 @@ from archive.forms import ExportForm
 from archive.forms import HardcopyForm
 from archive.forms import ManualRecordForm
 from archive.forms import RetentionForm
+from archive.forms import TableImportForm
 from archive.models import HARDCOPY_STATUSES
 from archive.models import ArchiveRecord
 from archive.models import Classification
 from archive.models import FixityRun
 from archive.models import RetentionRule
+from archive.tables import versions as table_versions
 from intranet import pdf
 from intranet import permissions
 from intranet.database import get_or_404
@@ -311,6 +313,8 @@ def _tables(new_classification, new_retention):
     rule_forms = {r.id: RetentionForm(formdata=None, obj=r, prefix=f"r{r.id}") for r in rules}
     return render_template(
         "archive/tables.html",
+        import_form=TableImportForm(formdata=None),
+        versions=table_versions(),
         rows=rows,
         rules=rules,
         forms=forms,

@@ -67,13 +67,14 @@ def create_app(config=None):
 
     from intranet.views import admin
     from intranet.views import auth
+    from intranet.views import calendar
     from intranet.views import cases
     from intranet.views import dashboard
     from intranet.views import intake
     from intranet.views import public
     from intranet.views import team
 
-    for module in (public, auth, dashboard, team, admin, intake, cases):
+    for module in (public, auth, dashboard, team, admin, calendar, intake, cases):
         app.register_blueprint(module.bp)
 
     from intranet import cli

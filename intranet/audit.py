@@ -52,6 +52,10 @@ ACTIONS = {
     "retention.update": _l("retensi diubah"),
     "delegation.create": _l("pelaksana harian ditunjuk"),
     "delegation.revoke": _l("penunjukan pelaksana harian dicabut"),
+    "tables.import": _l("tabel klasifikasi/JRA diimpor"),
+    "holiday.create": _l("hari libur ditambahkan"),
+    "holiday.delete": _l("hari libur dihapus"),
+    "holidays.import": _l("hari libur setahun diimpor"),
 }
 
 

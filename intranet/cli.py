@@ -27,6 +27,7 @@ from intranet.models import User
 from intranet.services import accounts
 from intranet.services import anchors
 from intranet.services import cases
+from intranet.services import holidays
 from intranet.services import intake
 from intranet.services import notify
 from intranet.services import publishing
@@ -320,6 +321,7 @@ def init_app(app):
     """Register the command groups."""
 
     app.cli.add_command(backup_cli)
+    app.cli.add_command(holidays_cli)
 
     @app.cli.group()
     def demo():
@@ -611,3 +613,37 @@ def backup_restore(path):
         f"Dipulihkan dari {path}: {len(manifest['members'])} berkas; indeks pencarian "
         "dibangun ulang."
     )
+
+
+holidays_cli = AppGroup("holidays", help="Hari libur kantor (libur nasional, cuti bersama).")
+
+
+@holidays_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Periksa berkas tanpa menyimpan.")
+def holidays_import_command(path, dry_run):
+    """Replace one year's holidays with a CSV or XLSX file (tanggal,nama,jenis); every bad
+    row is named and nothing changes (exit 1)."""
+    with open(path, "rb") as f:
+        data = f.read(holidays.MAX_FILE_BYTES + 1)
+    try:
+        year, rows, old = holidays.import_year(data, os.path.basename(path), None, dry_run)
+    except holidays.HolidayImportError as e:
+        for message in e.errors:
+            click.echo(f"GALAT   {message}", err=True)
+        raise SystemExit(1) from None
+    for row in rows:
+        click.echo(f"{row['day'].isoformat()}  {row['kind']:<14}  {row['name']}")
+    done = "UJI COBA (tidak disimpan)" if dry_run else "OK"
+    click.echo(f"{done}: tahun {year}, {len(rows)} hari libur (sebelumnya {old}).")
+
+
+@holidays_cli.command("list")
+@click.option("--year", type=click.IntRange(1900, 2100), help="Tahun (bawaan: tahun ini).")
+def holidays_list_command(year):
+    """The holidays of a year."""
+    year = year or today().year
+    rows = holidays.holidays_of(year)
+    for h in rows:
+        click.echo(f"{h.day.isoformat()}  {h.kind:<14}  {h.name}")
+    click.echo(f"{len(rows)} hari libur pada {year}.")

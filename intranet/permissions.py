@@ -52,6 +52,11 @@ AREAS = {
     "delegate": ("penanggungjawab",),
     "archive": TEAM,
     "archive_keep": KEEPERS,
+    # importing the official classification and JRA tables: the keepers of the archive
+    "archive_tables": KEEPERS,
+    # the office's working-day calendar (holidays): a setting of the whole office, kept by
+    # the admin like the categories
+    "calendar": ("admin",),
     # The admin audit log: the admin whose acts it records, and the Penanggung Jawab who
     # oversees them.
     "audit": ("admin", "penanggungjawab"),

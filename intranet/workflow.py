@@ -307,8 +307,9 @@ def correctable(case, actor):
     return {w for r in case.definition.after if r.action in allowed for w in r.edits}
 
 
-def working_days_between(start, end):
-    """Working days (Monday to Friday) from ``start`` to ``end``, not counting ``start``'s day."""
+def working_days_between(start, end, holidays=frozenset()):
+    """Working days from ``start`` to ``end``, not counting ``start``'s day: Monday to
+    Friday, less the office's ``holidays`` (a set of dates: libur nasional, cuti bersama)."""
 
     start, end = _as_date(start), _as_date(end)
     if end <= start:
@@ -316,15 +317,28 @@ def working_days_between(start, end):
     days, d = 0, start
     while d < end:
         d += timedelta(days=1)
-        if d.weekday() < 5:
+        if d.weekday() < 5 and d not in holidays:
             days += 1
     return days
+
+
+def add_working_days(start, days, holidays=frozenset()):
+    """The date ``days`` working days after ``start`` (weekends and ``holidays`` skipped):
+    the due date of a step that started on ``start`` with a standard of ``days``."""
+
+    d = _as_date(start)
+    while days > 0:
+        d += timedelta(days=1)
+        if d.weekday() < 5 and d not in holidays:
+            days -= 1
+    return d
 
 
 def _as_date(value):
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
-def is_overdue(started_at, now, standard_days):
-    """True if a step started at ``started_at`` has run past its standard working days."""
-    return working_days_between(started_at, now) > standard_days
+def is_overdue(started_at, now, standard_days, holidays=frozenset()):
+    """True if a step started at ``started_at`` has run past its standard working days
+    (``holidays`` are not working days: a step due across one is not overdue)."""
+    return working_days_between(started_at, now, holidays) > standard_days

@@ -1,5 +1,6 @@
 """Database models, one module per area."""
 
+from intranet.models.calendar import Holiday
 from intranet.models.cases import Case
 from intranet.models.cases import Category
 from intranet.models.cases import Concept
@@ -34,6 +35,7 @@ __all__ = [
     "Category",
     "Concept",
     "Delegation",
+    "Holiday",
     "LoginFailure",
     "Membership",
     "OutboxMessage",

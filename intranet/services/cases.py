@@ -32,6 +32,7 @@ from intranet.services import notify
 from intranet.services import photos
 from intranet.services import previews
 from intranet.services import trail
+from intranet.services.holidays import holiday_set
 from intranet.transactions import ConflictError
 from intranet.transactions import ServiceError
 from intranet.transactions import atomic
@@ -43,6 +44,7 @@ from intranet.workflow import Actor
 from intranet.workflow import Approval
 from intranet.workflow import CaseState
 from intranet.workflow import WorkflowError
+from intranet.workflow import add_working_days
 from intranet.workflow import allowed_actions
 from intranet.workflow import check_edit
 from intranet.workflow import correctable
@@ -434,13 +436,26 @@ def all_cases(limit=200):
 
 
 def overdue(case, now=None):
-    """True if the current step has run past its standard time (working days)."""
+    """True if the current step has run past its standard time (working days, the office's
+    holidays skipped)."""
     if case.status != "open":
         return False
     step = case.definition().step(case.step)
     return is_overdue(
-        office_date(case.step_started_at), office_date(now or utcnow()), step.standard_days
+        office_date(case.step_started_at),
+        office_date(now or utcnow()),
+        step.standard_days,
+        holiday_set(),
     )
+
+
+def step_due(case):
+    """The date the current step is due: its standard working days after it started, the
+    office's holidays skipped (None once the case has left the SOP)."""
+    if case.status != "open":
+        return None
+    step = case.definition().step(case.step)
+    return add_working_days(office_date(case.step_started_at), step.standard_days, holiday_set())
 
 
 def tasks_for(user):

@@ -22,6 +22,7 @@ from intranet.clock import office_time
 from intranet.extensions import db
 from intranet.links import absolute_url
 from intranet.models import Article
+from intranet.services.holidays import holiday_set
 from intranet.text import spreadsheet_row
 from intranet.workflow import working_days_between
 
@@ -58,7 +59,9 @@ def step_days(case):
             extra.get("to") or e.action == "publish"
         ):
             start = entered.get(e.step, e.occurred_at)
-            days[e.step] = working_days_between(office_date(start), office_date(e.occurred_at))
+            days[e.step] = working_days_between(
+                office_date(start), office_date(e.occurred_at), holiday_set()
+            )
         if "to" in extra:
             entered[extra["to"]] = e.occurred_at
     return [days.get(n) for n in STEPS]

@@ -79,6 +79,7 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
         options=options,
         missing=missing,
         overdue=cases.overdue(case),
+        due=cases.step_due(case),
         form=form,
         editable=editable,
         concept=concept,

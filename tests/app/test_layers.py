@@ -74,6 +74,7 @@ def test_the_archive_imports_nothing_of_the_intranets_models_or_services():
         "intranet.pdf",
         "intranet.permissions",
         "intranet.storage",
+        "intranet.tabular",
         "intranet.text",
         "intranet.transactions",
         "intranet.uploads",

@@ -95,6 +95,12 @@ ACCESS = {
     # the audit log: the admin whose acts it records and the PJ who oversees them
     ("admin.audit_log", "GET"): row(only("admin", "penanggungjawab"), 200),
     ("admin.categories", "GET"): row(only("admin"), 200),
+    # the working-day calendar: an empty holiday or import form is refused on the page, an
+    # empty removal flashed on it
+    ("calendar.holidays_page", "GET"): row(only("admin"), 200),
+    ("calendar.holidays_page", "POST"): row(only("admin"), 400),
+    ("calendar.import_year", "POST"): row(only("admin"), 400),
+    ("calendar.delete", "POST"): row(only("admin"), to("/intranet/admin/libur/")),
     ("admin.categories", "POST"): row(only("admin"), 400),
     ("admin.category", "POST"): row(only("admin"), to("/intranet/admin/kategori")),
     # the PJ confirms or refuses an admin's appointment of themself; with nothing waiting
@@ -185,6 +191,11 @@ ACCESS = {
     # a row of a table edited with an invalid form: errors flashed, back to the tables
     ("archive.classification", "POST"): row(KEEPERS, to("/arsip/tabel")),
     ("archive.retention", "POST"): row(KEEPERS, to("/arsip/tabel")),
+    # table import: a preview without a file is refused on its page; a confirmation without
+    # a token flashed on the tables; the file of an applied import downloads
+    ("table_views.preview", "POST"): row(KEEPERS, 400),
+    ("table_views.confirm", "POST"): row(KEEPERS, to("/arsip/tabel")),
+    ("table_views.version_file", "GET"): row(KEEPERS, 200),
     ("archive.search", "GET"): row(TEAM, 200),
     ("archive.listing", "GET"): row(TEAM, 200),
     # an empty search exports every record the keeper may read: on to the new job's page
@@ -330,6 +341,15 @@ def scenario_args(app, login, scanned_decree, needed):
             args["run_id"] = fixity.verify().id
     if needed & {"archive.export_status", "archive.export_download"}:
         args["export_token"] = export_token(app, login)
+    if needed & {"version_id"}:  # an import of the JRA, applied from the command line
+        from archive import tables
+
+        data = (
+            b"kode_retensi,jenis_arsip,retensi_aktif,retensi_inaktif,keterangan\n"
+            b"HM.02,Publikasi,2,3,musnah\n"
+        )
+        with app.test_request_context(method="POST"):
+            args["version_id"] = tables.import_file(data, "jra.csv")[0].id
     return args
 
 
