@@ -14,7 +14,8 @@ SITE := WARTA_SITE_URL=$(or $(WARTA_SITE_URL),http://127.0.0.1:$(PORT)) \
 
 install: $(VENV)/.installed
 
-# WeasyPrint (PDFs) needs Pango and a font; the browser tests need Debian's Chromium.
+# WeasyPrint (PDFs) needs Pango and a font; the browser tests need Debian's Chromium; OCR
+# needs ocrmypdf and Tesseract with its Indonesian model.
 # Installed from Debian's packages when missing (the browser tests skip, saying why, if
 # Chromium cannot be installed).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
@@ -22,6 +23,7 @@ system-deps:
 	@missing=""; \
 	ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && fc-list 2>/dev/null | grep -qi dejavu || missing="$(SYSTEM_PACKAGES)"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	{ command -v ocrmypdf >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx ind; } || missing="$$missing ocrmypdf tesseract-ocr tesseract-ocr-ind"; \
 	fc-list ':charset=a997' 2>/dev/null | grep -q . && fc-list ':charset=1f5f3' 2>/dev/null | grep -qi emoji || missing="$$missing fonts-noto-core fonts-noto-color-emoji"; \
 	if [ -n "$$missing" ] && command -v apt-get >/dev/null; then \
 		echo "Installing:$$missing"; \

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from archive import export
 from archive import fixity
 from archive import indexing
+from archive import ocr_work
 from archive import tables
 from intranet import permissions
 from intranet.transactions import ServiceError
@@ -90,6 +91,39 @@ def reindex_command(quiet):
     click.echo(
         f"{checked} arsip diperiksa, {written} ditulis ulang, {removed} dihapus dari indeks, "
         f"{drained} antrean diproses, {len(aside)} disisihkan."
+    )
+
+
+@archive_cli.command("ocr")
+@click.option("--all", "everything", is_flag=True, help="Baca ulang semua pindaian.")
+@click.option("--missing", is_flag=True, help="Hanya pindaian yang belum dibaca (bawaan).")
+@click.option("--quiet", is_flag=True, help="Tanpa bilah kemajuan.")
+def ocr_command(everything, missing, quiet):
+    """OCR the archive's scans and images of documents (Indonesian), each into a derived
+    searchable PDF/A beside its untouched original; then refresh the search index.
+
+    By default (``--missing``) only the scans not yet read into the archive; ``--all``
+    reads every one again. A file that fails is named with its reason; the others go on.
+    """
+    if everything and missing:
+        raise click.UsageError("Pilih salah satu: --all atau --missing.")
+    if not ocr_work.ocr.available():
+        raise click.ClickException("ocrmypdf tidak terpasang; jalankan make untuk memasangnya.")
+    if quiet:
+        counts = ocr_work.ocr_archive(everything)
+    else:
+        total = len(ocr_work.archive_candidates(everything))
+        with click.progressbar(length=total, label="OCR pindaian", file=sys.stderr) as bar:
+            counts = ocr_work.ocr_archive(everything, progress=bar.update)
+    for row in ocr_work.failures():
+        click.echo(f"GAGAL   {row.sha256}  {row.note}")
+    for row in ocr_work.to_check():
+        pages = ", ".join(str(p) for p in row.low_page_numbers)
+        click.echo(f"PERIKSA {row.sha256}  halaman {pages} (keyakinan rendah)")
+    drained = indexing.drain(timeout=60.0)
+    click.echo(
+        f"{counts['selesai']} dibaca OCR, {counts['dilewati']} sudah berteks, "
+        f"{counts['gagal']} gagal; {drained} antrean indeks diproses."
     )
 
 

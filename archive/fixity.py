@@ -15,6 +15,7 @@ from archive.models import ArchiveFile
 from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from archive.models import FixityRun
+from archive.ocr_models import OcrResult
 from archive.snapshot import Anchor
 from archive.store import archive_store
 from intranet.clock import utcnow
@@ -40,6 +41,13 @@ def registered_files():
     )
     for sha, number, nomor in rows:
         names.setdefault(sha, []).append(f"{nomor}: berkas versi {number}")
+    rows = db.session.execute(
+        db.select(OcrResult.derived_sha256, OcrResult.sha256).where(
+            OcrResult.archived.is_(True), OcrResult.derived_sha256.is_not(None)
+        )
+    )
+    for sha, original in rows:
+        names.setdefault(sha, []).append(f"PDF/A hasil OCR dari {original[:12]}")
     return names
 
 

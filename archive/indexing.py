@@ -31,6 +31,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from archive import extract
+from archive import ocr
 from archive.models import ArchiveFile
 from archive.models import ArchiveRecord
 from archive.models import ArchiveText
@@ -61,6 +62,8 @@ class IndexingError(Exception):
     """A record's document cannot be made; the message says why (shown to the arsiparis)."""
 
 
+#: The kinds of originals that may be scans (their OCR text is indexed).
+SCAN_KINDS = ("sumber", "pindaian")
 #: Originals larger than this are not read for text.
 MAX_EXTRACT_BYTES = 60 * 1024 * 1024
 
@@ -151,6 +154,7 @@ def drain(timeout=5.0, limit=None):
             ids = sorted({r.record_id for r in rows})
             records = _load(ids)
             texts = _texts_for(records)
+            recognised = _recognised_for(records)
             failed = {}
             for record_id in ids:
                 record = records.get(record_id)
@@ -158,7 +162,7 @@ def drain(timeout=5.0, limit=None):
                     index.remove(writer, record_id)
                     continue
                 try:
-                    index.put(writer, document(record, texts))
+                    index.put(writer, document(record, texts, recognised))
                 except Exception as e:  # noqa: BLE001 - set aside below, the queue goes on
                     failed[record_id] = e
         except BaseException:
@@ -295,6 +299,13 @@ def _texts_for(records):
     return {t.sha256: t for (t,) in rows}
 
 
+def _recognised_for(records):
+    """The OCR results of the records' current scans: ``{sha256: OcrResult}``."""
+    return ocr.results_for(
+        f.sha256 for r in records.values() for f in _current_files(r) if f.kind in SCAN_KINDS
+    )
+
+
 def _extract_texts(record_ids):
     """Extract (once per file content) the text of the originals of these records."""
     if not record_ids:
@@ -329,21 +340,32 @@ def _extract_texts(record_ids):
     db.session.commit()
 
 
-def document(record, texts):
+def document(record, texts, recognised=None):
     """The search document of a record: metadata, people, senders, and all its text."""
     files = _current_files(record)
     parts = [record.uraian, record.notes or ""]
     summary, category, people, roles, senders, agenda = "", "", set(), set(), set(), []
     if record.origin == "sop":  # the case lives in the record's JSON, made or imported alike
         summary, category, people, roles, senders, agenda = _from_record_json(files, parts)
-    notext = False
+    # OCR text (``recognised``: {sha256: OcrResult}) is kept apart, so a hit can say which
+    # words came from OCR; ``ocr_low`` marks a page a person should check.
+    recognised = recognised or {}
+    notext = ocr_low = False
+    ocr_parts = []
     for f in files:
         t = texts.get(f.sha256)
+        read = recognised.get(f.sha256) if f.kind in SCAN_KINDS else None
+        if read is not None and read.done and read.text:
+            ocr_parts.append(read.text)
+            ocr_low = ocr_low or bool(read.low_pages)
+            if t is not None and t.status == "teks":
+                parts.append(t.text)  # a PDF with text on some pages and scans on others
+            continue
         if t is None:
             continue
         if t.status == "teks":
             parts.append(t.text)
-        elif t.status == "tanpa_teks" and f.kind in ("sumber", "pindaian"):
+        elif t.status == "tanpa_teks" and f.kind in SCAN_KINDS:
             notext = True
     media = [
         m
@@ -375,6 +397,9 @@ def document(record, texts):
         "notext": notext,
         "origin": record.origin,
     }
+    if ocr_parts:  # absent otherwise, so records without OCR keep their fingerprints
+        doc["ocr"] = "\n".join(ocr_parts)
+        doc["ocr_low"] = ocr_low
     doc["fingerprint"] = fingerprint(doc)
     return doc
 
@@ -460,12 +485,13 @@ def reindex(progress=None, chunk=CHUNK):
         _extract_texts(set(ids))
         records = _load(ids)
         texts = _texts_for(records)
+        recognised = _recognised_for(records)
         stored = target.fingerprints(ids)
         docs, failed = [], {}
         for record_id in ids:
             seen.add(str(record_id))
             try:
-                doc = document(records[record_id], texts)
+                doc = document(records[record_id], texts, recognised)
             except Exception as e:  # noqa: BLE001 - set aside below, the others go on
                 failed[record_id] = e
                 continue

@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from archive import indexing
+from archive import ocr
+from archive import ocr_work
 from archive import pdf
 from archive.filing import add_event
 from archive.filing import location_of
@@ -111,6 +113,7 @@ def _make_version(record, pub, source, batch):
             )
     except StorageError as e:
         raise ServiceError(_("Berkas asli tidak dapat dibaca: %(error)s", error=str(e))) from e
+    derived = _recognised(pub.originals, source, batch)
     sha, size = batch.put_bytes(pub.page_html.encode())
     files.append(
         _file(
@@ -138,13 +141,15 @@ def _make_version(record, pub, source, batch):
             reason=pub.reason,
             pub=pub,
             article_html=Markup(pub.berkas_article_html),  # noqa: S704  (rendered by the host from sanitised HTML)
-            files=files,
+            files=files + derived,
             qr=_qr(record_url),
             record_url=record_url,
             office=current_app.config["OFFICE_NAME"],
             made_at=utcnow(),
         )
-    berkas = pdf.render(html, batch.store, files, f"{record.nomor_arsip} — {record.title}")
+    berkas = pdf.render(
+        html, batch.store, files + derived, f"{record.nomor_arsip} — {record.title}"
+    )
     berkas_sha, berkas_size = batch.put_bytes(berkas)
     v = ArchiveVersion(
         record=record,
@@ -165,6 +170,48 @@ def _make_version(record, pub, source, batch):
     if number > 1:
         add_event(record, "versi", pub.made_by_id, {"version": number, "reason": pub.reason})
     return Archived(record.id, record.nomor_arsip, number, berkas_sha, files[-1]["sha256"])
+
+
+def _recognised(originals, source, batch):
+    """The derived searchable PDF/A of each source file OCR has read, copied into the archive
+    to be embedded beside its original (relationship Supplement) and listed with its SHA-256.
+
+    A source not read yet (its upload's OCR still queued, or failed) is queued for OCR in
+    the archive: its text then reaches the index, and the record page lists the result.
+    """
+    wanted = [o for o in originals if o.kind == "sumber" and ocr.is_candidate(o.mimetype)]
+    results = ocr.results_for(o.sha256 for o in wanted)
+    derived = []
+    for o in wanted:
+        r = results.get(o.sha256)
+        if r is None or r.status == "gagal":
+            ocr_work.queue_archived(o.sha256, o.mimetype)
+            continue
+        if not r.done:
+            continue
+        try:
+            size = batch.copy_from(source, r.derived_sha256)
+        except (OSError, StorageError):  # gone from the working store: made again later
+            ocr_work.queue_archived(o.sha256, o.mimetype)
+            continue
+        r.archived = True
+        confidence = f"{r.confidence:.0f}%" if r.confidence is not None else "-"
+        derived.append(
+            {
+                "kind": "turunan OCR",
+                "sha256": r.derived_sha256,
+                "size": size,
+                "filename": f"{o.filename.rsplit('.', 1)[0]}.ocr.pdf",
+                "mimetype": "application/pdf",
+                "relationship": "Supplement",
+                "description": (
+                    f"PDF/A hasil OCR (bahasa {r.language}, {r.pages} halaman, keyakinan "
+                    f"rata-rata {confidence}) dari {o.filename}; SHA-256 asli {o.sha256}"
+                )[:500],
+                "access_class": o.access_class,
+            }
+        )
+    return derived
 
 
 def _file_row(position, f):
@@ -272,6 +319,7 @@ def _register_manual(data, scans, user, batch):
         )
     for f in files:
         f["access_class"] = data["access_class"]
+        ocr_work.queue_archived(f["sha256"], f["mimetype"])
     status = data["hardcopy_status"]
     record = new_record(
         classification,

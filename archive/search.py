@@ -56,7 +56,7 @@ FACETS = ("year", "category", "classification", "box", "hardcopy")
 #: What a hit shows (kept whole in each document's stored part).
 SHOWN = (
     "id nomor_arsip title summary content category classification year date date_from senders "
-    "media hardcopy location box access filenames notext origin fingerprint"
+    "media hardcopy location box access filenames notext origin fingerprint ocr ocr_low"
 ).split()
 #: The fields a document may carry.
 FIELDS = tuple(dict.fromkeys(("id", *STEMMED, *PLAIN, *EXACT, *SHOWN)))
@@ -87,6 +87,8 @@ class Hit:
     fields: dict
     score: float
     snippet: Markup
+    #: Passages of the text OCR read from the record's scans, matched words marked.
+    ocr_snippet: Markup = field(default_factory=Markup)
 
 
 @dataclass
@@ -303,8 +305,9 @@ class SearchIndex:
         hits = []
         for (key, _), shown in zip(found, self._shown(s, [a for _, a in found]), strict=True):
             snippet = _snippet_of(shown, parsed.marked) if snippets else Markup("")
+            ocr_snippet = _ocr_snippet_of(shown, parsed.marked) if snippets else Markup("")
             score = key if sort != "date" else 0.0
-            hits.append(Hit(shown, score, snippet))
+            hits.append(Hit(shown, score, snippet, ocr_snippet))
         groups = _facets(s, parsed.query) if facets and total else {}
         return Results(hits, total, groups, page=page, pages=pages)
 
@@ -367,6 +370,8 @@ def _document(doc):
             d.add_text(name, value.lower())
             if name in FACETS:
                 d.add_text(f"facet_{name}", value)
+    for value in _values(doc.get("ocr")):  # searched as content; shown apart as OCR text
+        d.add_text("content", indexed(value, stemmed=True))
     if doc.get("year") is not None:
         d.add_integer("year", int(doc["year"]))
     if doc.get("date") is not None:
@@ -438,6 +443,13 @@ def _snippet_of(shown, marked):
     return _snippet(shown.get("content") or "", marked, 2) or _snippet(
         shown.get("title") or "", marked, 1
     )
+
+
+def _ocr_snippet_of(shown, marked):
+    """A passage of the text OCR read from the record's scans, matched words marked."""
+    if not marked:
+        return Markup("")
+    return _snippet(shown.get("ocr") or "", marked, 1) or Markup("")
 
 
 def _snippet(text, marked, top):

@@ -22,6 +22,7 @@ from archive import indexing
 from archive import jobs
 from archive import listing as daftar
 from archive import numbering
+from archive import ocr
 from archive import recording
 from archive import records
 from archive.forms import ClassificationForm
@@ -110,6 +111,7 @@ def record(record_id):
         events=records.events(r),
         social_posts=records.social_posts(r),
         failed=fixity.failed_files(),
+        recognised=ocr.results_for(f.sha256 for v in r.versions for f in v.files),
     )
 
 

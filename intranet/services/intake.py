@@ -11,6 +11,7 @@ import nh3
 from flask import current_app
 from flask_babel import gettext as _
 
+from archive import ocr_work
 from intranet import permissions
 from intranet import sop
 from intranet.clock import today
@@ -237,6 +238,8 @@ def register_material(data, uploads, actor, checked_extra=(), body_text=None):
             files=rows,
         )
         db.session.add(m)
+        for row in rows:  # scans and images of documents are read by OCR in the background
+            ocr_work.queue_upload(row.sha256, row.mimetype)
         commit(_("Nomor agenda bentrok dengan pencatatan lain. Coba simpan lagi."))
     except BaseException:
         db.session.rollback()

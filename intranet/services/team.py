@@ -4,6 +4,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
+from archive import ocr_work
 from intranet import audit
 from intranet.clock import today
 from intranet.clock import utcnow
@@ -61,6 +62,7 @@ def record_decree(data, scan, actor):
     try:
         flush(_("SK nomor %(number)s sudah tercatat.", number=number))
         audit.record("decree.create", decree, actor, after=audit.values(decree, DECREE_FIELDS))
+        ocr_work.queue_upload(sha, mimetype)  # the scan is read by OCR in the background
         commit(_("SK nomor %(number)s sudah tercatat.", number=number))
     except BaseException:
         if created:

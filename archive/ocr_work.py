@@ -1,0 +1,161 @@
+"""When OCR runs: queued for each upload that may be a scan, for each archived scan, and
+over the whole archive by ``archive ocr``; what the archive's records hold of it.
+
+Two background tasks: ``ocr.file`` recognises an upload in the working file store (agenda
+attachments, the files of an ``.eml``, SK scans), ``archive.ocr`` an original in the archive
+(a paper record's scans, a source archived before its upload was recognised) and then
+refreshes the search documents of the records holding it. Each file is recognised once (by
+its SHA-256: a task for a file already read returns at once, so the same file queued twice
+costs nothing); a failure is recorded with its reason and never holds up another file.
+"""
+
+from archive import indexing
+from archive import ocr
+from archive.models import ArchiveFile
+from archive.models import ArchiveVersion
+from archive.ocr_models import OcrResult
+from archive.store import archive_store
+from intranet import queue
+from intranet.extensions import db
+from intranet.storage import file_store
+
+FILE_TASK = "ocr.file"
+ARCHIVE_TASK = "archive.ocr"
+#: The kinds of archived originals that can be scans (photos are pictures, not documents).
+SCAN_KINDS = ("sumber", "pindaian")
+
+
+def queue_upload(sha256, mimetype):
+    """Queue the OCR of an upload in the working store (in the caller's transaction)."""
+    if ocr.is_candidate(mimetype):
+        queue.enqueue(FILE_TASK, sha256=sha256, mimetype=mimetype)
+
+
+def queue_archived(sha256, mimetype):
+    """Queue the OCR of an archived original (in the caller's transaction)."""
+    if ocr.is_candidate(mimetype):
+        queue.enqueue(ARCHIVE_TASK, sha256=sha256, mimetype=mimetype)
+
+
+@queue.task(FILE_TASK, retries=2)
+def ocr_upload(sha256, mimetype):
+    """The worker's OCR of an upload (a failed recognition is recorded, not retried)."""
+    ocr.ocr_stored(file_store(), sha256, mimetype)
+
+
+@queue.task(ARCHIVE_TASK, retries=2)
+def ocr_archived(sha256, mimetype):
+    """The worker's OCR of an archived original; its records' search documents follow."""
+    ocr_archive_file(sha256, mimetype)
+    db.session.commit()
+
+
+def ocr_archive_file(sha256, mimetype, force=False):
+    """OCR one archived original into the archive (reusing an upload's derived PDF/A when
+    the working store has it) and queue its records for the index. Returns the result."""
+    store = archive_store()
+    row = ocr.result_for(sha256)
+    working = file_store()
+    if row is not None and row.done and not force and not row.archived:
+        if working.exists(row.derived_sha256):
+            with store.lock():
+                store.copy_from(working, row.derived_sha256)
+                row.archived = True
+                db.session.commit()
+            result = row
+        else:
+            result = ocr.ocr_stored(store, sha256, mimetype, archived=True, lock=store.lock)
+    else:
+        result = ocr.ocr_stored(
+            store, sha256, mimetype, force=force, archived=True, lock=store.lock
+        )
+    for record_id in records_holding(sha256):
+        indexing.enqueue(record_id)
+    return result
+
+
+def records_holding(sha256):
+    """The ids of the records whose files include ``sha256``."""
+    return sorted(
+        set(
+            db.session.execute(
+                db.select(ArchiveVersion.record_id)
+                .join(ArchiveFile, ArchiveFile.version_id == ArchiveVersion.id)
+                .where(ArchiveFile.sha256 == sha256)
+            ).scalars()
+        )
+    )
+
+
+def archive_candidates(everything=False):
+    """``[(sha256, mimetype)]`` of archived originals that may be scans: all of them, or
+    (by default) those not yet recognised into the archive (never tried, failed, or
+    recognised only in the working store)."""
+    rows = db.session.execute(
+        db.select(ArchiveFile.sha256, ArchiveFile.mimetype)
+        .where(ArchiveFile.kind.in_(SCAN_KINDS))
+        .distinct()
+        .order_by(ArchiveFile.sha256)
+    ).all()
+    wanted = {sha: mimetype for sha, mimetype in rows if ocr.is_candidate(mimetype)}
+    if everything:
+        return sorted(wanted.items())
+    settled = set(
+        db.session.execute(
+            db.select(OcrResult.sha256).where(
+                OcrResult.sha256.in_(list(wanted)),
+                db.or_(
+                    OcrResult.status == "dilewati",
+                    db.and_(OcrResult.status == "selesai", OcrResult.archived.is_(True)),
+                ),
+            )
+        ).scalars()
+    )
+    return sorted((sha, m) for sha, m in wanted.items() if sha not in settled)
+
+
+def ocr_archive(everything=False, progress=None):
+    """OCR the archive's scans (``archive ocr``); return counts by status. The records'
+    search documents are refreshed afterwards."""
+    counts = {"selesai": 0, "dilewati": 0, "gagal": 0}
+    for sha, mimetype in archive_candidates(everything):
+        result = ocr_archive_file(sha, mimetype, force=everything)
+        db.session.commit()
+        counts[result.status] = counts.get(result.status, 0) + 1
+        if progress:
+            progress(1)
+    return counts
+
+
+def archived_derivatives():
+    """``{derived sha256: original sha256}`` of every derived PDF/A the archive holds."""
+    return dict(
+        db.session.execute(
+            db.select(OcrResult.derived_sha256, OcrResult.sha256).where(
+                OcrResult.archived.is_(True), OcrResult.derived_sha256.is_not(None)
+            )
+        ).all()
+    )
+
+
+def failures():
+    """The archived scans whose OCR failed, each with its reason."""
+    return _of_archive(OcrResult.status == "gagal")
+
+
+def to_check():
+    """The archived scans with a page whose recognition a person should check."""
+    return _of_archive(OcrResult.status == "selesai", OcrResult.low_pages != "")
+
+
+def _of_archive(*where):
+    archived = db.select(ArchiveFile.sha256).where(ArchiveFile.kind.in_(SCAN_KINDS))
+    return (
+        db.session.execute(
+            db.select(OcrResult)
+            .where(OcrResult.sha256.in_(archived), *where)
+            .order_by(OcrResult.sha256)
+        )
+        .scalars()
+        .all()
+    )
