@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 
 STATIC_PREFIX = "warta-static:"
 
@@ -61,14 +62,14 @@ def describe_characters(codepoints, limit=12):
         char = chr(cp)
         category = unicodedata.category(char)
         if category == "Co":
-            what = "karakter area privat"
+            what = _("karakter area privat")
         elif category == "Cn":
-            what = "kode yang belum ditetapkan Unicode"
+            what = _("kode yang belum ditetapkan Unicode")
         else:
             what = f"{char} {unicodedata.name(char, '').lower()}".strip()
         names.append(f"U+{cp:04X} ({what})")
     if len(codepoints) > limit:
-        names.append(f"dan {len(codepoints) - limit} lainnya")
+        names.append(_("dan %(count)d lainnya", count=len(codepoints) - limit))
     return ", ".join(names)
 
 

@@ -16,6 +16,11 @@ branch_labels = None
 depends_on = None
 
 
+# The signature blocks need no table of their own: the signers are the SK Tim's members on
+# the day (memberships.position is the jabatan, users.nip the NIP) and the place is the
+# OFFICE_CITY setting. The revision stays in the chain, changing nothing.
+
+
 def upgrade():
     pass
 

@@ -76,6 +76,35 @@ def _filed(client, title, box="B-01", **overrides):
     return int(r.headers["Location"].rstrip("/").split("/")[-1])
 
 
+def _right_edges(data):
+    """Per page: the page's width and where its rightmost line of text begins (points).
+
+    A column pushed off the page begins its text beyond the right margin; read from the
+    text matrices WeasyPrint writes (in CSS pixels under one page-wide scale).
+    """
+    import pikepdf
+
+    edges = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            ops = pikepdf.parse_content_stream(page)
+            scale = 1.0  # the page-wide transforms set before the first text
+            for operands, op in ops:
+                if str(op) == "BT":
+                    break
+                if str(op) == "cm":
+                    scale *= float(operands[0])
+            starts = [float(operands[4]) * scale for operands, op in ops if str(op) == "Tm"]
+            edges.append((float(page.mediabox[2]), max(starts)))
+    return edges
+
+
+def _within_margins(data, margin_mm):
+    """True if no text of any page begins beyond the right margin."""
+    margin = margin_mm / 25.4 * 72
+    return all(start < width - margin for width, start in _right_edges(data))
+
+
 # --- the signature block -----------------------------------------------------------------
 
 
@@ -140,7 +169,9 @@ def test_the_box_label_and_content_list_carry_the_signature_block(app, login):
     assert ARSIPARIS[0] in label[0] and f"NIP. {ARSIPARIS[1]}" in label[0]
     assert f"Cilacap, {tanggal(office_today())}" in label[0]
     assert "HM.02.04/0001/3301/2019" in label[0] and "HM.02.04/0003/3301/2019" in label[0]
-    pages = _text(arsip.get(f"/arsip/lokasi/isi.pdf?{query}").data, "isi-boks")
+    r = arsip.get(f"/arsip/lokasi/isi.pdf?{query}")
+    assert _within_margins(r.data, 12)
+    pages = _text(r.data, "isi-boks")
     text = "\n".join(pages)
     for name, nip, position in (PJ, ARSIPARIS):
         assert name in text and f"NIP. {nip}" in text and position in text
@@ -294,6 +325,7 @@ def test_the_daftar_arsip_never_cuts_an_archive_number_or_a_row(app_factory):
     r = arsip.get("/arsip/daftar.pdf")
     assert r.status_code == 200
     pages = _text(r.data, "daftar-arsip")
+    assert _within_margins(r.data, 12)
     assert len(pages) >= 2
     numbers = [f"HM.02.04/{n:05d}/KPU-3301/2019" for n in range(1, 25)]
     lines = [line for page in pages for line in page.splitlines()]
@@ -335,6 +367,7 @@ def test_the_agenda_book_carries_the_signature_block_and_whole_agenda_numbers(ap
     r = login("koordinator").get(f"/intranet/agenda/cetak?start={day}&end={day}")
     assert r.status_code == 200
     pages = _text(r.data, "buku-agenda")
+    assert _within_margins(r.data, 12)  # no column pushed off the page
     lines = [line for page in pages for line in page.splitlines()]
     for n in range(1, 15):
         number = f"{n:04d}/AGD-WEB/3301/{day.year}"
@@ -357,6 +390,7 @@ def test_the_division_report_names_the_office_the_month_and_the_steps(app, login
     c = login("koordinator")
     r = c.get(f"/intranet/naskah/laporan?bulan={month}&format=pdf")
     pages = _text(r.data, "laporan-divisi")
+    assert _within_margins(r.data, 12)
     words = " ".join(" ".join(pages).split())
     assert "KPU KABUPATEN CILACAP" in words
     assert f"Laporan Pengelolaan Website — {bulan(office_today())}" in words
