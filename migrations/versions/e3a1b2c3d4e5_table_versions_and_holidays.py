@@ -17,6 +17,15 @@ branch_labels = None
 depends_on = None
 
 
+def _sqlite_foreign_keys(on):
+    """SQLite drops a column by copying its table, which other tables' rows point at: its own
+    procedure for that switches the foreign keys off, a PRAGMA that only takes effect between
+    transactions."""
+    op.execute('COMMIT')
+    op.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+    op.execute('BEGIN')
+
+
 def upgrade():
     # Every import of the classification or the JRA table, with the file itself; a
     # previewed import waits here with the token its confirmation carries.
@@ -49,12 +58,18 @@ def upgrade():
     with op.batch_alter_table('archive_retention_rules', schema=None) as batch_op:
         batch_op.add_column(sa.Column('code', sa.String(length=32), nullable=True))
         batch_op.create_index(batch_op.f('ix_archive_retention_rules_code'), ['code'], unique=False)
-    # A record names the imported tables in force when it was made.
+    # A record names the imported tables in force when it was made (on SQLite the table is
+    # copied to add its foreign keys, while other tables' rows point at it).
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        _sqlite_foreign_keys(False)
     with op.batch_alter_table('archive_records', schema=None) as batch_op:
         batch_op.add_column(sa.Column('classification_version_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('retention_version_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_archive_records_classification_version_id_archive_table_versions'), 'archive_table_versions', ['classification_version_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_archive_records_retention_version_id_archive_table_versions'), 'archive_table_versions', ['retention_version_id'], ['id'])
+    if sqlite:
+        _sqlite_foreign_keys(True)
     # The office's holidays: every count of working days skips them.
     op.create_table('holidays',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -68,6 +83,9 @@ def upgrade():
 
 
 def downgrade():
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        _sqlite_foreign_keys(False)
     op.drop_table('holidays')
     with op.batch_alter_table('archive_records', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_archive_records_retention_version_id_archive_table_versions'), type_='foreignkey')
@@ -78,3 +96,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_archive_retention_rules_code'))
         batch_op.drop_column('code')
     op.drop_table('archive_table_versions')
+    if sqlite:
+        _sqlite_foreign_keys(True)
