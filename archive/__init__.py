@@ -12,6 +12,10 @@ def init_app(app, anchor_check=None):
     from archive import cli
     from archive import jobs
     from archive import models
+    from archive import retention
+    from archive import retention_cli
+    from archive import retention_models
+    from archive import retention_views
     from archive import table_views
     from archive import views
 
@@ -20,10 +24,16 @@ def init_app(app, anchor_check=None):
     app.extensions["warta_archive_dir"] = root
     app.extensions["warta_archive_anchor_check"] = anchor_check
     app.register_blueprint(views.bp)
+    app.register_blueprint(retention_views.bp)
     app.register_blueprint(table_views.bp)
     cli.init_app(app)
+    cli.archive_cli.add_command(retention_cli.retention_cli)
     jobs.recover_at_start(app)
 
     @app.context_processor
     def archive_labels():
-        return {"ARCHIVE": models.LABELS}
+        return {
+            "ARCHIVE": models.LABELS,
+            "DISPOSAL_LABELS": retention_models.DISPOSAL_LABELS,
+            "DUE_LABELS": retention.DUE_LABELS,
+        }

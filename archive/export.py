@@ -120,17 +120,23 @@ def _one_line(value):
     return " ".join(str(value).split())
 
 
-def export_bag(ids, out, query="", progress=None):
+def export_bag(ids, out, query="", progress=None, extra=()):
     """Write the records ``ids`` as a zipped BagIt bag to the binary stream ``out``.
 
     Per record: its export JSON (metadata, versions, files), every berkas and every original.
-    Plus the Daftar Arsip as CSV and XLSX, and the JSON Schema the record JSONs follow.
+    Plus the Daftar Arsip as CSV and XLSX, the JSON Schema the record JSONs follow, and any
+    ``extra`` payload files as ``(path, bytes)`` (a handover's berita acara). A destroyed
+    record has no files left: it is named in the Daftar Arsip only.
     ``progress(n)`` is called after each record.
     """
     store = archive_store()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     bag = _BagZip(out, f"warta-arsip-{stamp}")
     for record in records_of(ids):
+        if record.destroyed:
+            if progress:
+                progress(1)
+            continue
         folder = record_folder(record)
         placed = {}
         versions = []
@@ -178,6 +184,8 @@ def export_bag(ids, out, query="", progress=None):
         if progress:
             progress(1)
     bag.add_bytes(BAG_SCHEMA, SCHEMA_PATH.read_bytes())
+    for path, data in extra:
+        bag.add_bytes(path, data)
     listing = tempfile.TemporaryFile()
     listing_csv(ids, listing)
     listing.seek(0)

@@ -10,6 +10,7 @@ import time
 from flask import current_app
 from flask_babel import gettext as _
 
+from archive import disposals
 from archive import filing
 from archive.models import ArchiveFile
 from archive.models import ArchiveRecord
@@ -25,22 +26,30 @@ from intranet.transactions import commit
 
 
 def registered_files():
-    """Every file the archive's rows refer to: sha256 -> list of (nomor arsip, file name)."""
+    """Every file the archive's rows refer to: sha256 -> list of (nomor arsip, file name).
+
+    A destroyed record's files are not expected (they were removed on the Penanggung
+    Jawab's approval, which the record and the fixity log keep); each berita acara is.
+    """
     names = {}
+    live = ArchiveRecord.stage != "dimusnahkan"
     rows = db.session.execute(
         db.select(ArchiveFile.sha256, ArchiveFile.filename, ArchiveRecord.nomor_arsip)
         .join(ArchiveVersion, ArchiveVersion.id == ArchiveFile.version_id)
         .join(ArchiveRecord, ArchiveRecord.id == ArchiveVersion.record_id)
+        .where(live)
     )
     for sha, filename, nomor in rows:
         names.setdefault(sha, []).append(f"{nomor}: {filename}")
     rows = db.session.execute(
-        db.select(
-            ArchiveVersion.berkas_sha256, ArchiveVersion.number, ArchiveRecord.nomor_arsip
-        ).join(ArchiveRecord, ArchiveRecord.id == ArchiveVersion.record_id)
+        db.select(ArchiveVersion.berkas_sha256, ArchiveVersion.number, ArchiveRecord.nomor_arsip)
+        .join(ArchiveRecord, ArchiveRecord.id == ArchiveVersion.record_id)
+        .where(live)
     )
     for sha, number, nomor in rows:
         names.setdefault(sha, []).append(f"{nomor}: berkas versi {number}")
+    for sha, name in disposals.documents().items():
+        names.setdefault(sha, []).append(name)
     rows = db.session.execute(
         db.select(OcrResult.derived_sha256, OcrResult.sha256).where(
             OcrResult.archived.is_(True), OcrResult.derived_sha256.is_not(None)
@@ -84,6 +93,7 @@ def verify(clean=False, progress=None):
     """
     store = archive_store()
     started = utcnow().replace(microsecond=0)
+    disposals.finish_destructions()  # a destruction a crash cut short is finished first
     names = registered_files()
     missing, changed, checked, size_total = [], [], 0, 0
     for sha in sorted(names):
@@ -176,7 +186,12 @@ def open_checked(sha256):
 
 def failed_files():
     """What the latest fixity run found wrong: sha256 -> what (changed or missing), as text."""
-    run = db.session.execute(db.select(FixityRun).order_by(FixityRun.id.desc()).limit(1))
+    run = db.session.execute(
+        db.select(FixityRun)
+        .where(FixityRun.kind == "verifikasi")
+        .order_by(FixityRun.id.desc())
+        .limit(1)
+    )
     run = run.scalar_one_or_none()
     if run is None:
         return {}
@@ -195,9 +210,10 @@ def record_override(record, actor, name, sha256, actual):
     commit()
 
 
-def runs(limit=20):
-    return (
-        db.session.execute(db.select(FixityRun).order_by(FixityRun.id.desc()).limit(limit))
-        .scalars()
-        .all()
-    )
+def runs(limit=20, kind=None):
+    """The newest entries of the fixity log (only runs of ``verify`` with ``kind``
+    "verifikasi"; destructions are "pemusnahan")."""
+    q = db.select(FixityRun).order_by(FixityRun.id.desc()).limit(limit)
+    if kind:
+        q = q.where(FixityRun.kind == kind)
+    return db.session.execute(q).scalars().all()

@@ -341,9 +341,11 @@ def _extract_texts(record_ids):
 
 
 def document(record, texts, recognised=None):
-    """The search document of a record: metadata, people, senders, and all its text."""
-    files = _current_files(record)
-    parts = [record.uraian, record.notes or ""]
+    """The search document of a record: metadata, people, senders, and all its text.
+
+    A destroyed record keeps its metadata only (its files are gone) and says so."""
+    files = [] if record.destroyed else _current_files(record)
+    parts = [record.uraian, record.notes or "", "dimusnahkan" if record.destroyed else ""]
     summary, category, people, roles, senders, agenda = "", "", set(), set(), set(), []
     if record.origin == "sop":  # the case lives in the record's JSON, made or imported alike
         summary, category, people, roles, senders, agenda = _from_record_json(files, parts)

@@ -64,6 +64,12 @@ LABELS = {
         "json": _l("rekaman data"),
     },
     "origin": {"sop": _l("SOP"), "manual": _l("manual")},
+    "stage": {
+        "aktif": _l("aktif"),
+        "inaktif": _l("inaktif"),
+        "dimusnahkan": _l("dimusnahkan"),
+        "diserahkan": _l("diserahkan"),
+    },
 }
 
 
@@ -207,6 +213,10 @@ class ArchiveRecord(db.Model):
     filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     filed_at: Mapped[datetime | None]
     current_number: Mapped[int] = mapped_column(default=1)
+    #: Penyusutan: aktif, then inaktif (moved to inactive storage), then dimusnahkan
+    #: (destroyed: the metadata stays, the files are gone) or diserahkan (handed over).
+    stage: Mapped[str] = mapped_column(String(16), default="aktif", server_default="aktif")
+    stage_at: Mapped[datetime | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -259,6 +269,11 @@ class ArchiveRecord(db.Model):
     def disposal_year(self):
         """The year the final disposition falls due."""
         return self.active_until + self.retention_inactive_years
+
+    @property
+    def destroyed(self):
+        """Destroyed by an approved usul musnah: metadata only, its files are gone."""
+        return self.stage == "dimusnahkan"
 
 
 class ArchiveVersion(db.Model):
@@ -357,6 +372,8 @@ class FixityRun(db.Model):
     cleaned: Mapped[int]
     ok: Mapped[bool]
     report: Mapped[str] = mapped_column(LongText)
+    #: verifikasi (a run of ``archive verify``) or pemusnahan (files removed on purpose).
+    kind: Mapped[str] = mapped_column(String(16), default="verifikasi", server_default="verifikasi")
 
     @property
     def details(self):

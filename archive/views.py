@@ -25,6 +25,7 @@ from archive import numbering
 from archive import ocr
 from archive import recording
 from archive import records
+from archive import retention as penyusutan
 from archive.forms import ClassificationForm
 from archive.forms import ExportForm
 from archive.forms import HardcopyForm
@@ -85,7 +86,7 @@ def index():
     }
     page = _int_arg("halaman") or 1
     rows, total = records.listing(current_user, filters, page)
-    runs = fixity.runs(1) if permissions.keeps_archive(current_user) else []
+    runs = fixity.runs(1, "verifikasi") if permissions.keeps_archive(current_user) else []
     return render_template(
         "archive/index.html",
         rows=rows,
@@ -111,6 +112,7 @@ def record(record_id):
         events=records.events(r),
         social_posts=records.social_posts(r),
         failed=fixity.failed_files(),
+        penyusutan=penyusutan.record_state(r),
         recognised=ocr.results_for(f.sha256 for v in r.versions for f in v.files),
     )
 
@@ -158,7 +160,13 @@ def original(record_id, file_id):
 
 def _send(record, sha256, mimetype, name):
     """Send a stored file, hashed first: one whose bytes changed is refused (409), except to
-    a keeper who confirms (``?tetap=1``), which the record's history notes."""
+    a keeper who confirms (``?tetap=1``), which the record's history notes. A destroyed
+    record's files are gone for good (410, saying when and by whose approval)."""
+    if record.destroyed:
+        page = render_template(
+            "archive/destroyed.html", record=record, destruction=penyusutan.destruction_of(record)
+        )
+        return page, 410
     try:
         stream, actual = fixity.open_checked(sha256)
     except StorageError:

@@ -38,6 +38,12 @@ RECORD_READERS = {
 #: Who keeps the archive: files the hardcopy, registers paper records, edits its tables.
 KEEPERS = ("arsiparis", "admin")
 
+#: Penyusutan: the keepers assemble and carry out the lists; the Penanggung Jawab approves a
+#: destruction (never one they proposed or submitted) and, with the keepers, sees the lists
+#: and places or lifts a legal hold.
+DISPOSAL_APPROVERS = ("penanggungjawab",)
+DISPOSAL_READERS = KEEPERS + DISPOSAL_APPROVERS
+
 #: Who may reach each area of the intranet. Empty means: any logged-in person.
 AREAS = {
     "dashboard": (),
@@ -52,6 +58,8 @@ AREAS = {
     "delegate": ("penanggungjawab",),
     "archive": TEAM,
     "archive_keep": KEEPERS,
+    "archive_dispose": DISPOSAL_READERS,
+    "archive_approve": DISPOSAL_APPROVERS,
     # importing the official classification and JRA tables: the keepers of the archive
     "archive_tables": KEEPERS,
     # the office's working-day calendar (holidays): a setting of the whole office, kept by
@@ -192,3 +200,14 @@ def can_read_berkas(user, record, version):
 def keeps_archive(user):
     """True if ``user`` keeps the archive (hardcopy, paper records, tables, exports)."""
     return has_role(user, *KEEPERS)
+
+
+def proposed_by(user, disposal):
+    """True if ``user`` assembled or submitted a penyusutan list."""
+    return has_role(user) and user.id in (disposal.created_by_id, disposal.submitted_by_id)
+
+
+def can_decide_disposal(user, disposal):
+    """True if ``user`` may approve or refuse a destruction list: the Penanggung Jawab, and
+    never the person who assembled or submitted it (two different people)."""
+    return has_role(user, *DISPOSAL_APPROVERS) and not proposed_by(user, disposal)

@@ -4,6 +4,7 @@ from flask import Blueprint
 from flask import render_template
 from flask_login import current_user
 
+from archive import worklist
 from intranet.permissions import area_required
 from intranet.permissions import can
 from intranet.services import cases
@@ -24,4 +25,6 @@ def index():
         tasks=cases.tasks_for(current_user),
         assignments=intake.assignments_for(current_user),
         pending=queries.pending_memberships() if can("confirm_members") else [],
+        archive_work=worklist.for_user(current_user),
+        archive_decisions=worklist.awaiting_decision(current_user),
     )

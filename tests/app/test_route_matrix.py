@@ -13,11 +13,14 @@ redirect where the view flashes the errors). Refused roles get 403; anonymous ca
 sent to the login page with ``next`` set to where they were going.
 """
 
+import io
 import time
+from datetime import date
 from urllib.parse import quote
 
 import pytest
 from flask import url_for
+from werkzeug.datastructures import FileStorage
 
 from archive.models import ArchiveFile
 from archive.models import ArchiveRecord
@@ -31,6 +34,7 @@ from intranet.models import Photo
 from intranet.models import TeamDecree
 from intranet.models import User
 from tests.conftest import ROLES
+from tests.fixtures.files import pdf_bytes
 from tests.fixtures.scenarios import build_preview
 from tests.fixtures.scenarios import build_published
 from tests.fixtures.scenarios import build_scenario
@@ -47,6 +51,8 @@ TEAM = frozenset(ROLES)
 WORK = frozenset(r for r in ROLES if r != "admin")
 #: The records officers: the arsiparis, and the admin who keeps the system.
 KEEPERS = only("arsiparis", "admin")
+#: Who sees the penyusutan lists: the keepers and the Penanggung Jawab who decides.
+DISPOSAL = KEEPERS | only("penanggungjawab")
 
 
 def to(location, status=302):
@@ -205,6 +211,23 @@ ACCESS = {
     # because the job is not his, not because of his role.
     ("archive.export_status", "GET"): row(KEEPERS, 200, admin=404),
     ("archive.export_download", "GET"): row(KEEPERS, 200, admin=404),
+    # Penyusutan: the keepers assemble and carry out the lists, the PJ decides a
+    # destruction; all three see the lists and place or lift legal holds. The list used is
+    # a carried-out handover, so an empty (or valid) form flashes why and goes back to it.
+    ("retention.index", "GET"): row(DISPOSAL, 200),
+    ("retention.new_list", "POST"): row(KEEPERS, to("/arsip/penyusutan/")),
+    ("retention.detail", "GET"): row(DISPOSAL, 200),
+    ("retention.add", "POST"): row(KEEPERS, to("/arsip/penyusutan/daftar/{disposal_id}")),
+    ("retention.remove", "POST"): row(KEEPERS, to("/arsip/penyusutan/daftar/{disposal_id}")),
+    ("retention.submit", "POST"): row(KEEPERS, to("/arsip/penyusutan/daftar/{disposal_id}")),
+    ("retention.decide", "POST"): row(
+        only("penanggungjawab"), to("/arsip/penyusutan/daftar/{disposal_id}")
+    ),
+    ("retention.execute", "POST"): row(KEEPERS, to("/arsip/penyusutan/daftar/{disposal_id}")),
+    ("retention.document", "GET"): row(DISPOSAL, 200),
+    ("retention.bag", "GET"): row(KEEPERS, 200),
+    ("retention.hold", "POST"): row(DISPOSAL, to("/arsip/{record_id}")),
+    ("retention.lift", "POST"): row(DISPOSAL, to("/arsip/{held_record_id}")),
 }
 
 PRINCIPALS = [None, *ROLES]
@@ -341,6 +364,8 @@ def scenario_args(app, login, scanned_decree, needed):
             args["run_id"] = fixity.verify().id
     if needed & {"archive.export_status", "archive.export_download"}:
         args["export_token"] = export_token(app, login)
+    if needed & {"disposal_id", "hold_id"}:
+        args.update(penyusutan_args(app))
     if needed & {"version_id"}:  # an import of the JRA, applied from the command line
         from archive import tables
 
@@ -351,6 +376,42 @@ def scenario_args(app, login, scanned_decree, needed):
         with app.test_request_context(method="POST"):
             args["version_id"] = tables.import_file(data, "jra.csv")[0].id
     return args
+
+
+def penyusutan_args(app):
+    """A handover carried out (berita acara and bag written) of an old permanent paper
+    record, and a legal hold on another: their ids."""
+    from archive import disposals
+    from archive import recording
+    from archive.models import Classification
+
+    with app.test_request_context(method="POST"):
+        arsiparis = _user("arsiparis")
+        code = _one(db.select(Classification.id).where(Classification.code == "HM.02.03"))
+        made = []
+        for title in ("Dokumentasi lama", "Sengketa lama"):
+            scan = FileStorage(io.BytesIO(pdf_bytes(title)), filename="pindaian.pdf")
+            record = recording.register_manual(
+                {
+                    "classification_id": code,
+                    "title": title,
+                    "uraian": f"{title} dari masa lampau.",
+                    "date_from": date(2015, 1, 5),
+                    "date_to": date(2015, 2, 5),
+                    "tingkat": "asli",
+                    "access_class": "biasa",
+                    "jumlah": "1 berkas",
+                    "hardcopy_status": "belum_dicetak",
+                },
+                [scan],
+                arsiparis,
+            )
+            made.append(record.id)
+        handover = disposals.create_list("serah", arsiparis, [made[0]])
+        disposals.execute(handover, arsiparis)
+        held = db.session.get(ArchiveRecord, made[1])
+        hold = disposals.place_hold(held, arsiparis, "sengketa")
+        return {"disposal_id": handover.id, "hold_id": hold.id, "held_record_id": made[1]}
 
 
 def url_values(endpoint, rule, args):
