@@ -13,7 +13,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ("login.py", "public_pages.py", "archive.py", "search.py", "export.py", "load.py")
+BENCHES = (
+    "login.py",
+    "public_pages.py",
+    "archive.py",
+    "search.py",
+    "export.py",
+    "load.py",
+    "ocr.py",
+)
 BAR = re.compile(r"^bar: (.*?) -> (bar met|BELOW BAR)\s*$")
 
 #: The reliability and security bars, and the tests that fail when one is not held.
