@@ -15,7 +15,6 @@ from datetime import date
 from datetime import datetime
 
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 
 #: Largest file accepted, and the most data lines read from it.
 MAX_BYTES = 2 * 1024 * 1024
@@ -179,6 +178,9 @@ def _xlsx_lines(data):
         raise TabularError(_("Berkas XLSX rusak atau bukan XLSX.")) from None
     if unpacked > MAX_UNPACKED:
         raise TabularError(_("Isi berkas XLSX terlalu besar."), status=413)
+    # openpyxl takes some 70 ms to import: only an XLSX upload pays for it, as the listings do
+    from openpyxl import load_workbook
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not read
