@@ -234,6 +234,12 @@ def test_reimport_makes_a_version_and_records_keep_their_retention(app, login):
             "klasifikasi versi 1",
             "JRA versi 1",
         ]
+        old_id, kept_id = old.id, kept.id
+    # the record pages say which table each retention came from
+    page = arsip.get(f"/arsip/{old_id}").get_data(as_text=True)
+    assert "aktif 2 tahun" in page and "menurut JRA versi 1" in page
+    page = arsip.get(f"/arsip/{kept_id}").get_data(as_text=True)
+    assert "menurut baris CONTOH" in page
 
 
 BAD_JRA = (
