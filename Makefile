@@ -23,8 +23,8 @@ system-deps:
 	@missing=""; \
 	ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && fc-list 2>/dev/null | grep -qi dejavu || missing="$(SYSTEM_PACKAGES)"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	{ command -v ocrmypdf >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx ind; } || missing="$$missing ocrmypdf tesseract-ocr tesseract-ocr-ind"; \
 	fc-list ':charset=a997' 2>/dev/null | grep -q . && fc-list ':charset=1f5f3' 2>/dev/null | grep -qi emoji || missing="$$missing fonts-noto-core fonts-noto-color-emoji"; \
+	{ command -v ocrmypdf >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx ind; } || missing="$$missing ocrmypdf tesseract-ocr tesseract-ocr-ind"; \
 	if [ -n "$$missing" ] && command -v apt-get >/dev/null; then \
 		echo "Installing:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
@@ -51,6 +51,10 @@ run: install translations
 	@echo "  Akun demo: penanggungjawab, koordinator, kontributor, redaktur, editor,"
 	@echo "             penulis, arsiparis, admin — kata sandi: $(DEMO_PASSWORD)"
 	@echo ""
+	@# The background worker (exports, search index, mail, nightly checks) runs beside
+	@# gunicorn and stops with it (Ctrl-C, or gunicorn ending for any reason).
+	$(SITE) $(BIN)/flask --app wsgi worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(SITE) WARTA_DEMO_PASSWORD=$(DEMO_PASSWORD) $(BIN)/gunicorn --workers 1 --threads 8 \
 		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 

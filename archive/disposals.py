@@ -357,7 +357,6 @@ def _destroy(disposal, user, version):
         )
     )
     commit()
-    indexing.drain_soon()
 
 
 def live_files():
@@ -450,7 +449,6 @@ def _transfer(disposal, user, data, version, batch):
     db.session.flush()
     _write_document(disposal, batch)
     commit()
-    indexing.drain_soon()
 
 
 @atomic
@@ -475,7 +473,6 @@ def _hand_over(disposal, user, version, batch, bag_path):
         add_event(item.record, "penyusutan", user.id, {"action": "diserahkan", "list": disposal.id})
         indexing.enqueue(item.record_id)
     commit()
-    indexing.drain_soon()
 
 
 def _sha256_of(path):

@@ -63,7 +63,6 @@ def record_hardcopy(record, user, data):
     )
     indexing.enqueue(record.id)
     commit()
-    indexing.drain_soon()
 
 
 def note_social_post(case_id, platform_label, url, actor_id):

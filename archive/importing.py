@@ -102,7 +102,6 @@ def import_bag(zip_path, user, progress=None):
         plans = [_plan(root, folder, manifest) for folder in folders]
         with archiving() as batch:
             imported = _write(plans, root, user, batch, progress)
-        indexing.drain_soon()
         return imported
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,16 +1,18 @@
 """Keeping the search index in step with the database.
 
-Every change to a record queues its id in ``archive_index_queue`` in the same transaction.
-After the commit, ``drain`` takes the index's write lock (one writer at a time), reads the
-queued records fresh from the database, writes their documents, commits the index, and only
-then removes the queue rows it handled. A lock held elsewhere, a crash or a restarted worker
-leaves the rows queued for the next drain: no update is lost.
+Every change to a record queues its id in ``archive_index_queue`` in the same transaction,
+with a background drain task (one waiting at a time). The worker's drain takes the index's
+write lock (one writer at a time), reads the queued records fresh from the database, writes
+their documents, commits the index, and only then removes the queue rows it handled. A lock
+held elsewhere, a crash or a restarted worker leaves the rows queued for the next drain: no
+update is lost.
 
 No single record stops the queue: one whose document cannot be made or written (its JSON
 missing from the store, a value the index refuses …) is set aside in
 ``archive_index_failures`` with the reason, its previous document (if any) kept, while the
 rest drains. A drain queues it again when its ``next_attempt_at`` comes (the wait doubles
-from a minute up to a day); ``set_aside()`` names them for the arsiparis and ``archive verify``.
+from a minute up to a day; the drain task queues the next drain for then); ``set_aside()``
+names them for the arsiparis and ``archive verify``.
 
 ``reindex`` walks every record in chunks, skips documents whose fingerprint (content plus
 schema version) has not changed, and commits each chunk, so a killed run resumes where it
@@ -28,6 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from archive import extract
@@ -47,6 +50,7 @@ from archive.search import Results
 from archive.search import SearchIndex
 from archive.store import archive_store
 from intranet import permissions
+from intranet import queue
 from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.transactions import ServiceError
@@ -102,12 +106,29 @@ def _retire(index):
             ["record_id", "enqueued_at"], db.select(ArchiveRecord.id, db.literal(utcnow()))
         )
     )
+    queue.enqueue(DRAIN_TASK)
     db.session.commit()
 
 
+DRAIN_TASK = "archive.index_drain"
+
+
 def enqueue(record_id):
-    """Queue a record's document for refreshing (in the caller's transaction)."""
+    """Queue a record's document for refreshing, and a drain by the worker (in the caller's
+    transaction)."""
     db.session.add(IndexQueueEntry(record_id=record_id))
+    queue.enqueue(DRAIN_TASK)
+
+
+@queue.task(DRAIN_TASK, retries=5, coalesce=True, label=_l("Pembaruan indeks pencarian"))
+def drain_task():
+    """The worker's drain: everything queued, then a drain queued for when the next record
+    set aside is due again. A busy index lock raises, so the task is retried later."""
+    drain(timeout=30.0)
+    upcoming = db.session.execute(db.select(db.func.min(IndexFailure.next_attempt_at))).scalar()
+    if upcoming is not None:
+        queue.enqueue(DRAIN_TASK, run_at=upcoming)
+        db.session.commit()
 
 
 def pending():
@@ -254,13 +275,14 @@ def set_aside():
     ]
 
 
-#: At most this many queued records are indexed by one request (a schema change queues them
+#: At most this many queued records are indexed by one search (a schema change queues them
 #: all; ``archive reindex`` does them at once).
 DRAIN_IN_REQUEST = 2000
 
 
 def drain_soon():
-    """After a commit: bring the index up to date now if the lock is free, never failing."""
+    """Before a search: bring the index up to date now if the lock is free (the search sees
+    the changes the worker has not indexed yet), never failing."""
     try:
         return drain(timeout=2.0, limit=DRAIN_IN_REQUEST)
     except IndexBusy:

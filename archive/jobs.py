@@ -1,4 +1,4 @@
-"""Exports built in the background, with their progress kept in the database."""
+"""Exports built by the background worker, with their progress kept in the database."""
 
 import json
 import logging
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive import export
@@ -21,6 +22,7 @@ from archive.models import ArchiveFile
 from archive.models import ArchiveVersion
 from archive.models import ExportJob
 from intranet import permissions
+from intranet import queue
 from intranet.clock import utcnow
 from intranet.database import read_only
 from intranet.extensions import db
@@ -61,9 +63,9 @@ def start_export(user, text, filters, selected=""):
         worker=worker_identity(),
     )
     db.session.add(job)
+    db.session.flush()
+    queue.enqueue("archive.export", dedupe_key=f"export:{job.id}", job_id=job.id)
     db.session.commit()
-    app = current_app._get_current_object()
-    threading.Thread(target=_run, args=(app, job.id), daemon=True, name=f"ekspor-{job.id}").start()
     return job
 
 
@@ -140,9 +142,10 @@ def _worker_gone(job):
 
 
 def _died(job, now):
-    """Whether a waiting or running job's worker died: its process is gone, or its
-    heartbeat is older than ``EXPORT_HEARTBEAT_STALE_SECONDS``."""
-    if job.status not in RUNNING:
+    """Whether a running job's worker died: its process is gone, or its heartbeat is older
+    than ``EXPORT_HEARTBEAT_STALE_SECONDS``. A waiting job is in the worker's queue (its
+    task is kept in the database until a worker runs it)."""
+    if job.status != "berjalan":
         return False
     return now - (job.heartbeat_at or job.created_at) > _stale_bound() or _worker_gone(job)
 
@@ -239,12 +242,29 @@ def _set(job_id, **values):
         )
 
 
+@queue.task("archive.export", retries=0, label=_l("Ekspor arsip"))
+def run_export(job_id):
+    """Build the export ``job_id`` (the worker's task); a job no longer waiting (done, or
+    failed because an earlier worker died) is left as it is."""
+    app = current_app._get_current_object()
+    me = threading.current_thread()
+    name, me.name = me.name, f"ekspor-{job_id}"
+    try:
+        _run(app, job_id)
+    finally:
+        me.name = name
+
+
 def _run(app, job_id):
 
     with app.app_context(), read_only():
         job = db.session.get(ExportJob, job_id)
         if job is None:  # removed before its thread started: nothing to build
             log.warning("export %s vanished before it started", job_id)
+            return
+        if job.status != "menunggu":
+            log.warning("export %s is %s; not built again", job_id, job.status)
+            db.session.rollback()
             return
         ids = [int(i) for i in job.record_ids.split(",") if i]
         query = json.loads(job.query).get("q", "")

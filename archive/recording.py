@@ -386,7 +386,6 @@ def _register_manual(data, scans, user, batch):
         v.files.append(_file_row(i, f))
     indexing.enqueue(record.id)
     commit()
-    indexing.drain_soon()
     return record
 
 

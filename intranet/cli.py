@@ -29,6 +29,7 @@ from intranet.services import anchors
 from intranet.services import cases
 from intranet.services import holidays
 from intranet.services import intake
+from intranet.services import nightly  # noqa: F401  (registers the nightly tasks)
 from intranet.services import notify
 from intranet.services import publishing
 from intranet.services import reports

@@ -69,6 +69,20 @@ DEFAULTS = {
     "MAIL_PASSWORD": None,
     "MAIL_SENDER": "Warta KPU Kabupaten Cilacap <warta@localhost>",
     "MAIL_TIMEOUT": 10,
+    # Background work (intranet/queue.py): the queue store is SQLite in the instance folder,
+    # or Redis when this is a redis:// address (several app hosts share one worker pool).
+    "QUEUE_URL": None,
+    "QUEUE_NAME": "warta",
+    # A running task's lease: renewed every third of it; a task whose lease lapses (its
+    # worker died) is run again.
+    "QUEUE_LEASE_SECONDS": 60,
+    # How often a worker recovers dead workers' tasks, lost hand-offs and nightly work.
+    "QUEUE_SWEEP_SECONDS": 30,
+    # Whether a worker queues the nightly work (fixity verification, chain-head anchoring).
+    "QUEUE_NIGHTLY": True,
+    # Tests only: run each task (True) or the tasks named (a list) in-process right after
+    # the commit that queued it.
+    "QUEUE_EAGER": False,
 }
 
 

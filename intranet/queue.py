@@ -98,27 +98,31 @@ class Spec:
     retries: int
     coalesce: bool
     nightly: time | None
+    label: str | None
 
 
 _TASKS = {}
 
 
-def task(name, retries=3, coalesce=False, nightly=None):
+def task(name, retries=3, coalesce=False, nightly=None, label=None):
     """Register ``func`` as the task ``name`` (taking JSON-able keyword arguments).
 
     ``nightly`` (an office-time ``datetime.time``) also queues it once a night at that time,
-    at most once per office date however many workers run.
+    at most once per office date however many workers run. ``label`` is what the admin
+    page calls it.
     """
 
     def register(func):
-        _TASKS[name] = Spec(name, func, retries, coalesce, nightly)
+        _TASKS[name] = Spec(name, func, retries, coalesce, nightly, label)
         return func
 
     return register
 
 
-def registered(name):
-    return name in _TASKS
+def label(name):
+    """What the admin page calls the task ``name`` (its name when it has no label)."""
+    spec = _TASKS.get(name)
+    return str(spec.label) if spec is not None and spec.label else name
 
 
 def enqueue(name, dedupe_key=None, run_at=None, **kwargs):
@@ -187,11 +191,12 @@ def _hand_off_after_commit(session):
         app = current_app._get_current_object()
     except RuntimeError:  # no app: a sweep hands the rows off
         return
-    if app.config.get("QUEUE_EAGER"):
-        _run_eagerly(app, [row_id for row_id, _due in pending])
-        return
+    eager = app.config.get("QUEUE_EAGER")
     for row_id, due in pending:
-        _hand_off(app, row_id, due)
+        if eager:
+            _run_eagerly(app, row_id, eager)
+        else:
+            _hand_off(app, row_id, due)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -333,6 +338,7 @@ def run_row(app, row_id):
             if spec is None:
                 raise LookupError(f"tugas {name!r} tidak dikenal oleh pekerja ini")
             spec.func(**kwargs)
+            db.session.commit()  # a task that returns has finished its work
         except Exception as e:  # noqa: BLE001 - recorded on the row; other tasks go on
             db.session.rollback()
             reason = f"{type(e).__name__}: {e}"[:REASON_LENGTH]
@@ -376,10 +382,19 @@ def _heartbeat(app, row_id, me, stop):
                 log.warning("task %s: lease not renewed", row_id, exc_info=True)
 
 
-def _run_eagerly(app, row_ids):
-    """Tests only (``QUEUE_EAGER``): run the rows now, each in a fresh app context."""
-    for row_id in row_ids:
+def _run_eagerly(app, row_id, eager):
+    """Tests only (``QUEUE_EAGER``: True, or the names of the tasks to run so): run the row
+    now, in a fresh app context; any other row is handed to the queue."""
+    with app.app_context():
+        row = db.session.get(BackgroundTask, row_id)
+        name, due = (row.name, row.next_attempt_at) if row is not None else (None, None)
+        db.session.remove()
+    if name is None:
+        return
+    if eager is True or name in eager:
         run_row(app, row_id)
+    else:
+        _hand_off(app, row_id, due)
 
 
 # --- sweeps: dead workers, lost hand-offs, nightly work ------------------------------------
@@ -497,7 +512,8 @@ def sweep(app):
     with app.app_context():
         try:
             recover(app)
-            queue_nightly()
+            if app.config.get("QUEUE_NIGHTLY", True):
+                queue_nightly()
         finally:
             db.session.remove()
 
@@ -548,7 +564,7 @@ def _due_messages(huey):
     now = utcnow()
     for message in huey.read_schedule(now):
         yield message
-    while True:
+    while huey.pending_count():  # (never wait on an empty queue: Redis would block)
         message = huey.dequeue()
         if message is None:
             return
@@ -577,7 +593,10 @@ def run_worker(app, threads=2):
 
     thread = threading.Thread(target=sweeper, daemon=True, name="tugas-sapu")
     thread.start()
-    consumer = huey.create_consumer(workers=threads, periodic=False, worker_type="thread")
+    # an idle SQLite queue is polled at least every second (Redis blocks on its list)
+    consumer = huey.create_consumer(
+        workers=threads, periodic=False, worker_type="thread", max_delay=1.0
+    )
     try:
         consumer.run()
     finally:

@@ -71,6 +71,10 @@ def base_config(tmp_path, url):
         "ARCHIVE_DIR": str(tmp_path / "archive"),
         # strays are judged at once; test_archive covers the grace period itself
         "ARCHIVE_STRAY_GRACE_SECONDS": 0,
+        # the work that requests did themselves before the worker took it on runs right after
+        # the commit that queued it; the worker's own tests (tests/app/test_worker*.py) run
+        # each kind through the queue and a real worker
+        "QUEUE_EAGER": ("archive.export", "archive.index_drain", "mail.send"),
         "WTF_CSRF_ENABLED": False,
         **FAST_HASH,
     }

@@ -123,6 +123,10 @@ class MembershipRemoveForm(VersionedForm):
     """Remove an appointment."""
 
 
+class TaskRetryForm(BaseForm):
+    """Queue a failed background task again."""
+
+
 class CategoryForm(BaseForm):
     """A news category: its name, address (slug) and place in the list."""
 

@@ -357,7 +357,6 @@ def decide(
         _notify_after(case, t, user, step_before, reason)
     # Two decisions racing for the same trail entry number: the later form was stale (409).
     commit(stale=True)
-    notify.send_soon()
     return t
 
 

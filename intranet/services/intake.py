@@ -98,7 +98,6 @@ def give_assignment(data, actor, recipients):
             "assignment",
         )
     commit()
-    notify.send_soon()
     return a
 
 
@@ -484,7 +483,6 @@ def hand_over(data, actor):
         case,
     )
     commit()
-    notify.send_soon()
     return case
 
 

@@ -1,4 +1,5 @@
-"""Notifications: queued in the outbox with the change that causes them, sent by SMTP."""
+"""Notifications: queued in the outbox with the change that causes them, sent by SMTP by the
+background worker (a send task queued with them, due when the first of them is)."""
 
 import contextlib
 import re
@@ -10,13 +11,16 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
+from intranet import queue as background
 from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import OutboxMessage
 
 MAX_BACKOFF = timedelta(hours=6)
 CLAIM_LAPSE = timedelta(minutes=10)
+SEND_TASK = "mail.send"
 #: Pages opened by a signed token in their address: the token is the addressee's key.
 SECRET_LINK_ENDPOINTS = ("public.preview",)
 
@@ -32,9 +36,46 @@ def queue(user, subject, body, kind, case=None):
         body=body,
         kind=kind,
         case_id=case.id if case is not None else None,
+        next_attempt_at=utcnow(),
     )
     db.session.add(msg)
+    _send_at(msg.next_attempt_at)
     return msg
+
+
+def _send_at(when):
+    """Have the worker send the outbox at ``when`` (in the caller's transaction); nothing
+    when no SMTP server is configured (the messages stay in the outbox)."""
+    if smtp_configured():
+        background.enqueue(SEND_TASK, run_at=when)
+
+
+@background.task(SEND_TASK, retries=3, coalesce=True, label=_l("Pengiriman surel"))
+def send_task():
+    """The worker's sending: every due message, then a send queued for the next retry or
+    scheduled message."""
+    deliver_pending(limit=1000)
+    now = utcnow()
+    later = [
+        db.session.execute(
+            db.select(db.func.min(OutboxMessage.next_attempt_at)).where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.claimed_at.is_(None),
+                OutboxMessage.next_attempt_at > now,
+            )
+        ).scalar(),
+        db.session.execute(
+            db.select(db.func.min(OutboxMessage.claimed_at)).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.claimed_at.is_not(None)
+            )
+        ).scalar(),
+    ]
+    if later[1] is not None:
+        later[1] += CLAIM_LAPSE
+    upcoming = min((t for t in later if t is not None and t > now), default=None)
+    if upcoming is not None:
+        _send_at(upcoming)
+    db.session.commit()
 
 
 def smtp_configured():
@@ -157,17 +198,6 @@ def _failed(msg, error, now):
     msg.next_attempt_at = now + min(timedelta(minutes=2 ** min(msg.attempts, 10)), MAX_BACKOFF)
 
 
-def send_soon():
-    """Try to send what is due now; never let mail trouble undo or fail the user's action."""
-    if not smtp_configured():
-        return
-    try:
-        deliver_pending()
-    except Exception:  # the messages stay in the outbox and are retried
-        db.session.rollback()
-        current_app.logger.exception("outbox delivery failed; messages kept for retry")
-
-
 def recent(limit=300):
     """The newest messages in the outbox, each with its body as the outbox shows it.
 
@@ -194,14 +224,17 @@ def hide_secret_links(text):
     return text
 
 
-def queue_address(address, subject, body, kind, case=None):
-    """Record a message for someone outside the team (a source partner) by address."""
+def queue_address(address, subject, body, kind, case=None, send_at=None):
+    """Record a message for someone outside the team (a source partner) by address, to be
+    sent now or at ``send_at`` (naive UTC; not before)."""
     msg = OutboxMessage(
         to_email=address,
         subject=subject[:300],
         body=body,
         kind=kind,
         case_id=case.id if case is not None else None,
+        next_attempt_at=max(send_at or utcnow(), utcnow()),
     )
     db.session.add(msg)
+    _send_at(msg.next_attempt_at)
     return msg

@@ -8,7 +8,6 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from archive import filing
-from archive import indexing
 from archive import writing
 from intranet.clock import utcnow
 from intranet.extensions import db
@@ -51,8 +50,9 @@ def publish(case, user, when=None, version=None):
     """Publish the approved case (step 10), now or at ``when`` (UTC, naive).
 
     In one transaction: the trail records the publication, the article and its first
-    version are made, the source partners are told (through the outbox), and the archive
-    record is made with its berkas (files first, then the one commit).
+    version are made, the source partners' mail is queued for the publication time (the
+    worker sends it then, not before), and the archive record is made with its berkas
+    (files first, then the one commit).
     """
     now = utcnow().replace(microsecond=0)
     when = (when or now).replace(microsecond=0)
@@ -102,6 +102,7 @@ def publish(case, user, when=None, version=None):
                 ),
                 "partner",
                 case,
+                send_at=when,
             )
         bump()
         archiving.archive_article(article, user, transition.role, "terbit", batch)
@@ -115,7 +116,6 @@ def publish(case, user, when=None, version=None):
             extra={"url": url, "published_at": when.isoformat(), "partners_told": partners},
             then=make_article,
         )
-    indexing.drain_soon()
     return transition
 
 
@@ -145,7 +145,6 @@ def withdraw(article, user, reason):
     with writing.archiving() as batch:
         archiving.archive_article(article, user, role, "penarikan", batch)
         commit()
-    indexing.drain_soon()
 
 
 @atomic
@@ -346,4 +345,3 @@ def approve_published_correction(article, user):
     with writing.archiving() as batch:
         archiving.archive_article(article, user, role, "koreksi", batch)
         commit()
-    indexing.drain_soon()

@@ -11,6 +11,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from intranet import audit
+from intranet import queue
 from intranet.database import get_or_404
 from intranet.forms import flash_errors
 from intranet.forms.admin import CategoryForm
@@ -18,6 +19,7 @@ from intranet.forms.admin import DecreeForm
 from intranet.forms.admin import MembershipForm
 from intranet.forms.admin import MembershipRemoveForm
 from intranet.forms.admin import PasswordResetForm
+from intranet.forms.admin import TaskRetryForm
 from intranet.forms.admin import UserCreateForm
 from intranet.forms.admin import UserStateForm
 from intranet.models import Category
@@ -255,6 +257,30 @@ AUDIT_PAGE = 50
 def outbox():
     """Every notification, sent or waiting, newest first."""
     return render_template("admin/outbox.html", messages=notify.recent())
+
+
+@bp.get("/tugas")
+@area_required("admin")
+def tasks():
+    """The background tasks: waiting and running, failed with their reason, recently done."""
+    return render_template(
+        "admin/tasks.html", tasks=queue.listing(), form=TaskRetryForm(), label=queue.label
+    )
+
+
+@bp.post("/tugas/<int:task_id>/ulang")
+@area_required("admin")
+def retry_task(task_id):
+    """Queue a failed task again ("Coba lagi")."""
+    get_or_404(queue.BackgroundTask, task_id)
+    form = TaskRetryForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+    elif queue.retry(task_id):
+        flash(_("Tugas #%(id)s diantrekan lagi.", id=task_id), "success")
+    else:
+        flash(_("Hanya tugas yang gagal yang dapat dicoba lagi."), "error")
+    return redirect(url_for("admin.tasks"))
 
 
 @bp.route("/kategori", methods=["GET", "POST"])

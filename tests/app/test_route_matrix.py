@@ -22,10 +22,12 @@ import pytest
 from flask import url_for
 from werkzeug.datastructures import FileStorage
 
+from archive import indexing
 from archive.models import ArchiveFile
 from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from archive.models import ExportJob
+from intranet import queue
 from intranet.clock import today
 from intranet.extensions import db
 from intranet.models import Case
@@ -98,6 +100,9 @@ ACCESS = {
     ("admin.add_member", "POST"): row(only("admin"), 400),
     ("admin.remove_member", "POST"): row(only("admin"), to("/intranet/admin/sk/{decree_id}")),
     ("admin.outbox", "GET"): row(only("admin"), 200),
+    ("admin.tasks", "GET"): row(only("admin"), 200),
+    # a task that has not failed is not queued again: refused, flashed on the task list
+    ("admin.retry_task", "POST"): row(only("admin"), to("/intranet/admin/tugas")),
     # the audit log: the admin whose acts it records and the PJ who oversees them
     ("admin.audit_log", "GET"): row(only("admin", "penanggungjawab"), 200),
     ("admin.categories", "GET"): row(only("admin"), 200),
@@ -364,8 +369,6 @@ def scenario_args(app, login, scanned_decree, needed):
             args["run_id"] = fixity.verify().id
     if needed & {"archive.export_status", "archive.export_download"}:
         args["export_token"] = export_token(app, login)
-    if needed & {"disposal_id", "hold_id"}:
-        args.update(penyusutan_args(app))
     if needed & {"version_id"}:  # an import of the JRA, applied from the command line
         from archive import tables
 
@@ -375,6 +378,12 @@ def scenario_args(app, login, scanned_decree, needed):
         )
         with app.test_request_context(method="POST"):
             args["version_id"] = tables.import_file(data, "jra.csv")[0].id
+    if needed & {"disposal_id", "hold_id"}:
+        args.update(penyusutan_args(app))
+    if needed & {"task_id"}:  # a background task, run to its end
+        with app.app_context():
+            args["task_id"] = queue.enqueue(indexing.DRAIN_TASK).id
+            db.session.commit()
     return args
 
 

@@ -5,9 +5,20 @@ from datetime import timedelta
 import pytest
 
 from intranet import queue
+from intranet.cli import load_demo
 from intranet.extensions import db
 from intranet.queue import BackgroundTask
-from tests.fixtures import tasks  # noqa: F401  (registers the test tasks)
+from tests.conftest import PASSWORD
+from tests.fixtures import tasks
+
+
+@pytest.fixture
+def app(app_factory, tmp_path):
+    """The demo team's app, its tasks going through the queue (no eager mode)."""
+    app = app_factory(**tasks.queue_config(tmp_path))
+    with app.app_context():
+        load_demo(PASSWORD)
+    return app
 
 
 def _rows(app):

@@ -1,7 +1,7 @@
 """An export whose worker died: its heartbeat stops, and the job is failed, cleaned and said so.
 
-A web export is built by a thread of the web process; a SIGKILL of that process leaves the
-job "berjalan" with a ``.part`` file. The next app start, and every look at the job's page,
+A web export is built by the background worker; a SIGKILL of that process leaves the job
+"berjalan" with a ``.part`` file. The next app start, and every look at the job's page,
 fail such a job (its heartbeat is stale, or its process is gone from this host), remove what
 it left and say why, without refreshing the page any more.
 """
@@ -84,7 +84,17 @@ def _make_export_big(app, copies=60, size=8 << 20):
         db.session.commit()
 
 
-def test_a_killed_web_export_is_failed_cleaned_and_said_so(app, app_factory, tmp_path):
+def _worker_env(config):
+    """The environment of a worker process (``flask worker``) on ``config``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+    env["DATABASE_URL"] = config["SQLALCHEMY_DATABASE_URI"]
+    for key, value in config.items():
+        if key != "SQLALCHEMY_DATABASE_URI":
+            env[f"WARTA_{key}"] = value if isinstance(value, str) else json.dumps(value)
+    return env
+
+
+def test_a_killed_export_worker_is_failed_cleaned_and_said_so(app, app_factory, tmp_path):
     build_published(app, build_scenario(app)["case_id"])
     _make_export_big(app)
     port = free_port()
@@ -107,16 +117,27 @@ def test_a_killed_web_export_is_failed_cleaned_and_said_so(app, app_factory, tmp
         WTF_CSRF_ENABLED=False,
         SITE_URL=base,
         ARCHIVE_STRAY_GRACE_SECONDS=0,
+        QUEUE_NAME=f"warta-{tmp_path.name}",
+        QUEUE_NIGHTLY=False,
     )
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and code
+    if app.config.get("QUEUE_URL"):
+        config["QUEUE_URL"] = app.config["QUEUE_URL"]
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", SERVER, json.dumps(config), str(port)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+        cwd=ROOT,
+        env=_worker_env(config),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        assert proc.stdout.readline().strip() == "ready"
+        assert server.stdout.readline().strip() == "ready"
         cookies = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
 
@@ -140,10 +161,11 @@ def test_a_killed_web_export_is_failed_cleaned_and_said_so(app, app_factory, tmp
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
-        proc.stdout.close()
+        for child in (proc, server):
+            if child.poll() is None:
+                child.kill()
+                child.wait(timeout=30)
+        server.stdout.close()
     job = _job(app, token)
     assert (job.status, job.worker.split(" ")[1]) == ("berjalan", str(proc.pid))
     assert job.done < job.total and part.exists()
