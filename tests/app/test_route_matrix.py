@@ -369,8 +369,6 @@ def scenario_args(app, login, scanned_decree, needed):
             args["run_id"] = fixity.verify().id
     if needed & {"archive.export_status", "archive.export_download"}:
         args["export_token"] = export_token(app, login)
-    if needed & {"disposal_id", "hold_id"}:
-        args.update(penyusutan_args(app))
     if needed & {"version_id"}:  # an import of the JRA, applied from the command line
         from archive import tables
 
