@@ -390,6 +390,8 @@ def _plan_classification(out):
     if errors:
         raise TableImportError(errors)
     existing = {c.code: c for c in db.session.execute(db.select(Classification)).scalars()}
+    # every row once, not one query per classification
+    by_id = {r.id: r for r in db.session.execute(db.select(RetentionRule)).scalars()}
     in_file = set()
     for row in out.rows:
         in_file.add(row["code"])
@@ -398,7 +400,7 @@ def _plan_classification(out):
         if c is None or not c.active:
             out.added.append(Change(row["code"], None, after))
             continue
-        before = {"name": c.name, "retention": _retention_label(c.retention)}
+        before = {"name": c.name, "retention": _retention_label(by_id.get(c.retention_id))}
         if before != after or c.is_sample:
             out.changed.append(Change(row["code"], before, after))
         else:
@@ -407,7 +409,11 @@ def _plan_classification(out):
         c = existing[code]
         if c.active and code not in in_file:
             out.removed.append(
-                Change(code, {"name": c.name, "retention": _retention_label(c.retention)}, None)
+                Change(
+                    code,
+                    {"name": c.name, "retention": _retention_label(by_id.get(c.retention_id))},
+                    None,
+                )
             )
 
 
@@ -555,15 +561,18 @@ def _apply_jra(p):
 
     for change in p.added:
         new_rule(change.code)
+    followers = {}
+    if p.changed:
+        for c in db.session.execute(db.select(Classification)).scalars():
+            followers.setdefault(c.retention_id, []).append(c)
+    replaced = []
     for change in p.changed:
         old = current[change.code]
         old.active = False
-        rule = new_rule(change.code)
-        db.session.flush()
-        followers = db.session.execute(
-            db.select(Classification).where(Classification.retention_id == old.id)
-        ).scalars()
-        for c in followers:
+        replaced.append((old, new_rule(change.code)))
+    db.session.flush()  # the new rows' ids
+    for old, rule in replaced:
+        for c in followers.get(old.id, []):
             c.retention_id = rule.id
     # what the file does not hold is retired: uncoded rows (CONTOH, typed) and dropped codes
     for rule in db.session.execute(
