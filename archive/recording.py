@@ -206,7 +206,7 @@ def _recognised(originals, source, batch):
                 "relationship": "Supplement",
                 "description": (
                     f"PDF/A hasil OCR (bahasa {r.language}, {r.pages} halaman, keyakinan "
-                    f"rata-rata {confidence}) dari {o.filename}; SHA-256 asli {o.sha256}"
+                    f"rata-rata {confidence}) dari {o.filename}"
                 )[:500],
                 "access_class": o.access_class,
             }
