@@ -73,6 +73,7 @@ def test_the_archive_imports_nothing_of_the_intranets_models_or_services():
         "intranet.links",
         "intranet.pdf",
         "intranet.permissions",
+        "intranet.queue",
         "intranet.storage",
         "intranet.tabular",
         "intranet.text",
