@@ -75,6 +75,8 @@ def base_config(tmp_path, url):
         # the commit that queued it; the worker's own tests (tests/app/test_worker*.py) run
         # each kind through the queue and a real worker
         "QUEUE_EAGER": ("archive.export", "archive.index_drain", "mail.send"),
+        # the nightly work is queued only where a test moves the clock to its time
+        "QUEUE_NIGHTLY": False,
         "WTF_CSRF_ENABLED": False,
         **FAST_HASH,
     }
