@@ -25,8 +25,10 @@ from archive.filing import add_event
 from archive.filing import location_of
 from archive.models import ArchiveFile
 from archive.models import ArchiveRecord
+from archive.models import ArchiveText
 from archive.models import ArchiveVersion
 from archive.models import FixityRun
+from archive.ocr_models import OcrResult
 from archive.retention_models import DISPOSAL_KINDS
 from archive.retention_models import Disposal
 from archive.retention_models import DisposalItem
@@ -39,6 +41,7 @@ from intranet import permissions
 from intranet import signatures
 from intranet.extensions import db
 from intranet.roles import ROLES
+from intranet.storage import file_store
 from intranet.transactions import ServiceError
 from intranet.transactions import atomic
 from intranet.transactions import check_version
@@ -292,7 +295,8 @@ def _executable(disposal, user, version):
 
 
 def _files_of(record):
-    """Every stored file of a record: its originals and each version's berkas."""
+    """Every stored file of a record: its originals, each version's berkas, and the
+    searchable PDF/A that OCR derived from an original."""
     files = {}
     for v in record.versions:
         files.setdefault(
@@ -301,6 +305,17 @@ def _files_of(record):
         )
         for f in v.files:
             files.setdefault(f.sha256, {"sha256": f.sha256, "name": f.filename, "size": f.size})
+    names = {sha: f["name"] for sha, f in files.items()}
+    derived = db.session.execute(
+        db.select(OcrResult.sha256, OcrResult.derived_sha256, OcrResult.derived_size).where(
+            OcrResult.sha256.in_(list(names)),
+            OcrResult.archived.is_(True),
+            OcrResult.derived_sha256.is_not(None),
+        )
+    )
+    for original, sha, size in derived:
+        name = f"PDF/A hasil OCR dari {names[original]}"
+        files.setdefault(sha, {"sha256": sha, "name": name, "size": size or 0})
     return list(files.values())
 
 
@@ -377,7 +392,37 @@ def live_files():
         ).scalars()
     )
     live.update(documents())
+    live.update(
+        db.session.execute(
+            db.select(OcrResult.derived_sha256)
+            .join(ArchiveFile, ArchiveFile.sha256 == OcrResult.sha256)
+            .join(ArchiveVersion, ArchiveVersion.id == ArchiveFile.version_id)
+            .join(ArchiveRecord, ArchiveRecord.id == ArchiveVersion.record_id)
+            .where(
+                ArchiveRecord.stage != "dimusnahkan",
+                OcrResult.archived.is_(True),
+                OcrResult.derived_sha256.is_not(None),
+            )
+        ).scalars()
+    )
     return live
+
+
+def _forget(gone):
+    """What the archive derived from destroyed files goes with them: their extracted text,
+    and their OCR (kept, without the archive's copy, while the working store still holds an
+    upload of the same bytes)."""
+    if not gone:
+        return
+    db.session.execute(db.delete(ArchiveText).where(ArchiveText.sha256.in_(gone)))
+    working = file_store()
+    for row in db.session.execute(
+        db.select(OcrResult).where(OcrResult.sha256.in_(gone), OcrResult.archived.is_(True))
+    ).scalars():
+        if working.exists(row.sha256):
+            row.archived = False
+        else:
+            db.session.delete(row)
 
 
 def documents():
@@ -409,11 +454,16 @@ def finish_destructions():
     for disposal in pending:
         with store.lock(timeout=600):
             live = live_files()
+            gone = []
             for item in disposal.items:
                 for f in item.destroyed_files:
-                    if f["sha256"] not in live and store.exists(f["sha256"]):
+                    if f["sha256"] in live:
+                        continue
+                    gone.append(f["sha256"])
+                    if store.exists(f["sha256"]):
                         store.delete(f["sha256"])
                         removed += 1
+            _forget(gone)
             disposal.finished_at = clock.utcnow()
             commit()
     return removed

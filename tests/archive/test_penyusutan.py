@@ -18,11 +18,14 @@ from archive import indexing
 from archive import retention
 from archive.models import ArchiveEvent
 from archive.models import ArchiveRecord
+from archive.models import ArchiveText
 from archive.models import Classification
 from archive.models import FixityRun
+from archive.ocr_models import OcrResult
 from archive.retention_models import Disposal
 from archive.store import archive_store
 from intranet import clock
+from intranet import queue
 from intranet.cli import load_demo
 from intranet.extensions import db
 from intranet.models import Membership
@@ -87,7 +90,12 @@ def _classification(app, code):
 
 
 def _register(
-    app, code="HM.02.04", date_to="2025-05-03", title="Undangan rapat koordinasi", status="disimpan"
+    app,
+    code="HM.02.04",
+    date_to="2025-05-03",
+    title="Undangan rapat koordinasi",
+    status="disimpan",
+    extra_scans=(),
 ):
     """An older paper record registered by the arsiparis, with a PDF and a JPEG scan."""
     arsip = _client(app, "arsiparis")
@@ -104,6 +112,7 @@ def _register(
         scans=[
             (io.BytesIO(pdf_bytes(f"Pindaian {title}")), "pindaian.pdf"),
             (io.BytesIO(image_bytes("JPEG")), "halaman-1.jpg"),
+            *extra_scans,
         ],
     )
     r = arsip.post("/arsip/baru", data=data, content_type="multipart/form-data")
@@ -209,13 +218,23 @@ def test_due_lists_follow_the_retention_and_the_office_calendar(office):
 
 def test_destruction_end_to_end(office, tmp_path):
     app, moved = office
-    rid = _register(app)
+    page = (io.BytesIO(image_bytes("PNG", size=(90, 60))), "halaman-2.png")
+    rid = _register(app, extra_scans=[page])
     keep = _register(app, code="HM.02.01", title="Rilis pers pleno")  # not due: untouched
+    queue.run_burst(app)  # the worker reads the scans (OCR) and indexes the records
+    with app.app_context():
+        record = db.session.get(ArchiveRecord, rid)
+        [png] = [f.sha256 for f in record.current.files if f.filename == "halaman-2.png"]
+        ocr_row = db.session.execute(db.select(OcrResult).where(OcrResult.sha256 == png))
+        derived = ocr_row.scalar_one().derived_sha256
+        assert derived and archive_store().exists(derived)
+        extracted = set(db.session.execute(db.select(ArchiveText.sha256)).scalars())
     files = _files(app, rid)
-    assert len(files) == 4  # two scans, the JSON, the berkas
-    # the same JPEG was scanned into the other record: it stays for that record's sake
+    # three scans, the JSON, the berkas, and the PDF/A that OCR derived from the PNG
+    assert len(files) >= 6 and derived in files
+    # the same JPEG was scanned into the other record: it (and its OCR) stay for its sake
     shared = files & _files(app, keep)
-    assert len(shared) == 1
+    assert len(shared) in (1, 2) and png not in shared
     moved.move_to(datetime(2029, 1, 2, 3, 0, tzinfo=UTC))
     arsip = _client(app, "arsiparis")
     html = _flashes(arsip, _new_list(arsip, "musnah", [rid], "Usul musnah 2029"))
@@ -277,6 +296,12 @@ def test_destruction_end_to_end(office, tmp_path):
     assert "Daftar penyusutan dilaksanakan." in html
     assert not any(archive_store_has(app, sha) for sha in files - shared)
     assert all(archive_store_has(app, sha) for sha in _files(app, keep))
+    with app.app_context():  # what was read from the destroyed files goes with them
+        assert (
+            db.session.execute(db.select(OcrResult).where(OcrResult.sha256 == png)).first() is None
+        )
+        left = set(db.session.execute(db.select(ArchiveText.sha256)).scalars())
+        assert left == extracted - (files - shared) and png in extracted
 
     with app.app_context():
         record = db.session.get(ArchiveRecord, rid)
