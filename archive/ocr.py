@@ -84,6 +84,12 @@ def is_candidate(mimetype):
     return mimetype == "application/pdf" or mimetype.startswith("image/")
 
 
+def derived_name(filename):
+    """The file name of an original's derived PDF/A: ``surat.png`` → ``surat.ocr.pdf``."""
+    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
+    return f"{stem or 'pindaian'}.ocr.pdf"
+
+
 def available():
     """Whether ``ocrmypdf`` is installed (``make`` installs it with Debian's packages)."""
     return shutil.which("ocrmypdf") is not None

@@ -201,7 +201,7 @@ def _recognised(originals, source, batch):
                 "kind": "turunan OCR",
                 "sha256": r.derived_sha256,
                 "size": size,
-                "filename": f"{o.filename.rsplit('.', 1)[0]}.ocr.pdf",
+                "filename": ocr.derived_name(o.filename),
                 "mimetype": "application/pdf",
                 "relationship": "Supplement",
                 "description": (

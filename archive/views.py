@@ -147,6 +147,20 @@ def berkas(record_id, number):
     return _send(r, v.berkas_sha256, "application/pdf", name)
 
 
+@bp.get("/<int:record_id>/berkas/<int:file_id>/ocr.pdf")
+@readers
+def ocr_pdf(record_id, file_id):
+    """Download the derived searchable PDF/A that OCR made of one original (to check it)."""
+    r = _record_or_404(record_id)
+    f = records.file_of(r, file_id) or abort(404)
+    if not permissions.can_read_archive_file(current_user, r, f):
+        abort(403)
+    read = ocr.result_for(f.sha256)
+    if read is None or not read.done or not read.archived:
+        abort(404)
+    return _send(r, read.derived_sha256, "application/pdf", ocr.derived_name(f.filename))
+
+
 @bp.get("/<int:record_id>/berkas/<int:file_id>")
 @readers
 def original(record_id, file_id):

@@ -187,6 +187,8 @@ ACCESS = {
     ("archive.record", "GET"): row(TEAM, 200),
     ("archive.berkas", "GET"): row(TEAM, 200),
     ("archive.original", "GET"): row(TEAM, 200),
+    # the demo record's file has no OCR result: nothing to download
+    ("archive.ocr_pdf", "GET"): row(TEAM, 404),
     ("archive.locations", "GET"): row(TEAM, 200),
     # an invalid hardcopy form flashes its errors and goes back to the record
     ("archive.hardcopy", "POST"): row(KEEPERS, to("/arsip/{record_id}")),
@@ -432,7 +434,7 @@ def url_values(endpoint, rule, args):
         values["photo_id"] = args["published_photo_id"]
     if endpoint.startswith("public.category"):
         values["slug"] = "berita-terkini"
-    if endpoint == "archive.original":
+    if endpoint in ("archive.original", "archive.ocr_pdf"):
         values["file_id"] = args["archive_file_id"]
     if endpoint.startswith("archive.export_"):
         values["token"] = args["export_token"]

@@ -262,6 +262,22 @@ def test_uploaded_scans_are_read_by_the_worker_embedded_in_the_berkas_and_found(
     body = arsip.get(f"/arsip/{record_id}").get_data(as_text=True)
     assert "Teks dari OCR" in body and "pelanggaran" in body
     assert derived["laporan.pdf"].derived_sha256 in body
+    # the derived PDF/A downloads beside its original, to be checked; a file without none
+    file_ids = _current_files(app, record_id)
+    url = f"/arsip/{record_id}/berkas/{file_ids['laporan.pdf']}/ocr.pdf"
+    assert url in body
+    with arsip.get(url) as r:
+        assert r.status_code == 200 and r.mimetype == "application/pdf"
+        assert sha(r.data) == derived["laporan.pdf"].derived_sha256
+    assert arsip.get(f"/arsip/{record_id}/berkas/{file_ids['teks.pdf']}/ocr.pdf").status_code == 404
+    assert arsip.get(f"/arsip/{record_id}/berkas/999999/ocr.pdf").status_code == 404
+
+
+def _current_files(app, record_id):
+    """``{file name: id}`` of the record's current files."""
+    with app.app_context():
+        record = db.session.get(ArchiveRecord, record_id)
+        return {f.filename: f.id for f in record.current.files}
 
 
 def test_a_paper_records_scan_is_read_flagged_and_found_and_archive_ocr_runs_what_is_missing(
