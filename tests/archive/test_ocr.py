@@ -25,6 +25,7 @@ from intranet.extensions import db
 from intranet.models import SourceMaterial
 from intranet.models import User
 from intranet.storage import file_store
+from tests.fixtures.eml import letter_eml
 from tests.fixtures.files import encrypted_pdf
 from tests.fixtures.files import image_bytes
 from tests.fixtures.files import pdf_bytes
@@ -328,3 +329,61 @@ def test_a_paper_records_scan_is_read_flagged_and_found_and_archive_ocr_runs_wha
     with app.app_context():
         files = db.session.execute(db.select(ArchiveFile.sha256)).scalars().all()
         assert scan_sha in files and row.derived_sha256 not in files
+
+
+def _queued(app, task):
+    """The ``sha256`` of every queued task ``task``."""
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(queue.BackgroundTask).where(queue.BackgroundTask.name == task)
+        ).scalars()
+        return sorted(r.arguments["sha256"] for r in rows)
+
+
+def test_email_attachments_and_sk_scans_are_queued_for_ocr_but_not_the_rest(app, login):
+    from datetime import date
+
+    from intranet.services import team
+
+    r = login("kontributor").post(
+        "/intranet/agenda/impor-eml",
+        data={
+            "eml": (io.BytesIO(letter_eml()), "undangan.eml"),
+            "category_id": "1",
+            "sifat": "biasa",
+            "security_class": "biasa",
+        },
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 302
+    with app.app_context():
+        m = db.session.execute(db.select(SourceMaterial)).scalar_one()
+        kinds = {f.filename: (f.sha256, f.mimetype) for f in m.files}
+    # the PDF and the photo of the message may be scans; the message itself is not
+    assert set(kinds) >= {"undangan.eml", "undangan.pdf", "lokasi.jpg"}
+    assert _queued(app, ocr_work.FILE_TASK) == sorted(
+        kinds[name][0] for name in ("undangan.pdf", "lokasi.jpg")
+    )
+    scan = fax_page()
+    with app.test_request_context(method="POST"):
+        admin = _users()["admin"]
+        decree = team.record_decree(
+            {
+                "number": "7/HM.02-Kpt/3301/2026",
+                "decree_date": date(2026, 1, 5),
+                "title": "Tim Pengelola Website",
+                "valid_from": date(2026, 1, 1),
+                "valid_until": date(2099, 12, 31),
+                "signed_by": "Ketua KPU Kabupaten Cilacap",
+            },
+            upload(scan.data, "sk-tim.png"),
+            admin,
+        )
+        decree_scan = decree.scan_sha256
+    assert decree_scan in _queued(app, ocr_work.FILE_TASK)
+    # the worker reads it; the SK's own scan is left as it was
+    assert queue.run_burst(app)["gagal"] == 0
+    with app.app_context():
+        row = ocr.result_for(decree_scan)
+        assert row.done and "kependudukan" in row.text
+        assert sha(stored_bytes(decree_scan)) == decree_scan
