@@ -89,6 +89,8 @@ def for_user(user):
 
 def awaiting_decision(user):
     """The destruction lists waiting for ``user``'s decision, as (label, url) items."""
+    if not permissions.has_role(user, *permissions.DISPOSAL_APPROVERS):
+        return []
     return [
         Item(
             str(_l("Usul musnah #%(id)s (%(n)s arsip)", id=d.id, n=len(d.items))),
