@@ -55,9 +55,10 @@ def sample_args(app, scanned_decree, scenario, needed=None):
             "classification_id": 1,
             "rule_id": 1,
             "fmt": "csv",
-            # refused for want of a token before any list or hold is looked up
+            # refused for want of a token before any list, hold or task is looked up
             "disposal_id": 1,
             "hold_id": 1,
+            "task_id": 1,
         }
         if wants("token"):
             args["token"] = build_preview(app, scenario["case_id"])
