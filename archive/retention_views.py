@@ -14,6 +14,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from archive import berita_acara
 from archive import disposals
 from archive import retention
 from archive.models import ArchiveRecord
@@ -232,7 +233,7 @@ def document(disposal_id):
     if not d.document_sha256:
         abort(404)
     try:
-        data = disposals.read_document(d)
+        data = berita_acara.read_document(d)
     except StorageError:
         abort(410)
     return send_file(

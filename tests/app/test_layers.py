@@ -74,6 +74,8 @@ def test_the_archive_imports_nothing_of_the_intranets_models_or_services():
         "intranet.pdf",
         "intranet.permissions",
         "intranet.queue",
+        "intranet.roles",
+        "intranet.signatures",
         "intranet.storage",
         "intranet.tabular",
         "intranet.text",
