@@ -9,6 +9,8 @@ its SHA-256: a task for a file already read returns at once, so the same file qu
 costs nothing); a failure is recorded with its reason and never holds up another file.
 """
 
+from flask_babel import lazy_gettext as _l
+
 from archive import indexing
 from archive import ocr
 from archive.models import ArchiveFile
@@ -37,13 +39,13 @@ def queue_archived(sha256, mimetype):
         queue.enqueue(ARCHIVE_TASK, sha256=sha256, mimetype=mimetype)
 
 
-@queue.task(FILE_TASK, retries=2)
+@queue.task(FILE_TASK, retries=2, label=_l("OCR berkas unggahan"))
 def ocr_upload(sha256, mimetype):
     """The worker's OCR of an upload (a failed recognition is recorded, not retried)."""
     ocr.ocr_stored(file_store(), sha256, mimetype)
 
 
-@queue.task(ARCHIVE_TASK, retries=2)
+@queue.task(ARCHIVE_TASK, retries=2, label=_l("OCR pindaian arsip"))
 def ocr_archived(sha256, mimetype):
     """The worker's OCR of an archived original; its records' search documents follow."""
     ocr_archive_file(sha256, mimetype)
