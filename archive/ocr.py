@@ -335,12 +335,14 @@ def _save(store, sha256, mimetype, outcome, archived):
     if row is None:
         row = OcrResult(sha256=sha256, mimetype=mimetype)
         db.session.add(row)
-    created = None
+    created = replaced = None
     if outcome is not None:
         derived_sha = derived_size = None
         if outcome.pdf is not None:
             derived_sha, derived_size, new = store.put(io.BytesIO(outcome.pdf))
             created = derived_sha if new else None
+        if row.derived_sha256 not in (None, derived_sha) and row.archived == archived:
+            replaced = row.derived_sha256  # read again: the earlier result, in this store
         row.status = outcome.status
         row.derived_sha256, row.derived_size = derived_sha, derived_size
         row.language = outcome.language
@@ -367,4 +369,15 @@ def _save(store, sha256, mimetype, outcome, archived):
         if created:
             store.delete(created)
         raise
+    if replaced is not None and not _derived_elsewhere(replaced):
+        store.delete(replaced)  # no row names it any more: it would be a stray
     return row
+
+
+def _derived_elsewhere(derived_sha):
+    return (
+        db.session.execute(
+            db.select(OcrResult.id).where(OcrResult.derived_sha256 == derived_sha).limit(1)
+        ).first()
+        is not None
+    )

@@ -320,9 +320,19 @@ def test_a_paper_records_scan_is_read_flagged_and_found_and_archive_ocr_runs_wha
     assert "OCR perlu diperiksa" in page
     body = arsip.get(f"/arsip/{record_id}").get_data(as_text=True)
     assert "perlu diperiksa: halaman 1" in body and "kependudukan" in body
-    # nothing is left to read; the derived file is registered, never a stray
+    # nothing is left to read; --all reads it again, its earlier derived file removed
     result = runner.invoke(args=["archive", "ocr", "--missing"])
     assert result.exit_code == 0 and "0 dibaca OCR" in result.output
+    result = runner.invoke(args=["archive", "ocr", "--all", "--quiet"])
+    assert result.exit_code == 0 and "1 dibaca OCR" in result.output, result.output
+    with app.app_context():
+        again = db.session.execute(db.select(OcrResult)).scalar_one()
+        assert again.made_at >= made_at and again.done and again.archived
+        if again.derived_sha256 != row.derived_sha256:
+            assert not archive_store().exists(row.derived_sha256)
+        assert archive_store().exists(again.derived_sha256)
+        row = again
+    # the derived file is registered, never a stray
     result = runner.invoke(args=["archive", "verify", "--quiet"])
     assert result.exit_code == 0, result.output
     assert "liar 0" in result.output
