@@ -66,8 +66,6 @@ class IndexingError(Exception):
     """A record's document cannot be made; the message says why (shown to the arsiparis)."""
 
 
-#: The kinds of originals that may be scans (their OCR text is indexed).
-SCAN_KINDS = ("sumber", "pindaian")
 #: Originals larger than this are not read for text.
 MAX_EXTRACT_BYTES = 60 * 1024 * 1024
 
@@ -324,7 +322,7 @@ def _texts_for(records):
 def _recognised_for(records):
     """The OCR results of the records' current scans: ``{sha256: OcrResult}``."""
     return ocr.results_for(
-        f.sha256 for r in records.values() for f in _current_files(r) if f.kind in SCAN_KINDS
+        f.sha256 for r in records.values() for f in _current_files(r) if f.kind in ocr.SCAN_KINDS
     )
 
 
@@ -378,7 +376,7 @@ def document(record, texts, recognised=None):
     ocr_parts = []
     for f in files:
         t = texts.get(f.sha256)
-        read = recognised.get(f.sha256) if f.kind in SCAN_KINDS else None
+        read = recognised.get(f.sha256) if f.kind in ocr.SCAN_KINDS else None
         if read is not None and read.done and read.text:
             ocr_parts.append(read.text)
             ocr_low = ocr_low or bool(read.low_pages)
@@ -389,7 +387,7 @@ def document(record, texts, recognised=None):
             continue
         if t.status == "teks":
             parts.append(t.text)
-        elif t.status == "tanpa_teks" and f.kind in SCAN_KINDS:
+        elif t.status == "tanpa_teks" and f.kind in ocr.SCAN_KINDS:
             notext = True
     media = [
         m

@@ -33,6 +33,9 @@ from intranet.clock import utcnow
 from intranet.extensions import db
 
 LANGUAGE = "ind"
+#: The kinds of archived originals that may be scans: a source file, a paper record's scan
+#: (the photos of an article are pictures, not documents). Their OCR text is indexed.
+SCAN_KINDS = ("sumber", "pindaian")
 #: A page whose mean word confidence is below this (0–100) is flagged for a person to check.
 LOW_CONFIDENCE = 75.0
 #: Longest a recognition may take (seconds) before it is given up as failed.

@@ -23,8 +23,6 @@ from intranet.storage import file_store
 
 FILE_TASK = "ocr.file"
 ARCHIVE_TASK = "archive.ocr"
-#: The kinds of archived originals that can be scans (photos are pictures, not documents).
-SCAN_KINDS = ("sumber", "pindaian")
 
 
 def queue_upload(sha256, mimetype):
@@ -95,7 +93,7 @@ def archive_candidates(everything=False):
     recognised only in the working store)."""
     rows = db.session.execute(
         db.select(ArchiveFile.sha256, ArchiveFile.mimetype)
-        .where(ArchiveFile.kind.in_(SCAN_KINDS))
+        .where(ArchiveFile.kind.in_(ocr.SCAN_KINDS))
         .distinct()
         .order_by(ArchiveFile.sha256)
     ).all()
@@ -151,7 +149,7 @@ def to_check():
 
 
 def _of_archive(*where):
-    archived = db.select(ArchiveFile.sha256).where(ArchiveFile.kind.in_(SCAN_KINDS))
+    archived = db.select(ArchiveFile.sha256).where(ArchiveFile.kind.in_(ocr.SCAN_KINDS))
     return (
         db.session.execute(
             db.select(OcrResult)
