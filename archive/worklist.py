@@ -31,15 +31,20 @@ class Item:
     url: str
 
 
+def _hardcopy_waiting(user):
+    """The live paper records ``user`` may open whose hardcopy is not yet filed."""
+    return (
+        ArchiveRecord.hardcopy_status.in_(HARDCOPY_TODO),
+        ArchiveRecord.stage.in_(retention.LIVE_STAGES),
+        ArchiveRecord.media_paper.is_(True),
+        ArchiveRecord.access_class.in_(permissions.readable_record_classes(user)),
+    )
+
+
 def _hardcopy(user):
     rows = db.session.execute(
         db.select(ArchiveRecord.hardcopy_status, db.func.count())
-        .where(
-            ArchiveRecord.hardcopy_status.in_(HARDCOPY_TODO),
-            ArchiveRecord.stage.in_(retention.LIVE_STAGES),
-            ArchiveRecord.media_paper.is_(True),
-            ArchiveRecord.access_class.in_(permissions.readable_record_classes(user)),
-        )
+        .where(*_hardcopy_waiting(user))
         .group_by(ArchiveRecord.hardcopy_status)
     )
     counts = dict(rows.all())
@@ -48,6 +53,25 @@ def _hardcopy(user):
         for status, label in HARDCOPY_TODO.items()
         if counts.get(status)
     ]
+
+
+def hardcopy_records(user, limit=50):
+    """The records whose hardcopy waits on ``user`` (a keeper), by the step still to do:
+    ``[(label, total, [record, ...])]`` with at most ``limit`` records of each, oldest
+    first; empty for anyone who does not keep the archive."""
+    if not permissions.keeps_archive(user):
+        return []
+    found = []
+    for status, label in HARDCOPY_TODO.items():
+        where = (*_hardcopy_waiting(user), ArchiveRecord.hardcopy_status == status)
+        total = db.session.execute(db.select(db.func.count(ArchiveRecord.id)).where(*where))
+        total = total.scalar_one()
+        if total:
+            records = db.session.execute(
+                db.select(ArchiveRecord).where(*where).order_by(ArchiveRecord.id).limit(limit)
+            )
+            found.append((str(label), total, records.scalars().all()))
+    return found
 
 
 def _failed_runs():

@@ -27,6 +27,7 @@ from intranet.models import User
 from intranet.services import accounts
 from intranet.services import anchors
 from intranet.services import cases
+from intranet.services import digest
 from intranet.services import holidays
 from intranet.services import intake
 from intranet.services import nightly  # noqa: F401  (registers the nightly tasks)
@@ -498,6 +499,16 @@ def init_app(app):
             raise click.ClickException("MAIL_SERVER is not configured; messages stay in the outbox")
         sent, failed = notify.deliver_pending(limit=10_000)
         click.echo(f"{sent} sent, {failed} failed (kept for retry).")
+
+    @app.cli.group("notify")
+    def notify_group():
+        """Notifications to the team."""
+
+    @notify_group.command("digest")
+    def notify_digest():
+        """Queue today's digest of waiting work for each person (once per office day)."""
+        queued = digest.send_digests()
+        click.echo(f"{queued} digest(s) queued.")
 
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Run everything due, then exit.")

@@ -18,7 +18,6 @@ from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.links import absolute_url
 from intranet.models import Article
-from intranet.models import Case
 from intranet.models import Category
 from intranet.models import Concept
 from intranet.models import Delegation
@@ -420,20 +419,6 @@ def holders_of(roles):
     return [u for u in users if u.roles() & set(roles)]
 
 
-def open_cases():
-    """Every case still in the SOP, oldest first."""
-    return (
-        db.session.execute(db.select(Case).where(Case.status == "open").order_by(Case.opened_at))
-        .scalars()
-        .all()
-    )
-
-
-def all_cases(limit=200):
-    """Recent cases, newest first."""
-    return db.session.execute(db.select(Case).order_by(Case.id.desc()).limit(limit)).scalars().all()
-
-
 def overdue(case, now=None):
     """True if the current step has run past its standard time (working days, the office's
     holidays skipped)."""
@@ -455,29 +440,6 @@ def step_due(case):
         return None
     step = case.definition().step(case.step)
     return add_working_days(office_date(case.step_started_at), step.standard_days, holiday_set())
-
-
-def tasks_for(user):
-    """The open cases waiting on ``user`` now, each with its options and overdue mark."""
-    tasks, actor = [], actor_of(user)
-    for case in open_cases():
-        options, missing, _ = standing(case, user, actor)
-        step = case.definition().step(case.step)
-        owners = step_owners(case).get(step.number)
-        may_act = bool(options) or (bool(set(step.roles) & user.roles()) and bool(missing))
-        if owners and user.id not in owners:
-            may_act = False
-        if may_act:
-            tasks.append(
-                {
-                    "case": case,
-                    "step": step,
-                    "options": options,
-                    "missing": missing,
-                    "overdue": overdue(case),
-                }
-            )
-    return tasks
 
 
 def timeline(case):

@@ -122,6 +122,21 @@ def close_assignment(assignment, user, version=None):
     commit()
 
 
+def close_with_case(case):
+    """Mark a case's direction selesai when the case leaves the SOP (published) and no other
+    case opened under it is still on its way; part of the caller's transaction."""
+    a = case.assignment
+    if a is None or not a.is_open:
+        return
+    others = db.session.execute(
+        db.select(Case.id).where(
+            Case.assignment_id == a.id, Case.id != case.id, Case.status == "open"
+        )
+    ).first()
+    if others is None:
+        a.closed_at = utcnow()
+
+
 def assignments_for(user):
     """Open directions given to ``user``, newest first."""
     return (

@@ -1,5 +1,6 @@
 """The nightly work the background worker queues once per office date: the archive's
-fixity verification and the anchoring of every chain head outside the database.
+fixity verification, the anchoring of every chain head outside the database, and the
+morning's daily digest of waiting work (at 07:00 office time).
 
 Each is queued by a worker's sweep once its office time has come, under a dedupe key of
 the office date, so two workers (or two hosts) never run it twice in one night.
@@ -11,10 +12,12 @@ from flask_babel import lazy_gettext as _l
 
 from archive import fixity
 from intranet import queue
+from intranet.services import digest
 from intranet.services import trail
 
 VERIFY_TASK = "archive.verify"
 ANCHOR_TASK = "trail.anchor"
+DIGEST_TASK = "notify.digest"
 
 
 @queue.task(VERIFY_TASK, retries=1, nightly=time(1, 0), label=_l("Verifikasi fiksitas arsip"))
@@ -34,3 +37,9 @@ def anchor_heads():
             for kind, chain_id, problems in refused
         )
         raise RuntimeError(f"{len(refused)} rantai tidak dijangkarkan: {named}")
+
+
+@queue.task(DIGEST_TASK, retries=2, nightly=time(7, 0), label=_l("Ringkasan harian"))
+def daily_digest():
+    """``notify digest``: each person something waits on gets the day's digest, once."""
+    digest.send_digests()

@@ -22,6 +22,7 @@ from intranet.models import SocialPost
 from intranet.models.public import SOCIAL_PLATFORMS
 from intranet.services import archiving
 from intranet.services import cases
+from intranet.services import intake
 from intranet.services import notify
 from intranet.services import trail
 from intranet.services.articles import latest_revision
@@ -105,6 +106,7 @@ def publish(case, user, when=None, version=None):
                 send_at=when,
             )
         bump()
+        intake.close_with_case(case)
         archiving.archive_article(article, user, transition.role, "terbit", batch)
 
     with writing.archiving() as batch:

@@ -39,7 +39,9 @@ from intranet.services import cases
 from intranet.services import photos as photo_service
 from intranet.services import previews
 from intranet.services import publishing
+from intranet.services import queries
 from intranet.services import reports
+from intranet.services import worklists
 from intranet.transactions import ServiceError
 
 bp = Blueprint("cases", __name__, url_prefix="/intranet/naskah")
@@ -48,9 +50,21 @@ bp = Blueprint("cases", __name__, url_prefix="/intranet/naskah")
 @bp.get("/")
 @area_required("cases")
 def index():
-    """Every case, with its current step and overdue marks."""
-    rows = [{"case": c, "overdue": cases.overdue(c)} for c in cases.all_cases()]
-    return render_template("cases/index.html", rows=rows)
+    """The cases, searched, filtered and ordered by the query string, a page at a time:
+    each with the outcome its step awaits and who holds it now."""
+    filters = worklists.parse_filters(request.args)
+    page = worklists.case_list(filters)
+    for message in filters.messages:
+        flash(message, "error")
+    return render_template(
+        "cases/index.html",
+        page=page,
+        filters=filters,
+        steps=worklists.step_choices(),
+        categories=cases.categories(active_only=False),
+        people=queries.team_members(),
+        orders=worklists.ORDER_LABELS,
+    )
 
 
 def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):

@@ -56,7 +56,7 @@ def _category_choices():
 
 def _assignment_choices(blank=True):
     mine = [
-        SelectChoice(a.id, f"#{a.id} · {a.instruction[:60]}")
+        SelectChoice(a.id, f"#{a.id} · {' '.join(a.instruction.split())}")
         for a in intake.assignments_for(current_user)
     ]
     return ([SelectChoice("", "—")] if blank else []) + mine

@@ -1,0 +1,426 @@
+"""Work lists: the case list's search, filters and pages, who holds a case now, the case's
+current title, and the count of what waits on a person (the nav badge and the dashboard).
+
+Every filter is applied in SQL; only one page of cases is loaded. Who holds a case is read
+from its step's roles in the SOP definition and the people holding them today, with step 3
+belonging to the redaktur the material was handed to (``cases.step_owners``).
+"""
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from intranet import sop
+from intranet.clock import office_day_start
+from intranet.clock import today
+from intranet.extensions import db
+from intranet.models import Assignment
+from intranet.models import AssignmentRecipient
+from intranet.models import Case
+from intranet.models import Category
+from intranet.models import Revision
+from intranet.models import SourceMaterial
+from intranet.models import TrailEntry
+from intranet.models import User
+from intranet.models.intake import case_materials
+from intranet.services.cases import actor_of
+from intranet.services.cases import overdue
+from intranet.services.cases import standing
+from intranet.services.cases import step_owners
+from intranet.services.holidays import holiday_set
+from intranet.workflow import PUBLISHED
+from intranet.workflow import is_overdue
+
+PER_PAGE = 25
+#: The longest search text taken; a longer one is cut here (with a message).
+MAX_QUERY = 100
+#: The case list's orderings: the query string's value → the SQL order.
+ORDERS = {
+    "baru": (Case.id.desc(),),
+    "lama": (Case.id.asc(),),
+    "langkah": (Case.step.asc(), Case.step_started_at.asc(), Case.id.asc()),
+    "sejak": (Case.step_started_at.asc(), Case.id.asc()),
+}
+ORDER_LABELS = {
+    "baru": _l("Terbaru"),
+    "lama": _l("Terlama"),
+    "langkah": _l("Langkah"),
+    "sejak": _l("Paling lama menunggu"),
+}
+#: The step filter's value for cases that have left the SOP (published).
+DONE = "terbit"
+#: How far back the overdue cut-off is sought: far more than any standard time plus holidays.
+_LOOKBACK_DAYS = 370
+
+
+@dataclass
+class Filters:
+    """The case list's query string, validated: bad values are dropped with a message."""
+
+    q: str = ""
+    step: str = ""
+    holder: int | None = None
+    category: int | None = None
+    overdue: bool = False
+    order: str = "baru"
+    page: int = 1
+    messages: list = field(default_factory=list)
+
+    def args(self, **change):
+        """The query string of these filters (``change`` overrides), empty values left out."""
+        values = {
+            "q": self.q,
+            "langkah": self.step,
+            "pemegang": self.holder,
+            "kategori": self.category,
+            "terlambat": "1" if self.overdue else "",
+            "urut": "" if self.order == "baru" else self.order,
+            "halaman": self.page if self.page > 1 else "",
+        }
+        values.update(change)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+def _int(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def parse_filters(args):
+    """Read the case list's filters from a query string (a MultiDict)."""
+    f = Filters()
+    q = " ".join((args.get("q") or "").split())
+    if len(q) > MAX_QUERY:
+        f.messages.append(_("Kata kunci dipotong menjadi %(n)s karakter.", n=MAX_QUERY))
+        q = q[:MAX_QUERY]
+    f.q = q
+    step = args.get("langkah") or ""
+    if step:
+        if step == DONE or step in {str(s.number) for s in sop.current().steps}:
+            f.step = step
+        else:
+            f.messages.append(_("Langkah tidak dikenal; saringan langkah diabaikan."))
+    if args.get("pemegang"):
+        holder = _int(args.get("pemegang"))
+        if holder is None or db.session.get(User, holder) is None:
+            f.messages.append(_("Pemegang tidak dikenal; saringan pemegang diabaikan."))
+        else:
+            f.holder = holder
+    if args.get("kategori"):
+        category = _int(args.get("kategori"))
+        if category is None or db.session.get(Category, category) is None:
+            f.messages.append(_("Kategori tidak dikenal; saringan kategori diabaikan."))
+        else:
+            f.category = category
+    f.overdue = args.get("terlambat") == "1"
+    order = args.get("urut") or "baru"
+    if order in ORDERS:
+        f.order = order
+    else:
+        f.messages.append(_("Urutan tidak dikenal; naskah diurutkan dari yang terbaru."))
+    if args.get("halaman"):
+        page = _int(args.get("halaman"))
+        if page is None:
+            f.messages.append(_("Nomor halaman tidak sah; halaman pertama ditampilkan."))
+        else:
+            f.page = page
+    return f
+
+
+def _latest_title():
+    """The title of a case's newest article revision (a correlated scalar subquery)."""
+    return (
+        db.select(Revision.title)
+        .where(Revision.case_id == Case.id)
+        .order_by(Revision.number.desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
+def _like(text):
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search(q):
+    """Cases whose working title, any article title or any agenda number matches ``q``;
+    ``#12`` or ``12`` also finds case 12."""
+    pattern = _like(q)
+    conditions = [
+        db.func.lower(Case.title).like(pattern, escape="\\"),
+        db.select(Revision.id)
+        .where(
+            Revision.case_id == Case.id,
+            db.func.lower(Revision.title).like(pattern, escape="\\"),
+        )
+        .exists(),
+        db.select(SourceMaterial.id)
+        .join(case_materials, case_materials.c.material_id == SourceMaterial.id)
+        .where(
+            case_materials.c.case_id == Case.id,
+            db.func.lower(SourceMaterial.nomor_agenda).like(pattern, escape="\\"),
+        )
+        .exists(),
+    ]
+    number = _int(q.removeprefix("#"))
+    if number is not None:
+        conditions.append(Case.id == number)
+    return db.or_(*conditions)
+
+
+def _definitions_in_use():
+    """Every loaded SOP definition, as ``(code, version, definition)``."""
+    return [(d.code, d.version, d) for d in sop.definitions().values()]
+
+
+def _at_steps(steps_of):
+    """Open cases at the steps ``steps_of(definition)`` names, under each definition."""
+    parts = []
+    for code, version, d in _definitions_in_use():
+        steps = list(steps_of(d))
+        if steps:
+            parts.append(
+                db.and_(
+                    Case.definition_code == code,
+                    Case.definition_version == version,
+                    Case.step.in_(steps),
+                )
+            )
+    return db.and_(Case.status == "open", db.or_(*parts) if parts else db.false())
+
+
+def _held_by(user, roles):
+    """Open cases waiting on ``user`` holding ``roles``: at a step of one of the roles; a
+    step owned by a particular redaktur (step 3) only for that redaktur and their Plh."""
+    owned_steps = set(OWNED_STEPS)
+    owners = {user.id} | {
+        d.absent_user_id for d in user.valid_delegations() if d.role == "redaktur"
+    }
+    at_role_steps = _at_steps(lambda d: [s.number for s in d.steps if set(s.roles) & roles])
+    # at a step every listed role approves (step 9), one approval given waits for the others
+    approved = (
+        db.select(TrailEntry.id)
+        .where(
+            TrailEntry.case_id == Case.id,
+            TrailEntry.step == Case.step,
+            TrailEntry.attempt == Case.attempt,
+            TrailEntry.action == "approve",
+            TrailEntry.actor_id == user.id,
+            TrailEntry.revision_hash == Case.revision_hash,
+        )
+        .exists()
+    )
+    return db.and_(
+        at_role_steps,
+        db.or_(
+            Case.step.not_in(owned_steps),
+            Case.redaktur_id.is_(None),
+            Case.redaktur_id.in_(sorted(owners)),
+        ),
+        ~approved,
+    )
+
+
+#: Steps that belong to the case's own redaktur rather than to every holder of the role.
+OWNED_STEPS = (3,)
+
+
+def _overdue_cutoff(standard_days, on, holidays):
+    """The first office date whose steps are not yet overdue on ``on``: a step started
+    before it has run past ``standard_days`` working days."""
+    day = on
+    for _i in range(_LOOKBACK_DAYS):
+        if is_overdue(day - timedelta(days=1), on, standard_days, holidays):
+            return day
+        day -= timedelta(days=1)
+    return day
+
+
+def _overdue():
+    """Open cases whose current step has run past its standard working days."""
+    on, holidays, parts = today(), holiday_set(), []
+    for code, version, d in _definitions_in_use():
+        for s in d.steps:
+            cutoff = office_day_start(_overdue_cutoff(s.standard_days, on, holidays))
+            parts.append(
+                db.and_(
+                    Case.definition_code == code,
+                    Case.definition_version == version,
+                    Case.step == s.number,
+                    Case.step_started_at < cutoff,
+                )
+            )
+    return db.and_(Case.status == "open", db.or_(*parts))
+
+
+@dataclass
+class Page:
+    """One page of the case list."""
+
+    rows: list
+    total: int
+    page: int
+    pages: int
+    filters: Filters
+
+
+def case_list(filters):
+    """One page of cases matching ``filters``, each as ``{case, title, outcome, holders,
+    overdue}``; a page past the last shows the last."""
+    conditions = []
+    if filters.q:
+        conditions.append(_search(filters.q))
+    if filters.step == DONE:
+        conditions.append(Case.status == PUBLISHED)
+    elif filters.step:
+        conditions += [Case.status == "open", Case.step == int(filters.step)]
+    if filters.holder is not None:
+        holder = db.session.get(User, filters.holder)
+        conditions.append(_held_by(holder, holder.roles()))
+    if filters.category is not None:
+        conditions.append(Case.category_id == filters.category)
+    if filters.overdue:
+        conditions.append(_overdue())
+    total = db.session.execute(db.select(db.func.count(Case.id)).where(*conditions)).scalar_one()
+    pages = max(1, -(-total // PER_PAGE))
+    if filters.page > pages:
+        filters.messages.append(
+            _("Halaman %(n)s tidak ada; halaman terakhir ditampilkan.", n=filters.page)
+        )
+        filters.page = pages
+    title = _latest_title().label("article_title")
+    rows = db.session.execute(
+        db.select(Case, title)
+        .options(selectinload(Case.category), selectinload(Case.redaktur))
+        .where(*conditions)
+        .order_by(*ORDERS[filters.order])
+        .limit(PER_PAGE)
+        .offset((filters.page - 1) * PER_PAGE)
+    ).all()
+    team = role_holders()
+    return Page(
+        rows=[describe(case, article_title, team) for case, article_title in rows],
+        total=total,
+        page=filters.page,
+        pages=pages,
+        filters=filters,
+    )
+
+
+def role_holders():
+    """Active people holding each role today, by name: ``{role: [user, ...]}``."""
+    users = db.session.execute(
+        db.select(User).where(User.active.is_(True)).order_by(User.full_name)
+    ).scalars()
+    team = {}
+    for u in users:
+        for role in u.roles():
+            team.setdefault(role, []).append(u)
+    return team
+
+
+def holders(case, team):
+    """The people whose action the case awaits now (none once it has left the SOP)."""
+    if case.status != "open":
+        return []
+    step = case.definition().step(case.step)
+    r = case.redaktur
+    if step.number in OWNED_STEPS and r is not None and r in team.get("redaktur", ()):
+        return [r]
+    people = {}
+    for role in step.roles:
+        for u in team.get(role, ()):
+            people[u.id] = u
+    return sorted(people.values(), key=lambda u: u.full_name)
+
+
+def describe(case, article_title, team):
+    """A case as the lists show it: its current title, the outcome its step awaits, who
+    holds it now and its overdue mark."""
+    step = case.definition().step(case.step)
+    return {
+        "case": case,
+        "title": article_title or case.title,
+        "outcome": step.output if case.status == "open" else None,
+        "step": step,
+        "holders": holders(case, team),
+        "overdue": overdue(case),
+    }
+
+
+def current_titles(case_ids):
+    """``{case id: title}``: the newest article revision's title, else the working title."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Case.id, Case.title, _latest_title()).where(Case.id.in_(list(case_ids)))
+    )
+    return {case_id: article or title for case_id, title, article in rows}
+
+
+def step_choices():
+    """The step filter's choices: each step of the current definition by its outcome."""
+    return [(str(s.number), f"{s.number}. {s.output}") for s in sop.current().steps] + [
+        (DONE, _("Terbit (selesai)"))
+    ]
+
+
+def waiting_count(user):
+    """How many things wait on ``user``: open cases at a step of their roles (step 3 only
+    for its own redaktur) and directions given to them not yet acknowledged. One query
+    besides the person's roles; the nav badge and the dashboard show this number."""
+    roles = user.roles()
+    cases_q = db.select(db.func.count(Case.id)).where(_held_by(user, roles)).scalar_subquery()
+    unread_q = (
+        db.select(db.func.count(AssignmentRecipient.id))
+        .join(Assignment, Assignment.id == AssignmentRecipient.assignment_id)
+        .where(
+            AssignmentRecipient.user_id == user.id,
+            AssignmentRecipient.acknowledged_at.is_(None),
+            Assignment.closed_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    waiting, unread = db.session.execute(db.select(cases_q, unread_q)).one()
+    return waiting + unread
+
+
+def tasks_for(user):
+    """The open cases waiting on ``user`` now, each with its options, what is missing, the
+    outcome its step awaits and its overdue mark. The candidates come from SQL (the cases at
+    a step of the person's roles); the workflow then says whether they may act."""
+    roles, actor = user.roles(), actor_of(user)
+    candidates = (
+        db.session.execute(
+            db.select(Case)
+            .options(selectinload(Case.redaktur))
+            .where(_held_by(user, roles))
+            .order_by(Case.opened_at, Case.id)
+        )
+        .scalars()
+        .all()
+    )
+    titles = current_titles([c.id for c in candidates])
+    team = role_holders() if candidates else {}
+    tasks = []
+    for case in candidates:
+        options, missing, _editable = standing(case, user, actor)
+        step = case.definition().step(case.step)
+        owners = step_owners(case).get(step.number)
+        may_act = bool(options) or (bool(set(step.roles) & roles) and bool(missing))
+        if owners and user.id not in owners:
+            may_act = False
+        if may_act:
+            row = describe(case, titles.get(case.id), team)
+            row.update(options=options, missing=missing)
+            tasks.append(row)
+    return tasks
