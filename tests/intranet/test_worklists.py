@@ -240,6 +240,7 @@ def test_the_badge_counts_what_the_dashboard_lists_in_one_query(app, scenario, l
         assert worklists.waiting_count(users["kontributor"]) == 0
     page = login("koordinator").get("/intranet/").get_data(as_text=True)
     assert re.search(r'id="waiting-badge">2<span class="visually-hidden"> tugas menunggu', page)
+    assert 'id="waiting-count">2</span>' in page  # the dashboard's own count, seen on a phone
     assert len(re.findall(r"<td data-label=\"Menunggu\">4\. Konsep disetujui", page)) == 2
     assert "waiting-badge" not in login("penulis").get("/intranet/").get_data(as_text=True)
 

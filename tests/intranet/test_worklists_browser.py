@@ -1,0 +1,55 @@
+"""The case list and the dashboard in Chromium, on a desktop and on a 390×844 phone:
+filters, the outcome and holder of each case, the badge; screenshots in
+build/screenshots/worklists/."""
+
+import pytest
+
+from intranet.extensions import db
+from intranet.models import Case
+from tests.browser import Browser
+from tests.browser import LiveServer
+from tests.browser import require_chromium
+from tests.conftest import PASSWORD
+from tests.intranet.test_worklists import _add_cases
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def playwright():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+def test_the_case_list_and_dashboard_on_desktop_and_phone(app, scenario, playwright):
+    _add_cases(app, 3, step=4, title="Sosialisasi tahapan pemilu kepada pemilih pemula {n}")
+    _add_cases(app, 28, step=5)
+    with app.app_context():
+        db.session.get(Case, scenario["case_id"]).title = "Rapat pleno rekapitulasi DPT"
+        db.session.commit()
+    with LiveServer(app) as server:
+        browser = Browser(playwright, server.url, "worklists")
+        try:
+            for label, viewport in (("desktop", (1280, 900)), ("phone", (390, 844))):
+                page = browser.page_for("koordinator", PASSWORD, viewport)
+                badge = page.locator("#waiting-badge")
+                assert badge.count() == 1
+                assert badge.inner_text().startswith("3")
+                browser.shot(page, f"dashboard-{label}")
+                page.goto("/intranet/naskah/")
+                assert "32 naskah" in page.inner_text("#case-count")
+                browser.shot(page, f"list-{label}")
+                page.select_option("select[name=langkah]", "4")
+                page.click("form.filters button[type=submit]")
+                page.wait_for_url("**langkah=4**")
+                rows = page.locator("tbody tr")
+                assert rows.count() == 3
+                assert "4. Konsep disetujui" in rows.first.inner_text()
+                browser.shot(page, f"list-filtered-{label}")
+                page.context.close()
+            assert browser.errors == []
+        finally:
+            browser.close()
