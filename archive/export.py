@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from archive import ocr
 from archive.listing import listing_csv
 from archive.listing import listing_xlsx
 from archive.listing import records_of
@@ -180,7 +181,8 @@ def export_bag(ids, out, query="", progress=None, extra=()):
                     "files": files,
                 }
             )
-        bag.add_bytes(f"{folder}/arsip.json", _record_json(record, versions))
+        derived = _derived(record, placed, folder, store, bag)
+        bag.add_bytes(f"{folder}/arsip.json", _record_json(record, versions, derived))
         if progress:
             progress(1)
     bag.add_bytes(BAG_SCHEMA, SCHEMA_PATH.read_bytes())
@@ -212,7 +214,34 @@ def export_bag(ids, out, query="", progress=None, extra=()):
     return bag.count
 
 
-def _record_json(record, versions):
+def _derived(record, placed, folder, store, bag):
+    """The searchable PDF/A that OCR derived from each original, put in the bag beside it."""
+    names = {f.sha256: f.filename for v in record.versions for f in v.files}
+    out = []
+    results = ocr.results_for(placed)
+    for original in sorted(placed):
+        r = results.get(original)
+        if r is None or not r.done or not r.archived:
+            continue
+        path = f"{folder}/ocr/{r.derived_sha256[:16]}-{_safe(ocr.derived_name(names[original]))}"
+        with store.open(r.derived_sha256) as f:
+            bag.add_stream(path, f, known_sha256=r.derived_sha256)
+        out.append(
+            {
+                "original_sha256": original,
+                "path": path,
+                "sha256": r.derived_sha256,
+                "size": r.derived_size,
+                "language": r.language,
+                "pages": r.pages,
+                "confidence": r.confidence,
+                "low_pages": r.low_page_numbers,
+            }
+        )
+    return out
+
+
+def _record_json(record, versions, derived=()):
     data = {
         "format": EXPORT_FORMAT,
         "record": {
@@ -254,6 +283,8 @@ def _record_json(record, versions):
         },
         "versions": versions,
     }
+    if derived:
+        data["ocr"] = list(derived)
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode()
 
 

@@ -21,7 +21,9 @@ from pathlib import Path
 import jsonschema
 from flask import current_app
 
+from archive import extract
 from archive import indexing
+from archive import ocr
 from archive.export import CHUNK
 from archive.export import EXPORT_FORMAT
 from archive.export import SCHEMA_PATH
@@ -31,6 +33,7 @@ from archive.models import ArchiveFile
 from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from archive.models import Classification
+from archive.ocr_models import OcrResult
 from archive.writing import archiving
 from intranet.extensions import db
 from intranet.permissions import CLASSES
@@ -139,6 +142,14 @@ def _plan(root, folder, manifest):
                 raise ImportRefused(f"{rel}: {item['path']} berada di luar folder arsip ini")
             if manifest.get(item["path"]) != item["sha256"]:
                 raise ImportRefused(f"{item['path']}: SHA-256 tidak sesuai dengan rekaman")
+    originals = {f["sha256"] for v in data["versions"] for f in v["files"]}
+    for i, item in enumerate(data.get("ocr", [])):
+        if not item["path"].startswith(folder_rel):
+            raise ImportRefused(f"{rel}: {item['path']} berada di luar folder arsip ini")
+        if manifest.get(item["path"]) != item["sha256"]:
+            raise ImportRefused(f"{item['path']}: SHA-256 tidak sesuai dengan rekaman")
+        if item["original_sha256"] not in originals:
+            raise ImportRefused(f"{rel}: $.ocr[{i}].original_sha256: bukan berkas asli arsip ini")
     return data
 
 
@@ -253,16 +264,47 @@ def _dt(value):
     return datetime.fromisoformat(value) if value else None
 
 
+def _recognised(item, root, mimetypes):
+    """The OCR result of an imported original: its derived PDF/A (copied into the archive
+    with the originals) and the text of that PDF's text layer, for the index."""
+    from pypdf import PdfReader
+
+    if ocr.result_for(item["original_sha256"]) is not None:
+        return  # an upload of the same bytes was read here already
+    try:
+        reader = PdfReader(root / item["path"])
+        text = "\n".join((page.extract_text() or "") for page in reader.pages).strip()
+    except Exception as e:  # noqa: BLE001 - a hostile bag's PDF is refused, naming it
+        raise ImportRefused(f"{item['path']}: PDF hasil OCR tidak dapat dibaca ({e})") from e
+    db.session.add(
+        OcrResult(
+            sha256=item["original_sha256"],
+            mimetype=mimetypes[item["original_sha256"]],
+            status="selesai",
+            derived_sha256=item["sha256"],
+            derived_size=item["size"],
+            archived=True,
+            language=item["language"],
+            pages=item["pages"],
+            confidence=item["confidence"],
+            low_pages=",".join(str(p) for p in item["low_pages"]),
+            text=text[: extract.MAX_TEXT],
+            note="diimpor dari bag",
+        )
+    )
+    db.session.flush()
+
+
 def _write(plans, root, user, batch, progress):
     """Copy the files into the store, then make the rows; one commit."""
 
     for data in plans:
-        for v in data["versions"]:
-            for item in [v["berkas"], *v["files"]]:
-                with open(root / item["path"], "rb") as f:
-                    sha, _size = batch.put_stream(f)
-                if sha != item["sha256"]:
-                    raise ImportRefused(f"{item['path']}: isi berubah selama impor")
+        stored = [i for v in data["versions"] for i in (v["berkas"], *v["files"])]
+        for item in stored + data.get("ocr", []):
+            with open(root / item["path"], "rb") as f:
+                sha, _size = batch.put_stream(f)
+            if sha != item["sha256"]:
+                raise ImportRefused(f"{item['path']}: isi berubah selama impor")
     counters = {}
     for data in plans:
         r = data["record"]
@@ -343,6 +385,9 @@ def _write(plans, root, user, batch, progress):
             )
         )
         counters[r["year"]] = max(counters.get(r["year"], 0), r["seq"])
+        mimetypes = {f["sha256"]: f["mimetype"] for v in data["versions"] for f in v["files"]}
+        for item in data.get("ocr", []):
+            _recognised(item, root, mimetypes)
         db.session.flush()
         indexing.enqueue(record.id)
         if progress:

@@ -397,3 +397,54 @@ def test_email_attachments_and_sk_scans_are_queued_for_ocr_but_not_the_rest(app,
         row = ocr.result_for(decree_scan)
         assert row.done and "kependudukan" in row.text
         assert sha(stored_bytes(decree_scan)) == decree_scan
+
+
+def test_an_export_carries_the_ocr_and_an_import_restores_it(
+    app, app_factory, migrated_db, runner, tmp_path, login
+):
+    import json
+    import zipfile
+
+    from archive import indexing
+    from tests.archive.test_archive_search import _empty_instance
+    from tests.conftest import TEST_DATABASE_URL
+
+    fax = fax_page()
+    arsip = login("arsiparis")
+    form = manual_record_form(scans=[(io.BytesIO(fax.data), fax.filename)])
+    assert (
+        arsip.post("/arsip/baru", data=form, content_type="multipart/form-data").status_code == 302
+    )
+    assert runner.invoke(args=["archive", "ocr", "--quiet"]).exit_code == 0
+    with app.app_context():
+        row = db.session.execute(db.select(OcrResult)).scalar_one()
+        derived, original = row.derived_sha256, row.sha256
+        nomor = db.session.execute(db.select(ArchiveRecord.nomor_arsip)).scalar_one()
+    out = tmp_path / "ekspor.zip"
+    result = runner.invoke(args=["archive", "export", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as z:
+        [record_json] = [n for n in z.namelist() if n.endswith("/arsip.json")]
+        data = json.loads(z.read(record_json))
+        [item] = data["ocr"]
+        assert (item["original_sha256"], item["sha256"], item["pages"]) == (original, derived, 1)
+        [path] = [n for n in z.namelist() if n.endswith(item["path"])]
+        assert "/ocr/" in path and sha(z.read(path)) == derived
+    other = _empty_instance(app, app_factory, migrated_db, tmp_path)
+    if TEST_DATABASE_URL:  # one server database: the archive's OCR rows go with its tables
+        with app.app_context():
+            db.session.execute(db.delete(OcrResult))
+            db.session.commit()
+    result = other.test_cli_runner().invoke(args=["archive", "import", str(out)])
+    assert result.exit_code == 0 and "1 arsip diimpor" in result.output, result.output
+    result = other.test_cli_runner().invoke(args=["archive", "verify", "--quiet"])
+    assert result.exit_code == 0, result.output
+    with other.app_context():
+        row = db.session.execute(db.select(OcrResult)).scalar_one()
+        assert (row.sha256, row.derived_sha256, row.archived) == (original, derived, True)
+        assert "kependudukan" in row.text and sha(archive_store().read(derived)) == derived
+        imported = db.session.execute(
+            db.select(ArchiveRecord.id).where(ArchiveRecord.nomor_arsip == nomor)
+        ).scalar_one()
+        indexing.drain()
+        assert imported in indexing.search_index().matching_ids("memilih", ["biasa"])
