@@ -56,6 +56,10 @@ AREAS = {
     "archive_keep": frozenset({"arsiparis", "admin"}),
     "audit": frozenset({"admin", "penanggungjawab"}),
     "confirm_members": frozenset({"penanggungjawab"}),
+    "archive_tables": frozenset({"arsiparis", "admin"}),
+    "calendar": frozenset({"admin"}),
+    "archive_dispose": frozenset({"arsiparis", "admin", "penanggungjawab"}),
+    "archive_approve": frozenset({"penanggungjawab"}),
 }
 KEEPERS = frozenset({"arsiparis", "admin"})
 
