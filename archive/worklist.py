@@ -55,6 +55,14 @@ def _hardcopy(user):
     ]
 
 
+def hardcopy_count(user):
+    """A query counting the records whose hardcopy waits on ``user`` (for a badge, to be
+    asked with others in one statement); None for anyone who does not keep the archive."""
+    if not permissions.keeps_archive(user):
+        return None
+    return db.select(db.func.count(ArchiveRecord.id)).where(*_hardcopy_waiting(user))
+
+
 def hardcopy_records(user, limit=50):
     """The records whose hardcopy waits on ``user`` (a keeper), by the step still to do:
     ``[(label, total, [record, ...])]`` with at most ``limit`` records of each, oldest

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from archive import worklist
 from intranet import sop
 from intranet.clock import office_day_start
 from intranet.clock import today
@@ -376,7 +377,8 @@ def step_choices():
 
 def waiting_count(user):
     """How many things wait on ``user``: open cases at a step of their roles (step 3 only
-    for its own redaktur) and directions given to them not yet acknowledged. One query
+    for its own redaktur), directions given to them not yet acknowledged, and for a keeper
+    of the archive the records whose hardcopy is still to print, stamp or file. One query
     besides the person's roles; the nav badge and the dashboard show this number."""
     roles = user.roles()
     cases_q = db.select(db.func.count(Case.id)).where(_held_by(user, roles)).scalar_subquery()
@@ -390,8 +392,11 @@ def waiting_count(user):
         )
         .scalar_subquery()
     )
-    waiting, unread = db.session.execute(db.select(cases_q, unread_q)).one()
-    return waiting + unread
+    counts = [cases_q, unread_q]
+    hardcopy = worklist.hardcopy_count(user)
+    if hardcopy is not None:
+        counts.append(hardcopy.scalar_subquery())
+    return sum(db.session.execute(db.select(*counts)).one())
 
 
 def tasks_for(user):

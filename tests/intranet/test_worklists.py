@@ -258,6 +258,20 @@ def test_an_unread_direction_is_counted_in_the_badge(app, login):
     assert 'id="waiting-badge">1<' in page
 
 
+def test_records_waiting_for_their_hardcopy_are_counted_for_the_arsiparis(app, scenario, login):
+    build_published(app, scenario["case_id"])
+    with app.test_request_context():
+        users = _users()
+        arsiparis = users["arsiparis"]
+        arsiparis.roles()
+        with _counting() as statements:
+            assert worklists.waiting_count(arsiparis) == 1  # its record, belum dicetak
+        assert len(statements) == 1
+        assert worklists.waiting_count(users["penulis"]) == 0
+    page = login("arsiparis").get("/intranet/").get_data(as_text=True)
+    assert 'id="waiting-badge">1<' in page and "Belum dicetak: 1 arsip" in page
+
+
 def _mail_app(app_factory, port):
     app = app_factory(
         MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SENDER="warta@kpu-cilacap.example"
