@@ -308,8 +308,12 @@ def case_list(filters):
         .offset((filters.page - 1) * PER_PAGE)
     ).all()
     team = role_holders()
+    approved = approved_roles([case for case, _title in rows])
     return Page(
-        rows=[describe(case, article_title, team) for case, article_title in rows],
+        rows=[
+            describe(case, article_title, team, approved.get(case.id, frozenset()))
+            for case, article_title in rows
+        ],
         total=total,
         page=filters.page,
         pages=pages,
@@ -329,8 +333,33 @@ def role_holders():
     return team
 
 
-def holders(case, team):
-    """The people whose action the case awaits now (none once it has left the SOP)."""
+def approved_roles(cases):
+    """``{case id: roles}`` whose approval the case already has at its current step and
+    attempt, on its current revision (a step every listed role approves waits only on the
+    others); one query for all ``cases``."""
+    ids = [c.id for c in cases if c.status == "open"]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(TrailEntry.case_id, TrailEntry.role)
+        .join(Case, Case.id == TrailEntry.case_id)
+        .where(
+            Case.id.in_(ids),
+            TrailEntry.step == Case.step,
+            TrailEntry.attempt == Case.attempt,
+            TrailEntry.action == "approve",
+            TrailEntry.revision_hash == Case.revision_hash,
+        )
+    )
+    found = {}
+    for case_id, role in rows:
+        found.setdefault(case_id, set()).add(role)
+    return found
+
+
+def holders(case, team, approved=frozenset()):
+    """The people whose action the case awaits now (none once it has left the SOP): the
+    holders of the step's roles not yet ``approved``; step 3 its own redaktur."""
     if case.status != "open":
         return []
     step = case.definition().step(case.step)
@@ -339,12 +368,14 @@ def holders(case, team):
         return [r]
     people = {}
     for role in step.roles:
+        if role in approved:
+            continue
         for u in team.get(role, ()):
             people[u.id] = u
     return sorted(people.values(), key=lambda u: u.full_name)
 
 
-def describe(case, article_title, team):
+def describe(case, article_title, team, approved=frozenset()):
     """A case as the lists show it: its current title, the outcome its step awaits, who
     holds it now and its overdue mark."""
     step = case.definition().step(case.step)
@@ -353,7 +384,7 @@ def describe(case, article_title, team):
         "title": article_title or case.title,
         "outcome": step.output if case.status == "open" else None,
         "step": step,
-        "holders": holders(case, team),
+        "holders": holders(case, team, approved),
         "overdue": overdue(case),
     }
 
@@ -416,6 +447,7 @@ def tasks_for(user):
     )
     titles = current_titles([c.id for c in candidates])
     team = role_holders() if candidates else {}
+    approved = approved_roles(candidates)
     tasks = []
     for case in candidates:
         options, missing, _editable = standing(case, user, actor)
@@ -425,7 +457,7 @@ def tasks_for(user):
         if owners and user.id not in owners:
             may_act = False
         if may_act:
-            row = describe(case, titles.get(case.id), team)
+            row = describe(case, titles.get(case.id), team, approved.get(case.id, frozenset()))
             row.update(options=options, missing=missing)
             tasks.append(row)
     return tasks

@@ -33,6 +33,7 @@ from intranet.services import worklists
 from tests.conftest import PASSWORD
 from tests.fixtures.mail import SMTPServer
 from tests.fixtures.scenarios import ARTICLE_DATA
+from tests.fixtures.scenarios import build_preview
 from tests.fixtures.scenarios import build_published
 
 
@@ -84,6 +85,23 @@ def test_the_list_says_the_outcome_awaited_and_who_holds_the_case(app, scenario,
         db.session.commit()
     page = login("koordinator").get("/intranet/naskah/").get_data(as_text=True)
     assert "4. Konsep disetujui" in page and "Demo Koordinator (Kasubag TP Hupmas)" in page
+
+
+def test_at_step_nine_an_approval_given_leaves_the_case_with_the_others(app, scenario, login):
+    build_preview(app, scenario["case_id"])
+    with app.test_request_context(method="POST"):
+        users = _users()
+        case = db.session.get(Case, scenario["case_id"])
+        case.step = 9
+        db.session.commit()
+        assert worklists.waiting_count(users["redaktur"]) == 1
+        case_service.decide(case, users["redaktur"], "approve", version=case.version)
+        assert worklists.waiting_count(users["redaktur"]) == 0
+        assert worklists.waiting_count(users["penanggungjawab"]) == 1
+        assert worklists.tasks_for(users["redaktur"]) == []
+    page = login("koordinator").get("/intranet/naskah/").get_data(as_text=True)
+    row = page[page.index('data-label="Dipegang"') :]
+    assert row.startswith('data-label="Dipegang">Demo Penanggung Jawab</td>')
 
 
 def test_search_finds_the_working_title_the_article_title_and_the_agenda_number(
