@@ -2,6 +2,8 @@
 filters, the outcome and holder of each case, the badge; screenshots in
 build/screenshots/worklists/."""
 
+from pathlib import Path
+
 import pytest
 
 from intranet.extensions import db
@@ -13,6 +15,28 @@ from tests.conftest import PASSWORD
 from tests.intranet.test_worklists import _add_cases
 
 pytestmark = pytest.mark.browser
+AXE = Path(__file__).resolve().parents[1] / "fixtures" / "vendor" / "axe.min.js"
+
+
+def main_violations(browser, base_url, path, viewport):
+    """axe-core's violations of any impact in the page's main content, as the Koordinator."""
+    ctx = browser.browser.new_context(
+        base_url=base_url, viewport={"width": viewport[0], "height": viewport[1]}, bypass_csp=True
+    )
+    page = ctx.new_page()
+    page.goto("/intranet/login")
+    page.fill("#username", "koordinator")
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url("**/intranet/")
+    page.goto(path)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run({include: ['main']}, {resultTypes: ['violations']})"
+    )
+    ctx.close()
+    assert result["passes"], "axe did not run"
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
 @pytest.fixture
@@ -50,6 +74,9 @@ def test_the_case_list_and_dashboard_on_desktop_and_phone(app, scenario, playwri
                 assert "4. Konsep disetujui" in rows.first.inner_text()
                 browser.shot(page, f"list-filtered-{label}")
                 page.context.close()
+            for path in ("/intranet/", "/intranet/naskah/", "/intranet/naskah/?langkah=4"):
+                for viewport in ((1280, 900), (390, 844)):
+                    assert main_violations(browser, server.url, path, viewport) == [], path
             assert browser.errors == []
         finally:
             browser.close()
