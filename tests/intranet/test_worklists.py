@@ -177,6 +177,25 @@ def test_each_filter_narrows_the_list_in_sql(app, scenario, login):
     assert at_five[0] not in listed(f"pemegang={penulis}")
 
 
+def test_the_overdue_filter_agrees_with_each_case_s_overdue_mark(app, login):
+    from intranet.models.calendar import Holiday
+
+    with app.app_context():
+        db.session.add(
+            Holiday(day=today() - timedelta(days=3), name="Libur uji", kind="libur_nasional")
+        )
+        db.session.commit()
+    ids = []
+    for back in range(16):
+        started = office_to_utc(datetime.combine(today() - timedelta(days=back), time(23, 30)))
+        ids += _add_cases(app, 1, step=3 + back % 7, started=started)
+    with app.test_request_context():
+        expected = sorted(i for i in ids if case_service.overdue(db.session.get(Case, i)))
+    assert expected and len(expected) < len(ids)
+    page = login("koordinator").get("/intranet/naskah/?terlambat=1").get_data(as_text=True)
+    assert sorted(_rows(page)) == expected
+
+
 def test_pages_of_25_with_bounds(app, scenario, login):
     ids = sorted(_add_cases(app, 30) + [scenario["case_id"]], reverse=True)
     c = login("redaktur")
