@@ -5,6 +5,8 @@ from flask_babel import format_date
 from flask_babel import format_datetime
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from jinja2 import pass_context
 
 from intranet import permissions
 from intranet.clock import bulan
@@ -16,6 +18,21 @@ from intranet.models.trail import ACTION_LABELS
 from intranet.permissions import can
 from intranet.roles import ROLES
 from intranet.signatures import signature_block
+
+
+@pass_context
+def form_errors(context):
+    """The errors of every failed form the page renders, for the summary at its top:
+    (the field's id or None for a hidden field, its label, the message)."""
+    found = []
+    for value in context.get_all().values():
+        if not isinstance(value, FlaskForm) or not value.errors:
+            continue
+        for field in value:
+            hidden = field.type in ("HiddenField", "CSRFTokenField")
+            for message in field.errors if isinstance(field.errors, list) else ():
+                found.append((None if hidden else field.id, field.label.text, message))
+    return found
 
 
 def init_app(app):
@@ -43,6 +60,7 @@ def init_app(app):
 
     # links written into pages and feeds come from the canonical address, never the Host
     app.jinja_env.globals["absolute_url"] = absolute_url
+    app.jinja_env.globals["form_errors"] = form_errors
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else "—"
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": (
         format_datetime(d, fmt) if d else "—"

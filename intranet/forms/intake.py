@@ -13,6 +13,8 @@ from wtforms import TextAreaField
 from wtforms.validators import Email
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
 
 from intranet.forms import BaseForm
 from intranet.forms import chosen
@@ -39,11 +41,19 @@ def optional_int(value):
     return int(value)
 
 
+def checkbox_list(label, **options):
+    """A multiple choice as a list of checkboxes (ticked by touch, no Ctrl key); it submits
+    the same name and values as a multiple select."""
+    return SelectMultipleField(
+        label, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(), **options
+    )
+
+
 class AssignmentForm(BaseForm):
     """A direction (step 1)."""
 
     instruction = TextAreaField(_l("Arahan"), validators=[required(), length(4000)])
-    recipients = SelectMultipleField(_l("Ditujukan kepada"), coerce=int, validators=[chosen()])
+    recipients = checkbox_list(_l("Ditujukan kepada"), coerce=int, validators=[chosen()])
     due_date = DateField(
         _l("Tenggat"), validators=[date_required(), within_years()], format="%Y-%m-%d"
     )
@@ -120,7 +130,7 @@ class HandoverForm(BaseForm):
     """Hand selected material to a Redaktur: opens the case (end of step 2)."""
 
     assignment_id = SelectField(_l("Penugasan"), coerce=int, validators=[chosen()])
-    material_ids = SelectMultipleField(_l("Bahan informasi"), coerce=int, validators=[chosen()])
+    material_ids = checkbox_list(_l("Bahan informasi"), coerce=int, validators=[chosen()])
     title = StringField(_l("Judul kerja naskah"), validators=[required(), length(300), printable])
     category_id = SelectField(_l("Kategori"), coerce=int, validators=[chosen()])
     redaktur_id = SelectField(_l("Diserahkan kepada redaktur"), coerce=int, validators=[chosen()])

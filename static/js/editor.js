@@ -20,6 +20,10 @@
       placeholder: textarea.getAttribute("placeholder") || "",
       modules: { toolbar: { container: tools, handlers: { image: function () { choosePhoto(quill, photos); } } } }
     });
+    // the heading picker is a button Quill leaves without a name
+    holder.parentNode.querySelectorAll(".ql-header .ql-picker-label").forEach(function (label) {
+      label.setAttribute("aria-label", textarea.getAttribute("data-heading-label") || "");
+    });
     quill.clipboard.dangerouslyPasteHTML(textarea.value || "");
     textarea.form.addEventListener("submit", function () {
       var html = quill.getSemanticHTML().replace(/&nbsp;/g, " ");
