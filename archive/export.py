@@ -116,6 +116,15 @@ class _BagZip:
             self.zip.writestr(f"{self.root}/tagmanifest-{alg}.txt", "".join(lines).encode())
         self.zip.close()
 
+    def abandon(self):
+        """Close the zip and the manifest spools of a bag that will not be finished."""
+        for spool in self.manifests.values():
+            spool.close()
+        try:
+            self.zip.close()
+        except (OSError, ValueError):  # the stream may be gone already: nothing to keep
+            pass
+
 
 def _one_line(value):
     return " ".join(str(value).split())
@@ -128,11 +137,22 @@ def export_bag(ids, out, query="", progress=None, extra=()):
     Plus the Daftar Arsip as CSV and XLSX, the JSON Schema the record JSONs follow, and any
     ``extra`` payload files as ``(path, bytes)`` (a handover's berita acara). A destroyed
     record has no files left: it is named in the Daftar Arsip only.
-    ``progress(n)`` is called after each record.
+    ``progress(n)`` is called after each record. A bag that cannot be finished (a stored
+    file missing) closes what it holds open and raises.
     """
-    store = archive_store()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     bag = _BagZip(out, f"warta-arsip-{stamp}")
+    try:
+        _fill(bag, ids, query, progress, extra)
+    except BaseException:
+        bag.abandon()
+        raise
+    return bag.count
+
+
+def _fill(bag, ids, query, progress, extra):
+    """Write the records ``ids``, the schema, ``extra`` and the lists into ``bag``; finish it."""
+    store = archive_store()
     for record in records_of(ids):
         if record.destroyed:
             if progress:
@@ -211,7 +231,6 @@ def export_bag(ids, out, query="", progress=None, extra=()):
             "Warta-Export-Format": EXPORT_FORMAT,
         }
     )
-    return bag.count
 
 
 def _derived(record, placed, folder, store, bag):

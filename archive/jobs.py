@@ -2,13 +2,10 @@
 
 import json
 import logging
-import os
 import secrets
-import socket
-import threading
 import time
-from datetime import timedelta
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -30,8 +27,7 @@ from intranet.transactions import ServiceError
 
 log = logging.getLogger(__name__)
 MAX_RECORDS = 100_000
-#: How often a running export's worker writes its heartbeat.
-HEARTBEAT = timedelta(seconds=5)
+TASK = "archive.export"
 RUNNING = ("menunggu", "berjalan")
 
 
@@ -59,12 +55,10 @@ def start_export(user, text, filters, selected=""):
         record_ids=",".join(str(i) for i in ids),
         total=len(ids),
         requested_by_id=user.id,
-        heartbeat_at=utcnow(),
-        worker=worker_identity(),
     )
     db.session.add(job)
     db.session.flush()
-    queue.enqueue("archive.export", dedupe_key=f"export:{job.id}", job_id=job.id)
+    queue.enqueue(TASK, dedupe_key=_task_key(job.id), job_id=job.id)
     db.session.commit()
     return job
 
@@ -85,8 +79,43 @@ def _exportable(user, ids):
     return [i for i in ids if i not in withheld]
 
 
+def _task_key(job_id):
+    """The dedupe key of the background task that builds the export ``job_id``."""
+    return f"export:{job_id}"
+
+
+@dataclass(frozen=True)
+class ExportView:
+    """An export as its page shows it: the job read together with the task that builds it,
+    so a job whose task runs again is shown waiting or running, never failed."""
+
+    id: int
+    token: str
+    status: str
+    total: int
+    done: int
+    size: int | None
+    error: str | None
+    created_at: datetime
+    #: The attempt under way (or next), 1 the first; counted by the background task.
+    attempt: int
+    #: An earlier attempt ended unfinished (its worker died, or it failed and is run again).
+    retried: bool
+
+    @property
+    def running(self):
+        """Still waiting or being built (its page keeps refreshing)."""
+        return self.status in RUNNING
+
+    @property
+    def worker_died(self):
+        """Failed because the process building it died and no task will build it."""
+        return self.status == "gagal" and self.error == WORKER_DIED
+
+
 def job_for(user, token):
-    """The user's export job by its token, marking one whose worker died as failed."""
+    """The user's export by its token, as its page shows it (``ExportView``); a running job
+    that no task will build any more (its task is gone or ended) is failed here."""
     if not token or len(token) > 64:
         return None
     job = db.session.execute(
@@ -94,73 +123,86 @@ def job_for(user, token):
     ).scalar_one_or_none()
     if job is None or (job.requested_by_id != user.id and not user.has_role("arsiparis")):
         return None
-    if _died(job, utcnow()):
-        _fail_dead(job)
-    return job
+    task = _tasks_of([job.id]).get(job.id)
+    if _orphaned(job, task):
+        _fail_orphan(job)
+    return _view(job, task)
 
 
-# --- the worker's heartbeat, and what a dead worker leaves ---------------------------------
+def _tasks_of(job_ids):
+    """The background task building each of ``job_ids``, by job id."""
+    keys = {_task_key(i): i for i in job_ids}
+    found = db.session.execute(
+        db.select(queue.BackgroundTask).where(queue.BackgroundTask.dedupe_key.in_(keys))
+    ).scalars()
+    return {keys[task.dedupe_key]: task for task in found}
 
 
-def _boot_id():
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:40] or "-"
-    except OSError:
-        return "-"
+def _will_run(task):
+    return task is not None and task.state in (queue.WAITING, queue.RUNNING)
 
 
-def worker_identity():
-    """This process as an export's worker: ``host pid boot-id``."""
-    return f"{socket.gethostname()[:120]} {os.getpid()} {_boot_id()}"
+def _orphaned(job, task):
+    """A job left waiting or running that no task will build: its task is gone, or ended
+    without ending the job (as a build thread's job, when its process died)."""
+    return job.status in RUNNING and (task is None or task.state == queue.DONE)
 
 
-def _worker_gone(job):
-    """Whether the job's worker process is known to be gone (only knowable on its host)."""
-    try:
-        host, pid, boot = (job.worker or "").split(" ")
-        pid = int(pid)
-    except ValueError:
-        return False
-    me_host, me_pid, me_boot = worker_identity().split(" ")
-    if host != me_host:
-        return False  # another machine: only its heartbeat can tell
-    if boot != me_boot:
-        return True  # this machine has restarted since
-    if pid == int(me_pid):
-        # this process: gone when its thread is, unless the job was only just committed
-        # and its thread is still being started (its first heartbeat is that recent)
-        if any(t.name == f"ekspor-{job.id}" for t in threading.enumerate()):
-            return False
-        return utcnow() - (job.heartbeat_at or job.created_at) > 2 * HEARTBEAT
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # someone else's process: alive
-    return False
+def _view(job, task):
+    attempt, retried, done, error = 1, False, job.done, job.error
+    if job.status == "selesai":
+        status = "selesai"
+    elif _will_run(task):
+        # a failed job whose task runs again (a retry) waits to be built from the start
+        status = job.status if job.status in RUNNING else "menunggu"
+        attempt = task.attempts + (1 if task.state == queue.WAITING else 0)
+        retried = task.last_error is not None
+        done = job.done if task.state == queue.RUNNING else 0
+        error = None
+    else:
+        status = "gagal"
+        if task is not None and task.state == queue.FAILED and job.status != "gagal":
+            error = task.last_error  # the task failed before it could say so on the job
+    return ExportView(
+        id=job.id,
+        token=job.token,
+        status=status,
+        total=job.total,
+        done=done,
+        size=job.size,
+        error=error,
+        created_at=job.created_at,
+        attempt=max(attempt, 1),
+        retried=retried,
+    )
 
 
-def _died(job, now):
-    """Whether a running job's worker died: its process is gone, or its heartbeat is older
-    than ``EXPORT_HEARTBEAT_STALE_SECONDS``. A waiting job is in the worker's queue (its
-    task is kept in the database until a worker runs it)."""
-    if job.status != "berjalan":
-        return False
-    return now - (job.heartbeat_at or job.created_at) > _stale_bound() or _worker_gone(job)
+# --- what an attempt leaves, and the jobs no task will build --------------------------------
 
 
-def _stale_bound():
-    return timedelta(seconds=current_app.config.get("EXPORT_HEARTBEAT_STALE_SECONDS", 60))
+def _exports_folder():
+    return export.export_path("-").parent
 
 
-def _leftovers(token):
-    path = export.export_path(token)
-    return (path.with_suffix(".part"), path)
+def _part_path(token, attempt_id):
+    """An attempt's partial zip: its own file, so a late attempt never writes another's."""
+    return _exports_folder() / f"{token}.{attempt_id}.part"
 
 
-def _fail_dead(job):
-    """Mark a job whose worker died as failed (unless it ended meanwhile); remove its files."""
+def _token_of_part(path):
+    return path.name.split(".", 1)[0]
+
+
+def _remove_leftovers(token):
+    """Remove every partial zip of the export ``token`` and any zip not recorded as built."""
+    export.export_path(token).unlink(missing_ok=True)
+    for part in _exports_folder().glob("*.part"):
+        if _token_of_part(part) == token:
+            part.unlink(missing_ok=True)
+
+
+def _fail_orphan(job):
+    """Fail a job no task will build (unless it ended meanwhile) and remove its files."""
     ended = db.session.execute(
         db.update(ExportJob)
         .where(ExportJob.id == job.id, ExportJob.status.in_(RUNNING))
@@ -168,33 +210,37 @@ def _fail_dead(job):
     ).rowcount
     db.session.commit()
     if ended:
-        log.warning("export %s: its worker %s died; marked as failed", job.id, job.worker)
-        for leftover in _leftovers(job.token):
-            leftover.unlink(missing_ok=True)
+        log.warning("export %s: no task will build it; marked as failed", job.id)
+        _remove_leftovers(job.token)
     db.session.refresh(job)
 
 
-def recover_dead_jobs():
-    """Fail every export whose worker died and remove the partial files it left, and any
-    ``.part`` file no running export owns; return the number of jobs failed."""
-    now = utcnow()
-    jobs = db.session.execute(db.select(ExportJob).where(ExportJob.status.in_(RUNNING)))
-    dead = [job for job in jobs.scalars() if _died(job, now)]
-    for job in dead:
-        _fail_dead(job)
+def recover_orphans():
+    """Fail every waiting or running export that no task will build, and remove any partial
+    zip no such export owns; return the number of jobs failed. (An export whose worker died
+    is not among them: its task runs again and rebuilds it.)"""
+    jobs = (
+        db.session.execute(db.select(ExportJob).where(ExportJob.status.in_(RUNNING)))
+        .scalars()
+        .all()
+    )
+    tasks = _tasks_of([job.id for job in jobs])
+    orphans = [job for job in jobs if _orphaned(job, tasks.get(job.id))]
+    for job in orphans:
+        _fail_orphan(job)
     running = set(
         db.session.execute(
             db.select(ExportJob.token).where(ExportJob.status.in_(RUNNING))
         ).scalars()
     )
     db.session.rollback()
-    # A job started since the query above has a row but is not in ``running``: only a file
-    # left alone for longer than a heartbeat may be taken for an orphan.
-    young = time.time() - _stale_bound().total_seconds()
-    for part in export.export_path("-").parent.glob("*.part"):
-        if part.name.removesuffix(".part") not in running and _mtime(part) < young:
+    # A job started (or rebuilt) since the query above is not in ``running``: only a file
+    # left alone for longer than a task's lease may be taken for an orphan.
+    young = time.time() - int(current_app.config.get("QUEUE_LEASE_SECONDS", 60))
+    for part in _exports_folder().glob("*.part"):
+        if _token_of_part(part) not in running and _mtime(part) < young:
             part.unlink(missing_ok=True)
-    return len(dead)
+    return len(orphans)
 
 
 def _mtime(path):
@@ -205,103 +251,122 @@ def _mtime(path):
 
 
 def recover_at_start(app):
-    """At app start: fail the exports whose worker died (a database without the table yet,
-    as before its first migration, has none)."""
+    """At app start: fail the exports no task will build (a database without the tables
+    yet, as before its first migration, has none)."""
     with app.app_context():
         try:
-            count = recover_dead_jobs()
+            count = recover_orphans()
         except SQLAlchemyError:
             db.session.rollback()
             count = 0
         finally:
             db.session.remove()
     if count:
-        log.warning("%s export(s) whose worker died marked as failed", count)
+        log.warning("%s export(s) no task will build marked as failed", count)
 
 
-def _pulse(app, job_id, stop):
-    """Write the job's heartbeat every ``HEARTBEAT`` until ``stop`` is set."""
-    with app.app_context():
-        while not stop.wait(HEARTBEAT.total_seconds()):
-            try:
-                _set(job_id, heartbeat_at=utcnow())
-            except SQLAlchemyError:  # the next beat may get through
-                log.warning("export %s: heartbeat not written", job_id, exc_info=True)
+# --- the worker's task ---------------------------------------------------------------------
 
 
-def _set(job_id, **values):
-    """Write a running job's progress; return False if it is no longer running (a look at
-    it judged its worker dead and marked it failed)."""
+def _set(job_id, attempt_id, **values):
+    """Write the attempt's progress; False if the job is no longer this attempt's (a later
+    attempt took it over after this one's worker was taken for dead)."""
     with db.engine.begin() as conn:
         return bool(
             conn.execute(
                 db.update(ExportJob)
-                .where(ExportJob.id == job_id, ExportJob.status.in_(RUNNING))
+                .where(
+                    ExportJob.id == job_id,
+                    ExportJob.status == "berjalan",
+                    ExportJob.worker == attempt_id,
+                )
                 .values(**values)
             ).rowcount
         )
 
 
-@queue.task("archive.export", retries=0, label=_l("Ekspor arsip"))
+@queue.task(TASK, retries=0, label=_l("Ekspor arsip"))
 def run_export(job_id):
-    """Build the export ``job_id`` (the worker's task); a job no longer waiting (done, or
-    failed because an earlier worker died) is left as it is."""
-    app = current_app._get_current_object()
-    me = threading.current_thread()
-    name, me.name = me.name, f"ekspor-{job_id}"
-    try:
-        _run(app, job_id)
-    finally:
-        me.name = name
+    """Build the export ``job_id`` from the start (the worker's task).
 
-
-def _run(app, job_id):
-
-    with app.app_context(), read_only():
+    The task is durable: run again after its worker died, it removes what the dead attempt
+    left and builds the same records into the same token's zip. A job already built, or
+    gone, is left as it is. A build that raises records its reason on the job and raises
+    again, so the queue's retry policy decides whether it runs once more.
+    """
+    with read_only():
         job = db.session.get(ExportJob, job_id)
-        if job is None:  # removed before its thread started: nothing to build
-            log.warning("export %s vanished before it started", job_id)
+        if job is None:
+            log.warning("export %s vanished before it was built", job_id)
             return
-        if job.status != "menunggu":
-            log.warning("export %s is %s; not built again", job_id, job.status)
+        if job.status == "selesai":
+            log.warning("export %s is built already; not built again", job_id)
             db.session.rollback()
             return
         ids = [int(i) for i in job.record_ids.split(",") if i]
         query = json.loads(job.query).get("q", "")
-        token = job.token
+        token, again = job.token, job.status != "menunggu"
         db.session.rollback()
-        path = export.export_path(token)
-        part = path.with_suffix(".part")
-        done = 0
+        attempt_id = f"{queue.worker_identity()} {secrets.token_hex(4)}"
+        with db.engine.begin() as conn:
+            started = conn.execute(
+                db.update(ExportJob)
+                .where(ExportJob.id == job_id, ExportJob.status != "selesai")
+                .values(
+                    status="berjalan",
+                    done=0,
+                    size=None,
+                    error=None,
+                    finished_at=None,
+                    heartbeat_at=utcnow(),
+                    worker=attempt_id,
+                )
+            ).rowcount
+        if not started:  # built or removed meanwhile
+            return
+        if again:
+            log.warning("export %s: an earlier attempt did not finish; built again", job_id)
+        _remove_leftovers(token)
+        _build(job_id, attempt_id, ids, query, token)
 
-        def progress(n):
-            nonlocal done
-            done += n
-            if done % 10 == 0 or done == len(ids):
-                _set(job_id, done=done)
 
-        stop = threading.Event()
-        pulse = threading.Thread(
-            target=_pulse, args=(app, job_id, stop), daemon=True, name=f"ekspor-{job_id}-nadi"
-        )
-        try:
-            _set(job_id, status="berjalan", heartbeat_at=utcnow(), worker=worker_identity())
-            pulse.start()
-            with open(part, "wb") as out:
-                export.export_bag(ids, out, query, progress=progress)
-            part.replace(path)
-            if not _set(
-                job_id,
-                status="selesai",
-                done=len(ids),
-                size=path.stat().st_size,
-                finished_at=utcnow(),
-            ):
-                path.unlink(missing_ok=True)  # already failed: nobody may download it
-        except Exception as e:  # noqa: BLE001 - the job records why it failed
-            log.exception("export %s failed", job_id)
+def _build(job_id, attempt_id, ids, query, token):
+    path, part = export.export_path(token), _part_path(token, attempt_id)
+    done = 0
+
+    def progress(n):
+        nonlocal done
+        done += n
+        if done % 10 == 0 or done == len(ids):
+            _set(job_id, attempt_id, done=done, heartbeat_at=utcnow())
+
+    try:
+        with open(part, "wb") as out:
+            export.export_bag(ids, out, query, progress=progress)
+        size = part.stat().st_size
+        with db.engine.begin() as conn:  # the zip is named only while the row says so
+            won = conn.execute(
+                db.update(ExportJob)
+                .where(
+                    ExportJob.id == job_id,
+                    ExportJob.status == "berjalan",
+                    ExportJob.worker == attempt_id,
+                )
+                .values(
+                    status="selesai",
+                    done=len(ids),
+                    size=size,
+                    finished_at=utcnow(),
+                    heartbeat_at=utcnow(),
+                )
+            ).rowcount
+            if won:
+                part.replace(path)
+        if not won:
+            log.warning("export %s: a later attempt took it over; this zip dropped", job_id)
             part.unlink(missing_ok=True)
-            _set(job_id, status="gagal", error=str(e)[:500], finished_at=utcnow())
-        finally:
-            stop.set()
-            db.session.remove()
+    except Exception as e:
+        log.exception("export %s failed", job_id)
+        part.unlink(missing_ok=True)
+        _set(job_id, attempt_id, status="gagal", error=str(e)[:500], finished_at=utcnow())
+        raise

@@ -1,12 +1,16 @@
-"""An export whose worker died: its heartbeat stops, and the job is failed, cleaned and said so.
+"""An export whose worker died is rebuilt, not failed: its task is durable.
 
 A web export is built by the background worker; a SIGKILL of that process leaves the job
-"berjalan" with a ``.part`` file. The next app start, and every look at the job's page,
-fail such a job (its heartbeat is stale, or its process is gone from this host), remove what
-it left and say why, without refreshing the page any more.
+"berjalan" with a partial zip and its task running under a lease. Its page keeps showing it
+under way; once the queue takes the worker for dead (its process gone on this host, or its
+lease lapsed) the task runs again, says "dicoba ulang", removes the dead attempt's partial
+file and builds the same records into the same token's zip. A build that raises is failed
+with its reason and runs again only when the queue's retry policy (or the admin) says so.
+Only a job that no task will build any more (its task gone or ended) is failed as dead.
 """
 
 import http.cookiejar
+import io
 import json
 import os
 import signal
@@ -15,25 +19,49 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
+import bagit
+import pytest
+
 from archive import jobs
-from archive.models import ArchiveFile
+from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from archive.models import ExportJob
 from archive.store import archive_store
+from intranet import create_app
+from intranet import queue
 from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.models import User
 from tests.app.test_cache_processes import free_port
 from tests.conftest import PASSWORD
+from tests.conftest import base_config
+from tests.fixtures import tasks
 from tests.fixtures.scenarios import build_published
 from tests.fixtures.scenarios import build_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 DIED = "Ekspor terhenti karena prosesnya mati; silakan mulai lagi."
+FAILED = "Ekspor gagal:"
+RETRIED = "Dicoba ulang (percobaan ke-2):"
 REFRESH = 'http-equiv="refresh"'
+
+# The first worker: ``flask worker`` (``queue.run_worker``, as its command runs it) with the
+# bag's writing slowed (each payload file takes a moment), so the test catches it mid-way.
+SLOW_WORKER = """
+import time
+from archive import export
+from intranet import create_app, queue
+add_stream = export._BagZip.add_stream
+def slowly(self, *args, **kwargs):
+    time.sleep(0.4)
+    return add_stream(self, *args, **kwargs)
+export._BagZip.add_stream = slowly
+queue.run_worker(create_app(), threads=1)
+"""
 
 # The child: a real HTTP server (Werkzeug's threaded server, as ``flask run``) on the test's
 # app configuration; it says "ready" once it listens.
@@ -58,30 +86,13 @@ def _job(app, token=None):
         return job
 
 
-def _part(app, token):
-    return Path(app.instance_path) / "exports" / f"{token}.part"
+def _exports(app):
+    return Path(app.instance_path) / "exports"
 
 
-def _make_export_big(app, copies=60, size=8 << 20):
-    """Give the archived version many large originals (one stored object, many rows), so an
-    export takes seconds to write."""
-    with app.app_context():
-        store = archive_store()
-        sha, size, _created = store.put_bytes(os.urandom(size))
-        version = db.session.execute(db.select(ArchiveVersion)).scalars().first()
-        for i in range(copies):
-            db.session.add(
-                ArchiveFile(
-                    version_id=version.id,
-                    position=1000 + i,
-                    kind="sumber",
-                    sha256=sha,
-                    size=size,
-                    filename=f"besar-{i}.bin",
-                    mimetype="application/octet-stream",
-                )
-            )
-        db.session.commit()
+def _parts(app, token):
+    """The partial zips of the export ``token`` (one per attempt that left one)."""
+    return sorted(_exports(app).glob(f"{token}.*part"))
 
 
 def _worker_env(config):
@@ -94,11 +105,8 @@ def _worker_env(config):
     return env
 
 
-def test_a_killed_export_worker_is_failed_cleaned_and_said_so(app, app_factory, tmp_path):
-    build_published(app, build_scenario(app)["case_id"])
-    _make_export_big(app)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+def _config(app, tmp_path, base):
+    """The configuration of the child processes: the test app's database, folders, queue."""
     config = {
         k: app.config[k]
         for k in (
@@ -122,6 +130,54 @@ def test_a_killed_export_worker_is_failed_cleaned_and_said_so(app, app_factory, 
     )
     if app.config.get("QUEUE_URL"):
         config["QUEUE_URL"] = app.config["QUEUE_URL"]
+    return config
+
+
+def _queue(config):
+    """The queue settings of ``config``, for an app of the test's own."""
+    return {k: v for k, v in config.items() if k.startswith("QUEUE_")} | {"QUEUE_EAGER": False}
+
+
+def _published(app, count):
+    """``count`` published articles, each archived as a record; their nomor arsip."""
+    for _ in range(count):
+        build_published(app, build_scenario(app)["case_id"])
+    with app.app_context():
+        return sorted(db.session.execute(db.select(ArchiveRecord.nomor_arsip)).scalars())
+
+
+def _task(app, job_id):
+    with app.app_context():
+        task = db.session.execute(
+            db.select(queue.BackgroundTask).where(
+                queue.BackgroundTask.dedupe_key == f"export:{job_id}"
+            )
+        ).scalar_one()
+        return (task.state, task.attempts, task.last_error)
+
+
+def _check_bag(data, tmp_path, nomors):
+    """The zip is a valid BagIt bag holding each record once, and no entry twice."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        assert len(names) == len(set(names))
+        z.extractall(tmp_path / "bag")
+    (root,) = (tmp_path / "bag").iterdir()
+    bag = bagit.Bag(str(root))
+    bag.validate()
+    records = sorted(
+        json.loads(p.read_text())["record"]["nomor_arsip"]
+        for p in (root / "data" / "arsip").glob("*/arsip.json")
+    )
+    assert records == nomors
+    assert bag.info["Record-Count"] == str(len(nomors))
+
+
+def test_a_killed_export_worker_has_its_export_rebuilt_from_the_start(app, tmp_path):
+    nomors = _published(app, 3)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    config = _config(app, tmp_path, base)
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", SERVER, json.dumps(config), str(port)],
         cwd=ROOT,
@@ -130,7 +186,7 @@ def test_a_killed_export_worker_is_failed_cleaned_and_said_so(app, app_factory, 
         text=True,
     )
     proc = subprocess.Popen(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+        [sys.executable, "-c", SLOW_WORKER],
         cwd=ROOT,
         env=_worker_env(config),
         stdout=subprocess.DEVNULL,
@@ -152,8 +208,8 @@ def test_a_killed_export_worker_is_failed_cleaned_and_said_so(app, app_factory, 
         deadline = time.monotonic() + 60
         while True:  # caught mid-way: running, with a partial zip on disk
             job = _job(app, token)
-            part = _part(app, token)
-            if job.status == "berjalan" and part.exists() and part.stat().st_size > 0:
+            parts = _parts(app, token)
+            if job.status == "berjalan" and parts and parts[0].stat().st_size > 0:
                 break
             assert job.status in ("menunggu", "berjalan"), job.status
             assert time.monotonic() < deadline, "the export never started"
@@ -168,104 +224,208 @@ def test_a_killed_export_worker_is_failed_cleaned_and_said_so(app, app_factory, 
         server.stdout.close()
     job = _job(app, token)
     assert (job.status, job.worker.split(" ")[1]) == ("berjalan", str(proc.pid))
-    assert job.done < job.total and part.exists()
+    assert job.done < job.total == 3
+    (dead_part,) = _parts(app, token)
+    assert dead_part.stat().st_size > 0
+    assert _task(app, job.id) == ("berjalan", 1, None)
 
-    fresh = app_factory()  # the next start of the app, on the same database and folders
-    job = _job(fresh, token)
-    assert (job.status, job.error) == ("gagal", jobs.WORKER_DIED)
-    assert job.finished_at is not None
-    assert not part.exists()
-    assert list((Path(app.instance_path) / "exports").iterdir()) == []
+    # the next start of the app fails nothing: the task will run again
+    fresh = create_app(  # the same database, folders and queue
+        {**base_config(tmp_path, config["SQLALCHEMY_DATABASE_URI"]), **_queue(config)}
+    )
+    assert _job(fresh, token).status == "berjalan" and dead_part.exists()
     client = fresh.test_client()
     client.post("/intranet/login", data={"username": "arsiparis", "password": PASSWORD})
-    r = client.get(f"/arsip/ekspor/{token}")
-    html = r.get_data(as_text=True)
-    assert r.status_code == 200 and DIED in html and REFRESH not in html
+    html = client.get(f"/arsip/ekspor/{token}").get_data(as_text=True)
+    assert REFRESH in html and DIED not in html and FAILED not in html
+
+    # the queue's sweep takes the worker for dead (its process is gone from this host)
+    queue.sweep(fresh)
+    assert _task(fresh, job.id) == ("menunggu", 1, queue.WORKER_DIED)
+    html = client.get(f"/arsip/ekspor/{token}").get_data(as_text=True)
+    assert RETRIED in html and REFRESH in html and DIED not in html and FAILED not in html
+
+    restarted = subprocess.Popen(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
+        cwd=ROOT,
+        env=_worker_env(config),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    out, err = restarted.communicate(timeout=300)
+    assert restarted.returncode == 0, err
+    assert " done, 0 failed, 0 waiting for a retry." in out  # (the archive's OCR beside it)
+    job = _job(fresh, token)
+    assert (job.status, job.done, job.error) == ("selesai", 3, None)
+    assert job.worker.split(" ")[1] == str(restarted.pid)
+    assert _task(fresh, job.id)[:2] == ("selesai", 2)
+    assert [p.name for p in _exports(fresh).iterdir()] == [f"{token}.zip"]  # no stray part
+    html = client.get(f"/arsip/ekspor/{token}").get_data(as_text=True)
+    assert "Selesai." in html and REFRESH not in html and "Dicoba ulang" not in html
+    r = client.get(f"/arsip/ekspor/{token}/unduh")
+    assert r.status_code == 200 and len(r.data) == job.size
+    _check_bag(r.data, tmp_path, nomors)
+    r.close()
+    with fresh.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def queued(app_factory, tmp_path):
+    """The demo team's app whose exports go through the queue (run by ``run_burst``)."""
+    from intranet.cli import load_demo
+
+    app = app_factory(**tasks.queue_config(tmp_path))
+    with app.app_context():
+        load_demo(PASSWORD)
+    queue.run_burst(app)
+    return app
+
+
+def test_a_build_that_fails_is_failed_with_its_reason_and_built_again_only_on_a_retry(
+    queued, tmp_path
+):
+    app = queued
+    nomors = _published(app, 2)
+    queue.run_burst(app)
+    with app.app_context():
+        sha = db.session.execute(db.select(ArchiveVersion.berkas_sha256)).scalars().first()
+        stored = archive_store().path(sha)
+    kept = stored.read_bytes()
+    stored.unlink()  # a stored berkas gone missing: the build raises
+    client = app.test_client()
+    client.post("/intranet/login", data={"username": "arsiparis", "password": PASSWORD})
+    token = client.post("/arsip/ekspor", data={}).location.rsplit("/", 1)[1]
+    job = _job(app, token)
+    assert queue.run_burst(app) == {"selesai": 0, "gagal": 1, "menunggu": 0}  # retries=0
+    job = _job(app, token)
+    assert job.status == "gagal" and "is missing" in job.error and job.finished_at
+    state, attempts, reason = _task(app, job.id)
+    assert (state, attempts) == ("gagal", 1) and "is missing" in reason
+    assert list(_exports(app).iterdir()) == []  # its partial zip removed
+    html = client.get(f"/arsip/ekspor/{token}").get_data(as_text=True)
+    assert FAILED in html and job.error in html and REFRESH not in html and DIED not in html
     assert client.get(f"/arsip/ekspor/{token}/unduh").status_code == 404
+    assert queue.run_burst(app)["gagal"] == 0  # not run again by itself
+
+    # the admin queues it again (Coba lagi): its page waits, then the export is built
+    stored.write_bytes(kept)
+    with app.app_context():
+        assert queue.retry(
+            db.session.execute(
+                db.select(queue.BackgroundTask.id).where(
+                    queue.BackgroundTask.dedupe_key == f"export:{job.id}"
+                )
+            ).scalar_one()
+        )
+    html = client.get(f"/arsip/ekspor/{token}").get_data(as_text=True)
+    assert "Dicoba ulang:" in html and REFRESH in html and FAILED not in html
+    assert queue.run_burst(app)["selesai"] == 1
+    job = _job(app, token)
+    assert (job.status, job.done, job.error) == ("selesai", 2, None)
+    r = client.get(f"/arsip/ekspor/{token}/unduh")
+    assert r.status_code == 200
+    _check_bag(r.data, tmp_path, nomors)
+    r.close()
 
 
-def _stale_job(app, login, **values):
-    """A running export row of the arsiparis (as a worker would have left it), with a
-    ``.part`` file on disk; returns its token."""
+def _job_row(app, status="berjalan", **values):
+    """An export row of the arsiparis as a worker would have left it, with a partial zip on
+    disk; returns its token and id."""
     with app.app_context():
         user = db.session.execute(db.select(User).where(User.username == "arsiparis")).scalar_one()
         job = ExportJob(
-            token=f"uji-{len(values)}-{time.monotonic_ns()}",
+            token=f"uji-{time.monotonic_ns()}",
             query="{}",
             record_ids="1",
             total=1,
-            status="berjalan",
+            done=0,
+            status=status,
             requested_by_id=user.id,
+            heartbeat_at=utcnow() - timedelta(hours=1),
+            worker="host-lain 4242 boot-lain 0a1b2c3d",
             **values,
         )
         db.session.add(job)
         db.session.commit()
-        token = job.token
-    part = _part(app, token)
-    part.parent.mkdir(exist_ok=True)
-    part.write_bytes(b"PK\x03\x04 setengah jadi")
-    return token
+        token, job_id = job.token, job.id
+    _exports(app).mkdir(exist_ok=True)
+    (_exports(app) / f"{token}.0a1b2c3d.part").write_bytes(b"PK\x03\x04 setengah jadi")
+    return token, job_id
 
 
-def test_the_recovery_fails_a_job_whose_heartbeat_is_stale(app, login):
+def _give_task(app, job_id, state, attempts, last_error=None):
     with app.app_context():
-        identity = jobs.worker_identity()
-    host, _pid, boot = identity.split(" ")
-    alive = f"{host} {os.getppid()} {boot}"  # a live process on this host: our parent
-    stale = _stale_job(app, login, heartbeat_at=utcnow() - timedelta(minutes=5), worker=alive)
-    fresh = _stale_job(app, login, heartbeat_at=utcnow(), worker=alive)
-    gone_pid = _a_pid_that_is_gone()
-    gone = _stale_job(app, login, heartbeat_at=utcnow(), worker=f"{host} {gone_pid} {boot}")
-    elsewhere = _stale_job(app, login, heartbeat_at=utcnow(), worker=f"elsewhere 1 {boot}")
-    exports = _part(app, stale).parent
-    orphan, young = exports / "tanpa-pekerjaan.part", exports / "baru-dimulai.part"
-    for part in (orphan, young):  # no running job owns them (the young one's row may be new)
-        part.write_bytes(b"PK\x03\x04")
-    os.utime(orphan, (time.time() - 120, time.time() - 120))
-    with app.app_context():
-        assert jobs.recover_dead_jobs() == 2
-    assert not orphan.exists() and young.exists()
-    young.unlink()
-    assert (_job(app, stale).status, _job(app, stale).error) == ("gagal", jobs.WORKER_DIED)
-    assert (_job(app, gone).status, _job(app, gone).error) == ("gagal", jobs.WORKER_DIED)
-    assert not _part(app, stale).exists() and not _part(app, gone).exists()
-    for token in (fresh, elsewhere):  # a heartbeat just written: still running
-        assert _job(app, token).status == "berjalan" and _part(app, token).exists()
-
-    arsip = login("arsiparis")
-    html = arsip.get(f"/arsip/ekspor/{stale}").get_data(as_text=True)
-    assert DIED in html and REFRESH not in html
-    assert REFRESH in arsip.get(f"/arsip/ekspor/{fresh}").get_data(as_text=True)
-
-    # the job's page looks too: a heartbeat that goes stale is failed when it is looked at
-    with app.app_context():
-        db.session.execute(
-            db.update(ExportJob)
-            .where(ExportJob.token == fresh)
-            .values(heartbeat_at=utcnow() - timedelta(seconds=61))
+        db.session.add(
+            queue.BackgroundTask(
+                name=jobs.TASK,
+                args=json.dumps({"job_id": job_id}),
+                state=state,
+                dedupe_key=f"export:{job_id}",
+                attempts=attempts,
+                max_attempts=1,
+                last_error=last_error,
+                lease_until=utcnow() + timedelta(minutes=1) if state == "berjalan" else None,
+                worker="host-lain 4242 boot-lain" if state == "berjalan" else None,
+            )
         )
         db.session.commit()
-    html = arsip.get(f"/arsip/ekspor/{fresh}").get_data(as_text=True)
+
+
+def test_only_a_job_no_task_will_build_is_failed_as_dead(app, login):
+    running, running_id = _job_row(app)  # its worker may be dead: its lease decides
+    _give_task(app, running_id, "berjalan", 1)
+    recovered, recovered_id = _job_row(app)  # taken for dead: queued again
+    _give_task(app, recovered_id, "menunggu", 1, queue.WORKER_DIED)
+    rebuilding, rebuilding_id = _job_row(app)  # the second attempt under way
+    _give_task(app, rebuilding_id, "berjalan", 2, queue.WORKER_DIED)
+    broken, broken_id = _job_row(app)  # the task failed before it could say so
+    _give_task(app, broken_id, "gagal", 1, "OperationalError: basis data tidak menjawab")
+    threadless, _ = _job_row(app)  # a build thread's job: no task at all
+    ended, ended_id = _job_row(app)  # its task ended without ending the job
+    _give_task(app, ended_id, "selesai", 1)
+    orphan, young = _exports(app) / "tanpa-pekerjaan.part", _exports(app) / "baru.part"
+    for part in (orphan, young):  # no running job owns them (the young one's may be new)
+        part.write_bytes(b"PK\x03\x04")
+    os.utime(orphan, (time.time() - 120, time.time() - 120))
+
+    with app.app_context():
+        assert jobs.recover_orphans() == 2
+    assert not orphan.exists() and young.exists()
+    young.unlink()
+    for token in (threadless, ended):
+        job = _job(app, token)
+        assert (job.status, job.error) == ("gagal", jobs.WORKER_DIED) and job.finished_at
+        assert _parts(app, token) == []
+    for token in (running, recovered, rebuilding, broken):
+        assert _job(app, token).status == "berjalan" and len(_parts(app, token)) == 1
+
+    arsip = login("arsiparis")
+
+    def page(token):
+        return arsip.get(f"/arsip/ekspor/{token}").get_data(as_text=True)
+
+    html = page(running)
+    assert REFRESH in html and "Dicoba ulang" not in html and FAILED not in html
+    for token in (recovered, rebuilding):
+        html = page(token)
+        assert RETRIED in html and REFRESH in html and FAILED not in html and DIED not in html
+    html = page(broken)
+    assert FAILED in html and "basis data tidak menjawab" in html and REFRESH not in html
+    for token in (threadless, ended):
+        html = page(token)
+        assert DIED in html and REFRESH not in html
+
+    # a look at the page fails a job whose task ended meanwhile
+    with app.app_context():
+        db.session.execute(
+            db.update(queue.BackgroundTask)
+            .where(queue.BackgroundTask.dedupe_key == f"export:{running_id}")
+            .values(state="selesai")
+        )
+        db.session.commit()
+    html = page(running)
     assert DIED in html and REFRESH not in html
-    assert _job(app, fresh).status == "gagal" and not _part(app, fresh).exists()
-
-
-def _a_pid_that_is_gone():
-    """The pid of a process that has ended and been reaped."""
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
-    proc.wait()
-    return proc.pid
-
-
-def test_a_job_of_this_process_just_committed_is_not_taken_for_dead(app, login):
-    """Between the job's commit and its thread's start, a look at it must not fail it."""
-    with app.app_context():
-        me = jobs.worker_identity()
-    starting = _stale_job(app, login, heartbeat_at=utcnow(), worker=me)  # no thread yet
-    abandoned = _stale_job(
-        app, login, heartbeat_at=utcnow() - jobs.HEARTBEAT * 3, worker=me
-    )  # this process, its thread long gone
-    with app.app_context():
-        assert jobs.recover_dead_jobs() == 1
-    assert _job(app, starting).status == "berjalan" and _part(app, starting).exists()
-    assert (_job(app, abandoned).status, _job(app, abandoned).error) == ("gagal", jobs.WORKER_DIED)
+    assert _job(app, running).status == "gagal" and _parts(app, running) == []
