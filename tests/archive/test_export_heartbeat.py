@@ -429,3 +429,40 @@ def test_only_a_job_no_task_will_build_is_failed_as_dead(app, login):
     html = page(running)
     assert DIED in html and REFRESH not in html
     assert _job(app, running).status == "gagal" and _parts(app, running) == []
+
+
+def test_a_late_attempt_taken_over_by_a_later_one_names_no_zip(queued, tmp_path):
+    """An attempt whose worker was taken for dead but still runs (its lease lapsed) builds
+    into its own partial file and, finding the job another attempt's, drops it."""
+    app = queued
+    nomors = _published(app, 2)
+    queue.run_burst(app)
+    client = app.test_client()
+    client.post("/intranet/login", data={"username": "arsiparis", "password": PASSWORD})
+    token = client.post("/arsip/ekspor", data={}).location.rsplit("/", 1)[1]
+    job = _job(app, token)
+    with app.app_context():  # a later attempt holds the job now
+        db.session.execute(
+            db.update(ExportJob)
+            .where(ExportJob.id == job.id)
+            .values(status="berjalan", worker="host-lain 4242 boot-lain later")
+        )
+        db.session.commit()
+    with app.test_request_context():
+        ids = [int(i) for i in job.record_ids.split(",")]
+        jobs._build(job.id, "host-lain 4242 boot-lain late", ids, "", token)
+    late = _job(app, token)
+    assert (late.status, late.worker, late.done, late.size) == (
+        "berjalan",
+        "host-lain 4242 boot-lain later",
+        0,
+        None,
+    )
+    assert list(_exports(app).iterdir()) == []  # its zip dropped, not named
+    assert queue.run_burst(app)["selesai"] >= 1  # the task builds it from the start
+    job = _job(app, token)
+    assert (job.status, job.done) == ("selesai", 2)
+    assert [p.name for p in _exports(app).iterdir()] == [f"{token}.zip"]
+    r = client.get(f"/arsip/ekspor/{token}/unduh")
+    _check_bag(r.data, tmp_path, nomors)
+    r.close()
