@@ -207,8 +207,8 @@ def _queue_due():
             .exists(),
         )
     ).scalars()
-    for record_id in due:
-        enqueue(record_id)
+    for record_id in due:  # this drain takes them: no drain task is queued for them
+        db.session.add(IndexQueueEntry(record_id=record_id))
     db.session.commit()
 
 

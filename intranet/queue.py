@@ -148,9 +148,10 @@ def enqueue(name, dedupe_key=None, run_at=None, **kwargs):
             BackgroundTask.state == WAITING,
             BackgroundTask.attempts == 0,
         )
-        if found is not None:
-            if run_at is None or found.next_attempt_at <= run_at:
-                return found
+        # only one that runs no later than asked: a drain waiting for a record set aside
+        # to be due again must not hold back the records queued now
+        if found is not None and found.next_attempt_at <= max(run_at or utcnow(), utcnow()):
+            return found
     now = utcnow()
     due = max(run_at or now, now)
     row = BackgroundTask(
