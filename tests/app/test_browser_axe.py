@@ -300,6 +300,12 @@ def phone_layouts(app, chromium, server):
     # on a desktop the filters are always there and the button is not
     page.set_viewport_size(DESKTOP)
     assert page.locator("input[name=tahun]").is_visible() and not toggle.is_visible()
+    # without JavaScript a phone shows the filters open, and no button that does nothing
+    bare = new_page(chromium, server, "arsiparis", viewport=PHONE, java_script_enabled=False)
+    bare.goto("/arsip/cari")
+    assert bare.locator("input[name=tahun]").is_visible()
+    assert not bare.locator("button.filter-toggle").is_visible()
+    bare.context.close()
 
     # the public header: the office's name on one line at 390 px
     visitor = new_page(chromium, server, viewport=PHONE)
