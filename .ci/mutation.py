@@ -108,13 +108,15 @@ MODULES = [
     Module(
         "uploads",
         ["intranet/uploads.py"],
-        # the pure pinned tests, and the hostile files through the agenda and the scans page
+        # the pure pinned tests, the active content of PDFs and office files, and the hostile
+        # files through the agenda and the scans page
         [
             "tests/intranet/test_uploads_pinned.py",
+            "tests/intranet/test_uploads_active_content.py",
             "tests/intranet/test_intake.py",
             "tests/intranet/test_admin.py",
             "-k",
-            "test_uploads_pinned or hostile",
+            "test_uploads_pinned or test_uploads_active_content or hostile",
         ],
     ),
 ]
