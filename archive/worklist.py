@@ -15,7 +15,7 @@ from intranet import permissions
 from intranet.extensions import db
 
 #: The hardcopy's next step, by its status now.
-HARDCOPY_TODO = {
+HARDCOPY_WAITING = {
     "belum_dicetak": _l("Belum dicetak"),
     "dicetak": _l("Dicetak, belum distempel/ditandatangani"),
     "distempel": _l("Distempel, belum disimpan di boks"),
@@ -34,7 +34,7 @@ class Item:
 def _hardcopy_waiting(user):
     """The live paper records ``user`` may open whose hardcopy is not yet filed."""
     return (
-        ArchiveRecord.hardcopy_status.in_(HARDCOPY_TODO),
+        ArchiveRecord.hardcopy_status.in_(HARDCOPY_WAITING),
         ArchiveRecord.stage.in_(retention.LIVE_STAGES),
         ArchiveRecord.media_paper.is_(True),
         ArchiveRecord.access_class.in_(permissions.readable_record_classes(user)),
@@ -50,7 +50,7 @@ def _hardcopy(user):
     counts = dict(rows.all())
     return [
         Item(str(label), counts[status], url_for("archive.index", status=status))
-        for status, label in HARDCOPY_TODO.items()
+        for status, label in HARDCOPY_WAITING.items()
         if counts.get(status)
     ]
 
@@ -70,7 +70,7 @@ def hardcopy_records(user, limit=50):
     if not permissions.keeps_archive(user):
         return []
     found = []
-    for status, label in HARDCOPY_TODO.items():
+    for status, label in HARDCOPY_WAITING.items():
         where = (*_hardcopy_waiting(user), ArchiveRecord.hardcopy_status == status)
         total = db.session.execute(db.select(db.func.count(ArchiveRecord.id)).where(*where))
         total = total.scalar_one()
