@@ -441,3 +441,61 @@ def test_keeps_archive(role):
 def test_keeps_archive_outsiders():
     for user in OUTSIDERS:
         assert permissions.keeps_archive(user) is False
+
+
+#: A penyusutan list assembled by ``created`` and submitted by ``submitted`` (user ids).
+def disposal(created=1, submitted=2):
+    return SimpleNamespace(created_by_id=created, submitted_by_id=submitted)
+
+
+#: (created_by_id, submitted_by_id) of a list, seen by the user whose id is 7.
+PROPOSERS = {
+    "someone else assembled and submitted it": ((1, 2), False),
+    "they assembled it": ((7, 2), True),
+    "they submitted it": ((1, 7), True),
+    "they did both": ((7, 7), True),
+    "not yet submitted, someone else's": ((1, None), False),
+    "not yet submitted, their own": ((7, None), True),
+}
+
+
+@pytest.mark.parametrize("case", PROPOSERS)
+@pytest.mark.parametrize("role", ROLES)
+def test_proposed_by(role, case):
+    (created, submitted), expected = PROPOSERS[case]
+    assert permissions.proposed_by(User(role), disposal(created, submitted)) is expected
+
+
+def test_proposed_by_visitors_is_false_even_for_their_own_id():
+    for user in (VISITOR, Bare()):
+        assert permissions.proposed_by(user, disposal(7, 7)) is False, user
+    # a logged-in person without a role today still proposed what they proposed
+    assert permissions.proposed_by(NOBODY, disposal(7, 7)) is True
+    assert permissions.proposed_by(NOBODY, disposal(1, 2)) is False
+
+
+@pytest.mark.parametrize("case", PROPOSERS)
+@pytest.mark.parametrize("role", ROLES)
+def test_can_decide_disposal(role, case):
+    """Only the Penanggung Jawab, and never on a list they assembled or submitted."""
+    (created, submitted), proposed = PROPOSERS[case]
+    expected = role == "penanggungjawab" and not proposed
+    assert permissions.can_decide_disposal(User(role), disposal(created, submitted)) is expected
+
+
+def test_can_decide_disposal_with_the_keepers_roles_held_too():
+    both = User("penanggungjawab", "arsiparis")
+    assert permissions.can_decide_disposal(both, disposal(1, 2)) is True
+    assert permissions.can_decide_disposal(both, disposal(7, 2)) is False
+    assert permissions.can_decide_disposal(User("arsiparis", "admin"), disposal(1, 2)) is False
+
+
+def test_can_decide_disposal_outsiders():
+    for user in OUTSIDERS:
+        assert permissions.can_decide_disposal(user, disposal(1, 2)) is False, user
+
+
+def test_the_disposal_tables_are_exactly_these():
+    assert permissions.DISPOSAL_APPROVERS == ("penanggungjawab",)
+    assert permissions.DISPOSAL_READERS == ("arsiparis", "admin", "penanggungjawab")
+    assert permissions.KEEPERS == ("arsiparis", "admin")
