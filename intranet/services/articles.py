@@ -3,19 +3,18 @@
 import difflib
 import hashlib
 import re
-import unicodedata
 
 import nh3
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from intranet.extensions import db
-from intranet.models import Case
 from intranet.models import Category
 from intranet.models import Revision
 from intranet.models.cases import PPID
 from intranet.models.trail import canonical_json
 from intranet.services.photos import photos
+from intranet.services.slugs import slug_for
 from intranet.text import html_to_text
 from intranet.transactions import ConflictError
 from intranet.transactions import ServiceError
@@ -85,13 +84,6 @@ def sanitize(html, photo_srcs=frozenset()):
         strip_comments=True,
     )
     return re.sub(r"<img(?![^>]*\bsrc=)[^>]*>", "", cleaned).strip()
-
-
-def slugify(text, max_length=80):
-    """An Indonesian-friendly slug: ASCII letters and digits joined by hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-")
 
 
 def normalize_tags(raw):
@@ -188,20 +180,7 @@ def new_revision(case, user, data, base_number, kind):
         raise ServiceError(
             _("Isi berita kosong setelah dibersihkan dari format yang tidak diizinkan.")
         )
-    slug = slugify(data.get("slug") or data["title"])
-    if not slug:
-        raise ServiceError(_("Judul atau slug harus memuat huruf atau angka."))
-    taken = db.session.execute(
-        db.select(Case.id).where(Case.slug == slug, Case.id != case.id)
-    ).first()
-    if taken:
-        raise ServiceError(
-            _(
-                "Slug %(slug)s sudah dipakai naskah #%(id)s. Ubah judul atau slug.",
-                slug=slug,
-                id=taken[0],
-            )
-        )
+    slug = slug_for(case, data.get("slug"), data["title"], current.title if current else None)
     category = db.session.get(Category, data["category_id"])
     if category is None or not category.active:
         raise ServiceError(_("Kategori tidak dikenal."))

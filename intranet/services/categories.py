@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from intranet import audit
 from intranet.extensions import db
 from intranet.models import Category
-from intranet.services.articles import slugify
+from intranet.services.slugs import slugify
 from intranet.transactions import ServiceError
 from intranet.transactions import atomic
 from intranet.transactions import commit

@@ -115,11 +115,19 @@ def test_slug_is_unique_across_cases(app, login, scenario):
         put_case_at(app, cid, 5)
     c = login("penulis")
     assert c.post(f"/intranet/naskah/{first}/tulis", data=ARTICLE).status_code == 302
-    r = c.post(f"/intranet/naskah/{second}/tulis", data=ARTICLE)
+    # a slug made from the same title gets a suffix rather than a refusal
+    assert c.post(f"/intranet/naskah/{second}/tulis", data=ARTICLE).status_code == 302
+    with app.app_context():
+        assert db.session.get(Case, second).slug == "kpu-cilacap-sapa-pemilih-pemula-di-sma-negeri-1-2"
+    # a hand-typed slug that is taken is refused, naming the case holding it
+    third = build_scenario(app)["case_id"]
+    put_case_at(app, third, 5)
+    typed = {**ARTICLE, "slug": "kpu-cilacap-sapa-pemilih-pemula-di-sma-negeri-1"}
+    r = c.post(f"/intranet/naskah/{third}/tulis", data=typed)
     assert r.status_code == 400 and f"sudah dipakai naskah #{first}" in r.get_data(as_text=True)
     assert (
         c.post(
-            f"/intranet/naskah/{second}/tulis", data={**ARTICLE, "slug": "sapa-pemilih-pemula-2"}
+            f"/intranet/naskah/{third}/tulis", data={**ARTICLE, "slug": "sapa-pemilih-pemula-2"}
         ).status_code
         == 302
     )
