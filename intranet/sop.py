@@ -72,6 +72,15 @@ class Step:
     all_roles: bool = False
     edits: tuple[str, ...] = ()
     reviews: str | None = None
+    label: str | None = None
+    hand_on: str | None = None
+    handed: str | None = None
+
+    @property
+    def outcome(self):
+        """The step as people name it: its outcome label ("Tulis konsep"), or, in a
+        definition without labels (v1, v2), its output."""
+        return self.label or self.output
 
 
 @dataclass(frozen=True)
@@ -267,6 +276,9 @@ def _step(raw, position, source):
         "all_roles",
         "edits",
         "reviews",
+        "label",
+        "hand_on",
+        "handed",
     }
     if unknown_keys:
         raise DefinitionError(f"{where}: unknown keys {sorted(unknown_keys)}")
@@ -308,6 +320,12 @@ def _step(raw, position, source):
         raise DefinitionError(
             f"{where}: 'reviews' must be one of {', '.join(REVIEWABLE)}, on a review step"
         )
+    words = {}
+    for key in ("label", "hand_on", "handed"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise DefinitionError(f"{where}: '{key}' must be a non-empty text")
+        words[key] = value.strip() if value else None
     return Step(
         number=raw["number"],
         kegiatan=raw["kegiatan"],
@@ -320,6 +338,7 @@ def _step(raw, position, source):
         all_roles=all_roles,
         edits=tuple(edits),
         reviews=reviews,
+        **words,
     )
 
 

@@ -3,6 +3,7 @@ and record social posts are actions the pure state machine allows or refuses.
 """
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -48,7 +49,7 @@ def published(on_site=True, pending_by=None):
 
 
 def test_the_current_definition_states_the_published_phase():
-    assert (D.code, D.version) == ("sop-3-2022", 2)
+    assert (D.code, D.version) == ("sop-3-2022", 3)
     assert [(r.action, r.roles, r.when) for r in D.after] == [
         ("correct", ("redaktur",), ("on_site",)),
         ("approve_correction", ("penanggungjawab",), ("on_site", "correction_pending")),
@@ -60,7 +61,11 @@ def test_the_current_definition_states_the_published_phase():
     assert [(r.action, r.edits) for r in D.after if r.edits] == [("correct", ("article",))]
     # version 1 stays as it was: its cases keep it
     assert sop.get("sop-3-2022", 1).after == ()
-    assert sop.get("sop-3-2022", 1).steps == D.steps
+    assert sop.get("sop-3-2022", 1).steps == sop.get("sop-3-2022", 2).steps
+    # version 3 names each step's outcome and hand-on; its rules are version 2's
+    unnamed = tuple(replace(s, label=None, hand_on=None, handed=None) for s in D.steps)
+    assert unnamed == sop.get("sop-3-2022", 2).steps
+    assert D.after == sop.get("sop-3-2022", 2).after
 
 
 @pytest.mark.parametrize(

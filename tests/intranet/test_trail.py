@@ -351,22 +351,22 @@ def test_overdue_steps_are_marked(app, login, scenario):
 
 
 def test_a_case_keeps_the_definition_it_started_under(app, login, scenario, tmp_path, monkeypatch):
-    base = (sop.FOLDER / "sop-3-2022-v2.toml").read_text()
-    (tmp_path / "v2.toml").write_text(base)
-    (tmp_path / "v3.toml").write_text(
-        base.replace("version = 2", "version = 3").replace("standard_days = 1", "standard_days = 3")
+    base = (sop.FOLDER / "sop-3-2022-v3.toml").read_text()
+    (tmp_path / "v3.toml").write_text(base)
+    (tmp_path / "v4.toml").write_text(
+        base.replace("version = 3", "version = 4").replace("standard_days = 1", "standard_days = 3")
     )
     monkeypatch.setattr(sop, "FOLDER", tmp_path)
     sop.definitions.cache_clear()
     try:
         with app.app_context():
             old = db.session.get(Case, scenario["case_id"])
-            assert (old.definition_version, old.definition().step(3).standard_days) == (2, 1)
-            assert sop.current().version == 3
+            assert (old.definition_version, old.definition().step(3).standard_days) == (3, 1)
+            assert sop.current().version == 4
         page = (
             login("redaktur").get(f"/intranet/naskah/{scenario['case_id']}").get_data(as_text=True)
         )
-        assert "v2" in page
+        assert "v3" in page
     finally:
         sop.definitions.cache_clear()
 

@@ -40,7 +40,7 @@ def actor(role, uid=None):
 
 
 def test_default_definition_is_the_sop():
-    assert (D.code, D.version, D.number) == ("sop-3-2022", 2, "3 Tahun 2022")
+    assert (D.code, D.version, D.number) == ("sop-3-2022", 3, "3 Tahun 2022")
     assert [s.number for s in D.steps] == list(range(1, 11))
     assert D.step(1).roles == ("penanggungjawab",)
     assert D.step(2).roles == ("kontributor",)
@@ -109,6 +109,51 @@ def test_a_new_version_leaves_running_cases_on_theirs(tmp_path, monkeypatch):
             sop.get("sop-3-2022", 3)
     finally:
         sop.definitions.cache_clear()
+
+
+def test_the_current_definition_names_each_step_by_its_outcome():
+    assert [(s.number, s.outcome) for s in D.steps] == [
+        (1, "Tugaskan"),
+        (2, "Serahkan bahan"),
+        (3, "Tulis konsep"),
+        (4, "Periksa konsep"),
+        (5, "Tulis berita"),
+        (6, "Siapkan foto"),
+        (7, "Siapkan preview"),
+        (8, "Periksa preview"),
+        (9, "Setujui terbit"),
+        (10, "Terbitkan"),
+    ]
+    assert D.step(3).hand_on == "Kirim konsep ke Koordinator"
+    assert D.step(3).handed == "Konsep dikirim"
+    assert D.step(7).hand_on == "Kirim preview ke Koordinator"
+    assert all(s.label and s.hand_on and s.handed for s in D.steps)
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_older_definitions_name_their_steps_by_their_output(version):
+    old = sop.get("sop-3-2022", version)
+    assert [s.outcome for s in old.steps] == [s.output for s in old.steps]
+    assert old.step(3).outcome == "Konsep artikel"
+    assert all(s.label is None and s.hand_on is None and s.handed is None for s in old.steps)
+
+
+@pytest.mark.parametrize("key", ["label", "hand_on", "handed"])
+@pytest.mark.parametrize("value", ['""', '"  "', "3", "true"])
+def test_outcome_words_must_be_text(key, value):
+    text = BASE.replace('output = "Penugasan"', f'output = "Penugasan"\n{key} = {value}')
+    with pytest.raises(DefinitionError, match=f"step #1: '{key}' must be a non-empty text"):
+        sop.parse(text, source="test.toml")
+
+
+def test_outcome_words_are_optional_and_stripped():
+    text = BASE.replace('output = "Penugasan"', 'output = "Penugasan"\nlabel = " Tugaskan "')
+    d = sop.parse(text, source="test.toml")
+    assert (d.step(1).label, d.step(1).outcome, d.step(2).outcome) == (
+        "Tugaskan",
+        "Tugaskan",
+        "Bahan informasi diserahkan",
+    )
 
 
 # --- every (step, action, role) -------------------------------------------------------------
