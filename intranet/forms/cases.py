@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
+from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import DateTimeLocalField
 from wtforms import HiddenField
@@ -95,6 +96,10 @@ class ArticleForm(BaseForm):
     base = IntegerField(
         widget=HiddenInput(), validators=[InputRequired(message=_l("Wajib diisi."))]
     )
+    #: Sent by "Simpan tanpa unsur itu", after the writer was told what the cleaning drops.
+    accept_drops = BooleanField(default=False)
+    #: Sent by "Simpan dan serahkan": save, then complete the step.
+    hand_on = BooleanField(default=False)
 
 
 class PhotoForm(BaseForm):

@@ -8,6 +8,8 @@ from intranet.models.cases import Photo
 from intranet.models.cases import Preview
 from intranet.models.cases import PreviewOpening
 from intranet.models.cases import Revision
+from intranet.models.editor import Attachment
+from intranet.models.editor import EditorDraft
 from intranet.models.intake import AgendaCounter
 from intranet.models.intake import Assignment
 from intranet.models.intake import AssignmentRecipient
@@ -30,11 +32,13 @@ __all__ = [
     "AgendaCounter",
     "Article",
     "Assignment",
+    "Attachment",
     "AssignmentRecipient",
     "Case",
     "Category",
     "Concept",
     "Delegation",
+    "EditorDraft",
     "Holiday",
     "LoginFailure",
     "Membership",

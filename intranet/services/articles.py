@@ -4,7 +4,6 @@ import difflib
 import hashlib
 import re
 
-import nh3
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -13,7 +12,10 @@ from intranet.models import Category
 from intranet.models import Revision
 from intranet.models.cases import PPID
 from intranet.models.trail import canonical_json
+from intranet.services import drafts
 from intranet.services.photos import photos
+from intranet.services.sanitiser import dropped_parts
+from intranet.services.sanitiser import sanitize
 from intranet.services.slugs import slug_for
 from intranet.text import html_to_text
 from intranet.transactions import ConflictError
@@ -23,30 +25,20 @@ from intranet.transactions import commit
 from intranet.workflow import WorkflowError
 from intranet.workflow import check_edit
 
-TAGS = {
-    "p",
-    "br",
-    "h2",
-    "h3",
-    "h4",
-    "strong",
-    "b",
-    "em",
-    "i",
-    "u",
-    "s",
-    "a",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "figure",
-    "figcaption",
-    "img",
-    "hr",
-}
-ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
-URL_SCHEMES = {"http", "https", "mailto"}
+
+class DroppedContent(ServiceError):
+    """The body holds things the cleaning would remove; the writer is told which before
+    anything is saved, and saves again accepting the loss (``accept_drops``)."""
+
+    def __init__(self, parts):
+        self.parts = parts
+        super().__init__(
+            _(
+                "Belum disimpan: %(parts)s akan dibuang dari isi berita karena tidak diizinkan. "
+                "Periksa isi, lalu pilih “Simpan tanpa unsur itu” untuk tetap menyimpan.",
+                parts=", ".join(parts),
+            )
+        )
 
 
 def photo_src(case_id, photo_id):
@@ -60,30 +52,6 @@ INTERNAL_PHOTO = re.compile(r'src="/intranet/naskah/(\d+)/foto/(\d+)"')
 def rewrite_photo_sources(html, photo_url):
     """Point the article's internal photo addresses at ``photo_url(photo_id)``."""
     return INTERNAL_PHOTO.sub(lambda m: f'src="{photo_url(int(m.group(2)))}"', html)
-
-
-def sanitize(html, photo_srcs=frozenset()):
-    """The body as safe HTML: only the editor's formatting, links and the case's own photos.
-
-    ``photo_srcs`` are the image addresses allowed (the case's photos); any other image
-    loses its source and is dropped.
-    """
-
-    def attribute_filter(tag, attribute, value):
-        if tag == "img" and attribute == "src" and value not in photo_srcs:
-            return None
-        return value
-
-    cleaned = nh3.clean(
-        html or "",
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        attribute_filter=attribute_filter,
-        strip_comments=True,
-    )
-    return re.sub(r"<img(?![^>]*\bsrc=)[^>]*>", "", cleaned).strip()
 
 
 def normalize_tags(raw):
@@ -175,11 +143,16 @@ def new_revision(case, user, data, base_number, kind):
             )
         )
 
-    body = sanitize(data["body_html"], {photo_src(case.id, p.id) for p in photos(case)})
+    srcs = {photo_src(case.id, p.id) for p in photos(case)}
+    body = sanitize(data["body_html"], srcs)
     if not html_to_text(body):
         raise ServiceError(
             _("Isi berita kosong setelah dibersihkan dari format yang tidak diizinkan.")
         )
+    if not data.get("accept_drops"):
+        dropped = dropped_parts(data["body_html"], srcs)
+        if dropped:
+            raise DroppedContent(dropped)
     slug = slug_for(case, data.get("slug"), data["title"], current.title if current else None)
     category = db.session.get(Category, data["category_id"])
     if category is None or not category.active:
@@ -204,6 +177,7 @@ def new_revision(case, user, data, base_number, kind):
     )
     revision.content_hash = hashlib.sha256(canonical_json(revision.content()).encode()).hexdigest()
     db.session.add(revision)
+    drafts.discard(case, user, "article")
     case.revision_hash = revision.content_hash
     case.slug = slug
     case.category_id = category.id

@@ -27,6 +27,7 @@ from intranet.models import User
 from intranet.models.trail import canonical_json
 from intranet.permissions import WORK
 from intranet.services import articles
+from intranet.services import drafts
 from intranet.services import notify
 from intranet.services import photos
 from intranet.services import previews
@@ -194,6 +195,7 @@ def save_concept(case, user, data, base_number):
     )
     concept.content_hash = hashlib.sha256(canonical_json(concept.content()).encode()).hexdigest()
     db.session.add(concept)
+    drafts.discard(case, user, "concept")
     touch(case)
     commit(_("Konsep sudah disimpan orang lain sejak Anda membukanya."), stale=True)
     return concept
@@ -482,6 +484,13 @@ def save_article(case, user, data, base_number):
 def touch(case):
     """Bump the case's version: a decision taken on the page as it was loaded is now stale."""
     flag_modified(case, "step")
+
+
+def save_draft(case, user, kind, base_number, fields):
+    """Autosave ``user``'s draft of the article or the concept (same rule as saving it)."""
+    state, actor = case_state(case), actor_of(user)
+    parts = editable(state, actor) | correctable(state, actor)
+    return drafts.save_draft(case, user, kind, base_number, fields, parts)
 
 
 def add_photo(case, user, storage, data):

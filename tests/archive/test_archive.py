@@ -225,6 +225,7 @@ def test_hostile_article_is_published_and_archived_without_fetching(app, scenari
         users = {u.username: u for u in db.session.execute(db.select(User)).scalars()}
         case.step = 5
         data = {**ARTICLE_DATA, "slug": f"serangan-{cid}", "body_html": HOSTILE.format(url=url)}
+        data["accept_drops"] = True
         case_service.save_article(case, users["penulis"], data, latest_revision(case).number)
         case.step = 10
         db.session.commit()

@@ -38,7 +38,22 @@ def test_writing_saves_sanitised_revisions_with_hashes(app, login, scenario):
         + '<script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">x</a>'
         '<iframe src="https://evil.example"></iframe><p style="background:url(javascript:alert(4))" onclick="x">ok</p>',
     }
-    assert penulis.post(f"/intranet/naskah/{cid}/tulis", data=hostile).status_code == 302
+    # what the cleaning would drop is named first, and nothing is saved ...
+    refused = penulis.post(f"/intranet/naskah/{cid}/tulis", data=hostile)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    for named in (
+        "unsur &lt;script&gt; beserta isinya",
+        "tautan dengan alamat tidak aman",
+        "unsur &lt;iframe&gt;",
+        "gaya inline pada &lt;p&gt;",
+        "atribut onclick pada &lt;p&gt;",
+        "Simpan tanpa unsur itu",
+    ):
+        assert named in page
+    # ... until the writer accepts the loss
+    accepted = {**hostile, "accept_drops": "y"}
+    assert penulis.post(f"/intranet/naskah/{cid}/tulis", data=accepted).status_code == 302
     with app.app_context():
         revs = db.session.execute(db.select(Revision).order_by(Revision.number)).scalars().all()
         assert [r.number for r in revs] == [1, 2]
@@ -178,7 +193,7 @@ def test_step_nine_two_people_same_revision_and_a_correction_voids(app, login, s
     # the redaktur sends it back for a correction: the earlier approval no longer counts
     r = red.post(
         f"/intranet/naskah/{cid}/putuskan",
-        data={"action": "return", "to_step": "8", "reason": "Judul kurang tepat"},
+        data={"action": "return", "to_step": "8", "reason": "Judul kurang tepat", "confirm": "1"},
     )
     assert r.status_code == 302
     corrected = {**ARTICLE, "base": "1", "title": "Judul yang dikoreksi koordinator"}

@@ -203,7 +203,10 @@ def test_articles_may_show_only_their_own_photos(app, login, scenario):
     )
     c = login("penulis")
     assert (
-        c.post(f"/intranet/naskah/{cid}/tulis", data={**ARTICLE, "body_html": body}).status_code
+        c.post(
+            f"/intranet/naskah/{cid}/tulis",
+            data={**ARTICLE, "body_html": body, "accept_drops": "y"},
+        ).status_code
         == 302
     )
     with app.app_context():
