@@ -19,8 +19,10 @@ from archive.models import FixityRun
 from archive.ocr_models import OcrResult
 from archive.snapshot import Anchor
 from archive.store import archive_store
+from intranet import queue
 from intranet.clock import utcnow
 from intranet.extensions import db
+from intranet.queue import BackgroundTask
 from intranet.storage import CHUNK
 from intranet.transactions import commit
 
@@ -217,3 +219,48 @@ def runs(limit=20, kind=None):
     if kind:
         q = q.where(FixityRun.kind == kind)
     return db.session.execute(q).scalars().all()
+
+
+#: The background task that runs :func:`verify` (nightly, or when the arsiparis asks).
+VERIFY_TASK = "archive.verify"
+
+
+def latest_check():
+    """The newest queued verification (a ``BackgroundTask`` row) or None."""
+    return db.session.execute(
+        db.select(BackgroundTask)
+        .where(BackgroundTask.name == VERIFY_TASK)
+        .order_by(BackgroundTask.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def request_check():
+    """Queue a verification now, unless one is waiting or running: a double click, or two
+    people at once, queue one (the key is the newest run's id, the same for both)."""
+    current = latest_check()
+    if current is not None and current.state in (queue.WAITING, queue.RUNNING):
+        return current
+    newest = db.session.execute(db.select(db.func.max(FixityRun.id))).scalar()
+    key = f"{VERIFY_TASK}:setelah-{newest or 0}"
+    if current is not None and current.dedupe_key == key:
+        # the check asked after that run has already ended (failed) without a new run
+        key = f"{key}:{current.id}"
+    row = queue.enqueue(VERIFY_TASK, dedupe_key=key)
+    commit()
+    return row
+
+
+def run_of(task):
+    """The verification run a finished task recorded, or None."""
+    if task is None or task.started_at is None:
+        return None
+    return db.session.execute(
+        db.select(FixityRun)
+        .where(
+            FixityRun.kind == "verifikasi",
+            FixityRun.started_at >= task.started_at.replace(microsecond=0),
+        )
+        .order_by(FixityRun.id)
+        .limit(1)
+    ).scalar_one_or_none()

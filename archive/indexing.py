@@ -592,7 +592,7 @@ def health():
     if aside:
         said.append(
             f"{aside} arsip disisihkan dari indeks pencarian karena gagal diindeks "
-            "(lihat Log fiksitas)."
+            "(lihat halaman Keutuhan berkas)."
         )
     return said
 

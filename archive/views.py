@@ -41,6 +41,7 @@ from archive.tables import versions as table_versions
 from intranet import pdf
 from intranet import permissions
 from intranet.database import get_or_404
+from intranet.forms import BaseForm
 from intranet.forms import flash_errors
 from intranet.permissions import TEAM
 from intranet.permissions import role_required
@@ -273,9 +274,26 @@ def _pdf(html, name):
 def fixity_log():
     """The fixity log: every run of ``archive verify``, and the records set aside from the
     search index."""
+    check = fixity.latest_check()
     return render_template(
-        "archive/fixity.html", runs=fixity.runs(50), set_aside=indexing.set_aside()
+        "archive/fixity.html",
+        runs=fixity.runs(50),
+        set_aside=indexing.set_aside(),
+        check=check,
+        check_run=fixity.run_of(check),
+        form=BaseForm(),
     )
+
+
+@bp.post("/fiksitas/periksa")
+@keepers
+def fixity_check():
+    """Queue a check of every file now (one, however many times it is asked while it
+    waits or runs)."""
+    if BaseForm().validate_on_submit():
+        fixity.request_check()
+        flash(_("Pemeriksaan keutuhan berkas masuk antrean dan berjalan di latar."), "success")
+    return redirect(url_for("archive.fixity_log"))
 
 
 @bp.get("/fiksitas/<int:run_id>")

@@ -3,7 +3,9 @@
 import contextlib
 
 from flask import g
+from flask import has_request_context
 from flask import render_template
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError
@@ -42,12 +44,25 @@ MESSAGES = {
 }
 
 
+#: Paths that belong to the intranet and the archive; an error anywhere else is shown in
+#: the public site's look.
+INTERNAL_PATHS = ("/intranet", "/arsip")
+
+
+def is_public_path(path):
+    """Whether ``path`` is the public site's (news, categories, feeds, search, anything
+    unknown) rather than the intranet's or the archive's."""
+    return not any(path == p or path.startswith(p + "/") for p in INTERNAL_PATHS)
+
+
 def render_error(code, detail=None):
-    """An error page for ``code`` with an optional extra sentence."""
+    """An error page for ``code`` with an optional extra sentence; a missing or withdrawn
+    page under a public address wears the public site's look."""
     title, text = MESSAGES[code]
-    return render_template(
-        "errors/error.html", code=code, title=title, text=text, detail=detail
-    ), code
+    template = "errors/error.html"
+    if code in (404, 410) and has_request_context() and is_public_path(request.path):
+        template = "public/error.html"
+    return render_template(template, code=code, title=title, text=text, detail=detail), code
 
 
 def init_app(app):

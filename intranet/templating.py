@@ -3,6 +3,7 @@
 from flask import request
 from flask_babel import format_date
 from flask_babel import format_datetime
+from flask_babel import format_decimal
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -33,6 +34,25 @@ def form_errors(context):
             for message in field.errors if isinstance(field.errors, list) else ():
                 found.append((None if hidden else field.id, field.label.text, message))
     return found
+
+
+SIZE_UNITS = ("KB", "MB", "GB", "TB")
+
+
+def filesize(size):
+    """A byte count for people: "0 B", "1023 B", "107,1 KB", "3,2 MB" (1 KB = 1024 B, one
+    decimal in the reader's language, none when it is zero)."""
+    if size is None:
+        return "—"
+    size = int(size)
+    if size < 1024:
+        return f"{size} B"
+    value, unit = float(size), "B"
+    for unit in SIZE_UNITS:
+        value /= 1024
+        if round(value, 1) < 1024 or unit == SIZE_UNITS[-1]:
+            break
+    return f"{format_decimal(round(value, 1), format='#,##0.#')} {unit}"
 
 
 def init_app(app):
@@ -73,3 +93,4 @@ def init_app(app):
     app.jinja_env.filters["role_label"] = lambda r: ROLES.get(r, r)
     app.jinja_env.filters["action_label"] = lambda a: ACTION_LABELS.get(a, a)
     app.jinja_env.filters["label"] = lambda value, labels: labels.get(value, value)
+    app.jinja_env.filters["filesize"] = filesize

@@ -15,12 +15,12 @@ from intranet import queue
 from intranet.services import digest
 from intranet.services import trail
 
-VERIFY_TASK = "archive.verify"
+VERIFY_TASK = fixity.VERIFY_TASK
 ANCHOR_TASK = "trail.anchor"
 DIGEST_TASK = "notify.digest"
 
 
-@queue.task(VERIFY_TASK, retries=1, nightly=time(1, 0), label=_l("Verifikasi fiksitas arsip"))
+@queue.task(VERIFY_TASK, retries=1, nightly=time(1, 0), label=_l("Pemeriksaan keutuhan berkas"))
 def verify_archive():
     """``archive verify``: every file checked, strays named; the run is recorded (its
     problems are shown on the fixity page, not as a failure of the task)."""
