@@ -35,7 +35,6 @@ from intranet.models import Membership
 from intranet.models import Photo
 from intranet.models import TeamDecree
 from intranet.models import User
-from intranet.services.photos import rendition_widths
 from tests.conftest import ROLES
 from tests.fixtures.files import pdf_bytes
 from tests.fixtures.scenarios import build_preview
@@ -150,15 +149,10 @@ ACCESS = {
     ("cases.save_concept", "POST"): row(WORK, 400),
     ("cases.write", "GET"): row(WORK, 200),
     ("cases.save_article", "POST"): row(WORK, 400),
-    # an autosave is JSON: an empty form is no draft (400); a discarded draft (even none)
-    # goes back to the editor
-    ("cases.save_draft", "POST"): row(WORK, 400),
-    ("cases.discard_draft", "POST"): row(WORK, to("/intranet/naskah/{case_id}/tulis")),
     ("cases.revisions", "GET"): row(WORK, 200),
     ("cases.photos", "GET"): row(WORK, 200),
     ("cases.photos", "POST"): row(WORK, 400),
     ("cases.update_photo", "POST"): row(WORK, 400),
-    ("cases.caption_photos", "POST"): row(WORK, 400),
     ("cases.arrange_photo", "POST"): row(WORK, 400),
     ("cases.photo_file", "GET"): row(WORK, 200),
     ("cases.preview", "GET"): row(WORK, 200),
@@ -171,7 +165,6 @@ ACCESS = {
     ("public.search", "GET"): row(PUBLIC, 200),
     ("public.article", "GET"): row(PUBLIC, 200),
     ("public.media", "GET"): row(PUBLIC, 200),
-    ("public.media_rendition", "GET"): row(PUBLIC, 200),
     ("public.feed_xml", "GET"): row(PUBLIC, 200),
     ("public.feed_atom", "GET"): row(PUBLIC, 200),
     ("public.feed_json", "GET"): row(PUBLIC, 200),
@@ -263,7 +256,6 @@ ON_PUBLISHED = {
     "cases.approve_published_correction",
     "cases.published_version",
     "public.media",
-    "public.media_rendition",
 }
 
 #: The routes about the archive as a whole, which need a record in it (filed, searchable).
@@ -316,8 +308,6 @@ def published_args(app, login):
             "slug": slug,
             "published_case_id": case.id,
             "published_photo_id": photo.id,
-            "rendition_key": photo.sha256[:16],
-            "rendition_width": rendition_widths(photo)[0],
             "record_id": record.id,
             "archive_file_id": first.id,
             "number": 1,
@@ -373,7 +363,6 @@ def scenario_args(app, login, scanned_decree, needed):
             "classification_id": 1,
             "rule_id": 1,
             "fmt": "csv",
-            "kind": "artikel",
         }
     if needed & {"slug", "record_id", "number", *ON_PUBLISHED, *ON_ARCHIVE}:
         args.update(published_args(app, login))
@@ -440,13 +429,6 @@ def penyusutan_args(app):
 
 def url_values(endpoint, rule, args):
     """The URL parameters of ``rule`` for ``endpoint``, from the scenario."""
-    if endpoint == "public.media_rendition":  # a web size of the published photo
-        return {
-            "photo_id": args["published_photo_id"],
-            "key": args["rendition_key"],
-            "width": args["rendition_width"],
-            "fmt": "webp",
-        }
     values = {k: args[k] for k in rule.arguments - set(rule.defaults or ())}
     if endpoint in ON_PUBLISHED and "case_id" in values:
         values["case_id"] = args["published_case_id"]
