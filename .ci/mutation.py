@@ -69,6 +69,8 @@ MODULES = [
         [
             "tests/intranet/test_workflow.py",
             "tests/intranet/test_workflow_pinned.py",
+            # the due dates: add_working_days, working_days_between, is_overdue
+            "tests/intranet/test_working_days_pinned.py",
             "tests/intranet/test_after_publication.py",
             "-k",
             AFTER_PUBLICATION_PURE,
@@ -108,15 +110,24 @@ MODULES = [
     Module(
         "uploads",
         ["intranet/uploads.py"],
-        # the pure pinned tests, the active content of PDFs and office files, and the hostile
-        # files through the agenda and the scans page
+        # the pure pinned tests and the service-level tests of the active content of PDFs and
+        # office files (no app, no database: a mutant's run costs its tests alone). The same
+        # hostile files sent through the four upload routes, and the hostile files of the
+        # agenda and the scans page, stay in the normal suite: they add an app and a migrated
+        # database to every mutant's run and reach the same checks.
         [
             "tests/intranet/test_uploads_pinned.py",
-            "tests/intranet/test_uploads_active_content.py",
-            "tests/intranet/test_intake.py",
-            "tests/intranet/test_admin.py",
-            "-k",
-            "test_uploads_pinned or test_uploads_active_content or hostile",
+            *(
+                f"tests/intranet/test_uploads_active_content.py::{test}"
+                for test in (
+                    "test_the_hostile_pdfs_hide_their_names_from_a_byte_scan",
+                    "test_active_pdf_content_is_refused_naming_it",
+                    "test_benign_pdfs_are_accepted",
+                    "test_the_node_budget_refuses_an_oversized_pdf",
+                    "test_active_office_content_is_refused_naming_it",
+                    "test_benign_office_documents_are_accepted",
+                )
+            ),
         ],
     ),
 ]

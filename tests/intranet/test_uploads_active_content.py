@@ -254,23 +254,20 @@ def test_the_hostile_pdfs_hide_their_names_from_a_byte_scan():
 
 
 @pytest.mark.parametrize("change, reason", [h[1:] for h in HOSTILE_PDFS], ids=IDS)
-def test_active_pdf_content_is_refused_naming_it(app, change, reason):
-    with app.test_request_context():
-        assert refusal(_pdf(change)) == (f"Berkas PDF ditolak: {reason}.", 400)
+def test_active_pdf_content_is_refused_naming_it(change, reason):
+    assert refusal(_pdf(change)) == (f"Berkas PDF ditolak: {reason}.", 400)
 
 
 @pytest.mark.parametrize("change", [b[1] for b in BENIGN_PDFS], ids=[b[0] for b in BENIGN_PDFS])
-def test_benign_pdfs_are_accepted(app, change):
-    with app.test_request_context():
-        assert accepted(_pdf(change)) == PDF
+def test_benign_pdfs_are_accepted(change):
+    assert accepted(_pdf(change)) == PDF
 
 
-def test_the_node_budget_refuses_an_oversized_pdf(app, monkeypatch):
+def test_the_node_budget_refuses_an_oversized_pdf(monkeypatch):
     data = _pdf(_https_link)
-    with app.test_request_context():
-        assert accepted(data) == PDF
-        monkeypatch.setattr(uploads, "PDF_MAX_NODES", 5)
-        assert refusal(data) == ("Berkas PDF terlalu rumit.", 400)
+    assert accepted(data) == PDF
+    monkeypatch.setattr(uploads, "PDF_MAX_NODES", 5)
+    assert refusal(data) == ("Berkas PDF terlalu rumit.", 400)
 
 
 # the four paths
@@ -978,17 +975,15 @@ BENIGN_DOCUMENTS = [
 
 
 @pytest.mark.parametrize("name, make, message", [h[1:] for h in HOSTILE_DOCUMENTS], ids=DOC_IDS)
-def test_active_office_content_is_refused_naming_it(app, name, make, message):
-    with app.test_request_context():
-        assert refusal(make(), name) == (message, 400)
+def test_active_office_content_is_refused_naming_it(name, make, message):
+    assert refusal(make(), name) == (message, 400)
 
 
 @pytest.mark.parametrize(
     "name, make", [b[1:] for b in BENIGN_DOCUMENTS], ids=[b[0] for b in BENIGN_DOCUMENTS]
 )
-def test_benign_office_documents_are_accepted(app, name, make):
-    with app.test_request_context():
-        assert accepted(make(), name) == (DOCX if name.endswith(".docx") else ODT)
+def test_benign_office_documents_are_accepted(name, make):
+    assert accepted(make(), name) == (DOCX if name.endswith(".docx") else ODT)
 
 
 @pytest.mark.parametrize("name, make, message", [h[1:] for h in HOSTILE_DOCUMENTS], ids=DOC_IDS)
