@@ -15,6 +15,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from archive import records
+from intranet.clock import office_time
 from intranet.clock import office_to_utc
 from intranet.clock import today
 from intranet.database import get_or_404
@@ -36,6 +37,7 @@ from intranet.models import Photo
 from intranet.permissions import area_required
 from intranet.services import articles
 from intranet.services import cases
+from intranet.services import drafts
 from intranet.services import photos as photo_service
 from intranet.services import previews
 from intranet.services import publishing
@@ -45,6 +47,8 @@ from intranet.services import worklists
 from intranet.transactions import ServiceError
 
 bp = Blueprint("cases", __name__, url_prefix="/intranet/naskah")
+#: The draft kinds as the addresses name them.
+DRAFT_KINDS = {"artikel": "article", "konsep": "concept"}
 
 
 @bp.get("/")
@@ -85,9 +89,14 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
             outline=concept.outline if concept else "",
             sources=concept.sources if concept else "",
         )
+    concept_draft = "concept" in editable and drafts.restorable(case, current_user, "concept")
+    if concept_draft and request.args.get("draf") == "pulihkan" and not concept_form.errors:
+        fields = drafts.fields_of(concept_draft)
+        concept_form = ConceptForm(formdata=None, base=concept_draft.base_number, **fields)
     return render_template(
         "cases/detail.html",
         case=case,
+        concept_draft=concept_draft,
         definition=case.definition(),
         timeline=cases.timeline(case),
         options=options,
@@ -173,7 +182,7 @@ def _article_form(case, form=None):
     return form
 
 
-def _write_page(case, form, conflict=None, status=200, correction=False):
+def _write_page(case, form, conflict=None, status=200, correction=False, dropped=None):
     photos = [
         {
             "src": articles.photo_src(case.id, p.id),
@@ -193,6 +202,9 @@ def _write_page(case, form, conflict=None, status=200, correction=False):
         editable=(cases.correctable_parts if correction else cases.editable_parts)(
             case, current_user
         ),
+        dropped=dropped,
+        draft=drafts.restorable(case, current_user, "article"),
+        correction=correction,
     ), status
 
 
@@ -225,9 +237,13 @@ def write(case_id):
             "ppid": "serta_merta",
             "summary": concept.angle if concept else "",
         }
-    form = _article_form(
-        case, ArticleForm(formdata=None, base=latest.number if latest else 0, **data)
-    )
+    base = latest.number if latest else 0
+    draft = drafts.restorable(case, current_user, "article")
+    if draft and request.args.get("draf") == "pulihkan":
+        data.update(drafts.fields_of(draft))
+        base = draft.base_number
+        flash(_("Draf dipulihkan ke formulir. Simpan revisi agar tersimpan."), "success")
+    form = _article_form(case, ArticleForm(formdata=None, base=base, **data))
     return _write_page(case, form)
 
 
@@ -245,8 +261,42 @@ def save_article(case_id):
     except ServiceError as e:
         flash(str(e), "error")
         conflict = articles.latest_revision(case) if e.status == 409 else None
-        return _write_page(case, form, conflict=conflict, status=e.status)
+        dropped = getattr(e, "parts", None)
+        return _write_page(case, form, conflict=conflict, status=e.status, dropped=dropped)
     flash(_("Revisi %(n)s tersimpan.", n=r.number), "success")
+    return redirect(url_for("cases.write", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/draf/<any(artikel, konsep):kind>")
+@area_required("cases")
+def save_draft(case_id, kind):
+    """Autosave (JSON, CSRF in the X-CSRFToken header): the person's draft of the article or
+    the concept; answers with the time saved, or the reason it was refused."""
+    case = get_or_404(Case, case_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("base"), int):
+        return {"error": _("Draf tidak terbaca.")}, 400
+    try:
+        draft = cases.save_draft(
+            case, current_user, DRAFT_KINDS[kind], body["base"], body.get("fields")
+        )
+    except ServiceError as e:
+        return {"error": str(e)}, e.status
+    saved = office_time(draft.saved_at).strftime("%H:%M")
+    return {"saved_at": saved, "message": _("Draf tersimpan %(time)s", time=saved)}
+
+
+@bp.post("/<int:case_id>/draf/<any(artikel, konsep):kind>/buang")
+@area_required("cases")
+def discard_draft(case_id, kind):
+    """The person throws away their unsaved draft ("Buang")."""
+    case = get_or_404(Case, case_id)
+    if not SimpleForm().validate_on_submit():
+        abort(400)
+    drafts.discard_draft(case, current_user, DRAFT_KINDS[kind])
+    flash(_("Draf dibuang."), "success")
+    if kind == "konsep":
+        return redirect(url_for("cases.detail", case_id=case.id) + "#konsep")
     return redirect(url_for("cases.write", case_id=case.id))
 
 

@@ -1,46 +1,118 @@
 /* The article editor: Quill (vendored) on top of the plain textarea, which stays the form field.
-   Without JavaScript the textarea still works. The server sanitises whatever arrives. */
+   The toolbar is the page's own (#editor-toolbar: Indonesian names and tooltips). Without
+   JavaScript the textarea still works. The server sanitises whatever arrives and names
+   anything it would drop before it saves. */
 (function () {
   "use strict";
+  /* What the editor may hold: the sanitiser's formats, so a paste keeps only what survives. */
+  var FORMATS = ["header", "bold", "italic", "list", "blockquote", "link", "image",
+                 "table", "table-row", "table-body", "table-container"];
+
   function start() {
     var textarea = document.getElementById("body_html");
-    if (!textarea || !window.Quill) { return; }
+    var toolbar = document.getElementById("editor-toolbar");
+    if (!textarea || !toolbar || !window.Quill) { return; }
     var holder = document.createElement("div");
     holder.className = "editor-holder";
+    textarea.parentNode.insertBefore(toolbar, textarea);
     textarea.parentNode.insertBefore(holder, textarea);
+    toolbar.hidden = false;
     textarea.hidden = true;
-    var photos = [];
-    try { photos = JSON.parse(textarea.getAttribute("data-photos") || "[]"); } catch (e) { photos = []; }
-    var tools = [[{ header: [2, 3, false] }], ["bold", "italic"], [{ list: "ordered" }, { list: "bullet" }],
-                 ["blockquote", "link"]];
-    if (photos.length) { tools.push(["image"]); }
-    tools.push(["clean"]);
     var quill = new window.Quill(holder, {
       theme: "snow",
+      formats: FORMATS,
       placeholder: textarea.getAttribute("placeholder") || "",
-      modules: { toolbar: { container: tools, handlers: { image: function () { choosePhoto(quill, photos); } } } }
+      modules: {
+        table: true,
+        toolbar: {
+          container: toolbar,
+          handlers: {
+            image: function () { choosePhoto(quill); },
+            "tabel-sisip": function () { tables(quill, "insertTable", 3, 3); },
+            "tabel-baris": function () { tables(quill, "insertRowBelow"); },
+            "tabel-kolom": function () { tables(quill, "insertColumnRight"); },
+            "tabel-hapus-baris": function () { tables(quill, "deleteRow"); },
+            "tabel-hapus-kolom": function () { tables(quill, "deleteColumn"); }
+          }
+        }
+      }
     });
-    // the heading picker is a button Quill leaves without a name
-    holder.parentNode.querySelectorAll(".ql-header .ql-picker-label").forEach(function (label) {
-      label.setAttribute("aria-label", textarea.getAttribute("data-heading-label") || "");
-    });
+    quill.root.setAttribute("aria-label", textarea.getAttribute("data-label") || "");
+    quill.root.setAttribute("role", "textbox");
+    quill.root.setAttribute("aria-multiline", "true");
+    name(toolbar);
     quill.clipboard.dangerouslyPasteHTML(textarea.value || "");
-    textarea.form.addEventListener("submit", function () {
-      var html = quill.getSemanticHTML().replace(/&nbsp;/g, " ");
-      textarea.value = quill.getText().trim() ? html : "";
+    textarea.value = html(quill);
+    /* The form sees every change, for the draft and the leave warning. */
+    quill.on("text-change", function (delta, old, source) {
+      if (source !== "user") { return; }
+      textarea.value = html(quill);
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    quill.on("selection-change", function (range, old) {
+      if (!range && old) { textarea.dispatchEvent(new Event("focusout", { bubbles: true })); }
+    });
+    textarea.form.addEventListener("submit", function () { textarea.value = html(quill); });
+  }
+
+  function html(quill) {
+    if (!quill.getText().trim() && !quill.root.querySelector("img, table")) { return ""; }
+    var box = document.createElement("template");
+    box.innerHTML = quill.getSemanticHTML().replace(/&nbsp;/g, " ");
+    /* data-row is Quill's own note of a cell's row, not content */
+    box.content.querySelectorAll("[data-row]").forEach(function (el) { el.removeAttribute("data-row"); });
+    return box.innerHTML;
+  }
+
+  function tables(quill, what, rows, columns) {
+    var table = quill.getModule("table");
+    if (table && table[what]) { table[what](rows, columns); }
+  }
+
+  /* Quill builds the heading picker as buttons from the select: they take the select's name
+     and each option's own words (data-label, shown through the stylesheet). */
+  function name(toolbar) {
+    toolbar.querySelectorAll("select[aria-label]").forEach(function (select) {
+      var picker = select.previousElementSibling;
+      if (!picker || !picker.classList.contains("ql-picker")) { return; }
+      var label = picker.querySelector(".ql-picker-label");
+      if (label) { label.setAttribute("aria-label", select.getAttribute("aria-label")); }
+      picker.querySelectorAll(".ql-picker-item").forEach(function (item) {
+        item.setAttribute("aria-label", item.getAttribute("data-label") || "");
+        item.setAttribute("title", item.getAttribute("data-label") || "");
+      });
     });
   }
 
-  function choosePhoto(quill, photos) {
+  function choosePhoto(quill) {
     var dialog = document.getElementById("photo-picker");
     if (!dialog) { return; }
     var range = quill.getSelection(true);
-    dialog.querySelectorAll("button[data-src]").forEach(function (button) {
-      button.onclick = function () {
-        quill.insertEmbed(range ? range.index : 0, "image", button.getAttribute("data-src"), "user");
-        dialog.close();
+    function bind() {
+      dialog.querySelectorAll("button[data-src]").forEach(function (button) {
+        button.onclick = function () {
+          quill.insertEmbed(range ? range.index : 0, "image", button.getAttribute("data-src"), "user");
+          dialog.close();
+        };
+      });
+    }
+    /* Photos uploaded since the page was opened (in another tab): read the list again. */
+    var reload = dialog.querySelector(".photo-picker-reload");
+    if (reload) {
+      reload.onclick = function () {
+        fetch(reload.getAttribute("data-url"), { credentials: "same-origin" })
+          .then(function (r) { return r.text(); })
+          .then(function (text) {
+            var fresh = new DOMParser().parseFromString(text, "text/html");
+            var grid = fresh.querySelector("#photo-picker .photo-grid");
+            var empty = fresh.querySelector("#photo-picker .photo-picker-empty");
+            if (grid) { dialog.querySelector(".photo-grid").innerHTML = grid.innerHTML; }
+            if (empty) { dialog.querySelector(".photo-picker-empty").hidden = empty.hasAttribute("hidden"); }
+            bind();
+          });
       };
-    });
+    }
+    bind();
     dialog.showModal();
   }
 

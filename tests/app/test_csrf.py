@@ -55,6 +55,7 @@ def sample_args(app, scanned_decree, scenario, needed=None):
             "classification_id": 1,
             "rule_id": 1,
             "fmt": "csv",
+            "kind": "artikel",
             # refused for want of a token before any list, hold or task is looked up
             "disposal_id": 1,
             "hold_id": 1,

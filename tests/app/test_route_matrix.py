@@ -149,6 +149,10 @@ ACCESS = {
     ("cases.save_concept", "POST"): row(WORK, 400),
     ("cases.write", "GET"): row(WORK, 200),
     ("cases.save_article", "POST"): row(WORK, 400),
+    # an autosave is JSON: an empty form is no draft (400); a discarded draft (even none)
+    # goes back to the editor
+    ("cases.save_draft", "POST"): row(WORK, 400),
+    ("cases.discard_draft", "POST"): row(WORK, to("/intranet/naskah/{case_id}/tulis")),
     ("cases.revisions", "GET"): row(WORK, 200),
     ("cases.photos", "GET"): row(WORK, 200),
     ("cases.photos", "POST"): row(WORK, 400),
@@ -363,6 +367,7 @@ def scenario_args(app, login, scanned_decree, needed):
             "classification_id": 1,
             "rule_id": 1,
             "fmt": "csv",
+            "kind": "artikel",
         }
     if needed & {"slug", "record_id", "number", *ON_PUBLISHED, *ON_ARCHIVE}:
         args.update(published_args(app, login))
