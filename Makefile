@@ -15,7 +15,8 @@ SITE := WARTA_SITE_URL=$(or $(WARTA_SITE_URL),http://127.0.0.1:$(PORT)) \
 install: $(VENV)/.installed
 
 # WeasyPrint (PDFs) needs Pango and a font; the browser tests need Debian's Chromium; OCR
-# needs ocrmypdf and Tesseract with its Indonesian model.
+# needs Tesseract with its Indonesian model, and ocrmypdf for the PDFs that are not plain
+# scans (pages mixing text and scans: Ghostscript rasterises them and writes their PDF/A).
 # Installed from Debian's packages when missing (the browser tests skip, saying why, if
 # Chromium cannot be installed).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
