@@ -108,7 +108,7 @@ def ocr_command(everything, missing, quiet):
     if everything and missing:
         raise click.UsageError("Pilih salah satu: --all atau --missing.")
     if not ocr_work.ocr.available():
-        raise click.ClickException("ocrmypdf tidak terpasang; jalankan make untuk memasangnya.")
+        raise click.ClickException("Tesseract tidak terpasang; jalankan make untuk memasangnya.")
     if quiet:
         counts = ocr_work.ocr_archive(everything)
     else:
