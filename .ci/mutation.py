@@ -84,6 +84,7 @@ MODULES = [
             "tests/intranet/test_trail.py",
             "tests/intranet/test_trail_pinned.py",
             "tests/intranet/test_trail_replay.py",
+            "tests/intranet/test_trail_chains_pinned.py",
             "-k",
             "not simultaneous",
         ],

@@ -1,0 +1,112 @@
+"""Each chain's own check and the anchoring of chain heads, pinned exactly through the
+services (``trail.chain_problems``, ``trail.anchor_heads``): which chain is checked, what a
+damaged one says, and what is anchored, left unchanged or refused."""
+
+from sqlalchemy import update
+
+from intranet import audit
+from intranet.extensions import db
+from intranet.models import Case
+from intranet.models import TrailEntry
+from intranet.models import User
+from intranet.services import trail
+from tests.fixtures.scenarios import build_scenario
+
+
+def _entry_id(case_id, seq):
+    return db.session.execute(
+        db.select(TrailEntry.id).where(TrailEntry.case_id == case_id, TrailEntry.seq == seq)
+    ).scalar_one()
+
+
+def _alter(app, case_id, seq):
+    """Change an entry's note in the database without touching any hash; its id."""
+    with app.app_context():
+        db.session.execute(
+            update(TrailEntry)
+            .where(TrailEntry.case_id == case_id, TrailEntry.seq == seq)
+            .values(note="diubah diam-diam")
+        )
+        db.session.commit()
+        return _entry_id(case_id, seq)
+
+
+def _audited(runner):
+    """Two audit entries: two admins created from the command line."""
+    args = ["users", "create-admin", "--full-name", "Pemilik", "--password", "sandi-kuat-sekali"]
+    for name in ("pemilik", "pemilik2"):
+        assert runner.invoke(args=[*args, "--username", name]).exit_code == 0
+
+
+def test_chain_problems_checks_the_named_trail_only(app):
+    a, b = (build_scenario(app)["case_id"] for _ in range(2))
+    with app.app_context():
+        assert trail.chain_problems("trail", a) == []
+        assert trail.chain_problems("trail", b) == []
+    eid = _alter(app, b, 1)
+    with app.app_context():
+        assert trail.chain_problems("trail", b) == [
+            f"case {b} entry #1 (id {eid}): content does not match its hash (altered)"
+        ]
+        assert trail.chain_problems("trail", a) == []
+        # a case that is gone has no chain of its own to check
+        assert trail.chain_problems("trail", b + 1000) == []
+        # any other kind is the audit log, which the trail's damage is not
+        assert trail.chain_problems("audit", b) == []
+
+
+def test_chain_problems_of_the_audit_log(app, runner):
+    a = build_scenario(app)["case_id"]
+    _audited(runner)
+    with app.app_context():
+        assert trail.chain_problems("audit", None) == []
+        first = (
+            db.session.execute(db.select(audit.AuditEntry).order_by(audit.AuditEntry.seq))
+            .scalars()
+            .first()
+        )
+        db.session.execute(
+            update(audit.AuditEntry.__table__)
+            .where(audit.AuditEntry.__table__.c.id == first.id)
+            .values(action="category.create")
+        )
+        db.session.commit()
+        expected = [
+            f"entri #{first.seq} (id {first.id}): isinya tidak cocok dengan hash-nya (diubah)"
+        ]
+        assert [str(p) for p in trail.chain_problems("audit", None)] == expected
+        assert [str(p) for p in trail.chain_problems("audit", a)] == expected
+        assert trail.chain_problems("trail", a) == []
+
+
+def test_anchor_heads_anchors_moved_chains_and_refuses_a_damaged_one(app, runner):
+    a, b = (build_scenario(app)["case_id"] for _ in range(2))
+    _audited(runner)
+    with app.app_context():
+        # two trails and the audit log, each anchored once
+        assert trail.anchor_heads() == (3, 0, [])
+        assert trail.anchor_heads() == (0, 3, [])
+    eid = _alter(app, b, 1)
+    with app.app_context():
+        # a damaged chain whose head has not moved is not checked again
+        assert trail.anchor_heads() == (0, 3, [])
+        case = db.session.get(Case, b)
+        redaktur = db.session.execute(
+            db.select(User).where(User.username == "redaktur")
+        ).scalar_one()
+        trail.append(case, step=3, action="comment", actor=redaktur, role="redaktur")
+        db.session.commit()
+        assert trail.anchor_heads() == (
+            0,
+            2,
+            [
+                (
+                    "trail",
+                    b,
+                    [f"case {b} entry #1 (id {eid}): content does not match its hash (altered)"],
+                )
+            ],
+        )
+        # nothing was anchored over the old head: the same refusal again
+        assert trail.anchor_heads()[2][0][:2] == ("trail", b)
+    assert a != b
