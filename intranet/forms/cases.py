@@ -53,6 +53,8 @@ class DecisionForm(VersionedForm):
         validate_choice=False,
     )
     reason = TextAreaField(_l("Catatan / alasan"), validators=[Optional(), length(2000)])
+    # A return is asked first, then confirmed: only the confirmed form changes the case.
+    confirm = HiddenField(validators=[Optional(), AnyOf(["1"], message=_l("Tidak dikenal."))])
 
 
 class ConceptForm(BaseForm):

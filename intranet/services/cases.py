@@ -379,8 +379,7 @@ def _notify_after(case, t, actor, step_before, reason):
             link=link,
             **{"from": step_before},
         )
-        steps = range(t.returned_to, step_before + 1)
-        for user in _people_for_steps(case, d, steps, exclude=actor):
+        for user in return_recipients(case, t.returned_to, actor, step_before):
             notify.queue(user, subject, body, "return", case)
         return
     if case.status != "open" or not t.advanced:
@@ -396,6 +395,27 @@ def _notify_after(case, t, actor, step_before, reason):
     )
     for user in _people_for_steps(case, d, [step.number], exclude=None):
         notify.queue(user, subject, body, "next_step", case)
+
+
+def return_recipients(case, to_step, actor, step_before=None):
+    """Who is told when ``actor`` returns the case to ``to_step``: the people at that step
+    and at every step it will pass through again (see ``_people_for_steps``)."""
+    steps = range(to_step, (step_before or case.step) + 1)
+    return _people_for_steps(case, case.definition(), steps, exclude=actor)
+
+
+def check_return(case, user, to_step, reason, role=None, version=None):
+    """Refuse (ServiceError) a return the SOP would refuse, changing nothing: the first
+    half of a return, before the person confirms it."""
+    check_version(case, version)
+    try:
+        return next_state(
+            case_state(case),
+            Action("return", to_step=to_step, reason=reason, role=role),
+            actor_of(user),
+        )
+    except WorkflowError as e:
+        raise ServiceError(_(e.msgid, **e.params)) from e
 
 
 def _people_for_steps(case, definition, steps, exclude):
@@ -499,7 +519,7 @@ def add_photo(case, user, storage, data):
 
 
 def change_photo(case, user, photo, what, data=None, version=None):
-    """Edit, move, make cover, rotate or remove a photo (steps 5–6)."""
+    """Edit, move, make cover or remove a photo (steps 5–6)."""
     state, actor = case_state(case), actor_of(user)
     if what == "update":
         return photos.update_photo(case, photo, data, state, actor, version)
@@ -509,16 +529,7 @@ def change_photo(case, user, photo, what, data=None, version=None):
         return photos.set_cover(case, photo, state, actor)
     if what == "remove":
         return photos.remove_photo(case, photo, state, actor)
-    if what in ("rotate_left", "rotate_right"):
-        return photos.rotate_photo(case, photo, -90 if what == "rotate_left" else 90, state, actor)
-    if what == "move":
-        return photos.move_photo_to(case, photo, data["position"], state, actor)
     raise ServiceError(_("Tindakan tidak dikenal."))
-
-
-def change_photos(case, user, rows):
-    """Save the caption, credit, alt text and date of several photos at once (the grid)."""
-    return photos.update_photos(case, rows, case_state(case), actor_of(user))
 
 
 def lay_out_preview(case, user, layout):

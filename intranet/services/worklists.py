@@ -357,12 +357,13 @@ def approved_roles(cases):
     return found
 
 
-def holders(case, team, approved=frozenset()):
+def holders(case, team, approved=frozenset(), step=None):
     """The people whose action the case awaits now (none once it has left the SOP): the
-    holders of the step's roles not yet ``approved``; step 3 its own redaktur."""
+    holders of the step's roles not yet ``approved``; step 3 its own redaktur. ``step``
+    asks about another step of the case (the one a return would send it to)."""
     if case.status != "open":
         return []
-    step = case.definition().step(case.step)
+    step = case.definition().step(step or case.step)
     r = case.redaktur
     if step.number in OWNED_STEPS and r is not None and r in team.get("redaktur", ()):
         return [r]

@@ -38,6 +38,7 @@ from intranet.permissions import area_required
 from intranet.services import articles
 from intranet.services import cases
 from intranet.services import drafts
+from intranet.services import handoff
 from intranet.services import photos as photo_service
 from intranet.services import previews
 from intranet.services import publishing
@@ -71,14 +72,78 @@ def index():
     )
 
 
-def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
+REVIEW_KINDS = ("approve", "return")
+
+
+def _photo_url(case):
+    return lambda pid, size: url_for("cases.photo_file", case_id=case.id, photo_id=pid, size=size)
+
+
+def _review(case, options, form, confirm=False, published=None, pending=None):
+    """What a review step shows beside its decision: the approve/return options, the
+    returns by step name (the step just before chosen), the approvals a step every role
+    approves still awaits, the text being decided, and a return waiting to be confirmed."""
+    d = case.definition()
+    step = d.step(case.step) if case.status == "open" else None
+    review = [o for o in options if o.kind in REVIEW_KINDS]
+    returns = next((o.to_steps for o in review if o.kind == "return"), ())
+    form.to_step.choices = [SelectChoice(n, handoff.step_name(d.step(n))) for n in returns]
+    if returns and form.to_step.data not in returns:
+        form.to_step.data = max(returns)
+    ctx = {
+        "review_block": bool(step and step.kind == "review") or pending is not None,
+        "review_step": step if step and step.kind == "review" else None,
+        "review_options": review,
+        "approve_labels": {o.role: handoff.approve_label(case, o.role) for o in review},
+        "acting_notes": {o.role: handoff.acting_note(case, current_user, o.role) for o in review},
+        "approvals": handoff.required_approvals(case),
+        "reading": None,
+        "reading_revision": None,
+        "compare_with": None,
+        "return_confirm": None,
+        "decision_form": form,
+    }
+    revision = None
+    if pending is not None:
+        revision, ctx["compare_with"] = pending, published.current.revision.number
+    elif ctx["review_step"] and ctx["review_step"].reviews == "article":
+        revision = articles.latest_revision(case)
+        if revision and revision.number > 1:
+            ctx["compare_with"] = revision.number - 1
+    if revision is not None:
+        ctx["reading_revision"] = revision
+        ctx["reading"] = articles.article_view(
+            revision, photo_service.photos(case), _photo_url(case)
+        )
+    if confirm:
+        to = form.to_step.data
+        ctx["return_confirm"] = {
+            "to": to,
+            "step": handoff.step_name(d.step(to)),
+            "holders": handoff.who_text(handoff.waiting_on(case, to)),
+            "told": cases.return_recipients(case, to, current_user),
+            "reason": (form.reason.data or "").strip(),
+            "role": form.role.data or "",
+        }
+    return ctx
+
+
+def _page(case, form=None, concept_form=None, conflict=None, comment_form=None, confirm=False):
     options, missing, editable = cases.standing(case, current_user)
     latest = articles.latest_revision(case)
     published = publishing.article_for_case(case)
     if form is None:
         form = DecisionForm(version=case.version)
-    returns = next((o.to_steps for o in options if o.kind == "return"), ())
-    form.to_step.choices = [SelectChoice(n, str(n)) for n in returns]
+    pending = articles.pending_correction(published) if published else None
+    after = {o.kind for o in options} if published else set()
+    review = _review(
+        case,
+        options,
+        form,
+        confirm,
+        published,
+        pending if "approve_correction" in after else None,
+    )
     concepts, concepts_total = cases.concepts(case)
     concept = concepts[-1] if concepts else None
     if concept_form is None:
@@ -113,13 +178,14 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None):
         article=latest,
         comment_form=comment_form or CommentForm(formdata=None, step=case.step),
         published=published,
-        pending_correction=articles.pending_correction(published) if published else None,
-        after={o.kind for o in options} if published else set(),
+        pending_correction=pending,
+        after=after,
         publish_form=PublishForm(formdata=None, version=case.version),
         withdraw_form=WithdrawForm(formdata=None),
         social_form=SocialPostForm(formdata=None),
         can_preview=latest is not None,
         archive_record=records.record_for_case(case.id) if published else None,
+        **review,
     )
 
 
@@ -140,8 +206,25 @@ def decide(case_id):
     if not form.validate_on_submit():
         flash_errors(form)
         return _page(case, form), 400
+    if form.action.data == "return" and not form.confirm.data:
+        # The first half of a return: checked, nothing changed, then confirmed by name.
+        try:
+            cases.check_return(
+                case,
+                current_user,
+                form.to_step.data,
+                form.reason.data or "",
+                role=form.role.data or None,
+                version=form.version.data,
+            )
+        except ServiceError as e:
+            flash(str(e), "error")
+            form.version.data = case.version
+            return _page(case, form), e.status
+        return _page(case, form, confirm=True)
+    step_before = case.step
     try:
-        cases.decide(
+        t = cases.decide(
             case,
             current_user,
             form.action.data,
@@ -153,7 +236,7 @@ def decide(case_id):
     except ServiceError as e:
         flash(str(e), "error")
         return _page(get_or_404(Case, case_id)), e.status
-    flash(_("Keputusan tersimpan."), "success")
+    flash(handoff.outcome_message(case, t.action, step_before=step_before, role=t.role), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
@@ -434,6 +517,9 @@ def preview(case_id):
         layout,
     )
     note = _("Revisi %(n)s · hanya untuk tim", n=revision.number)
+    options, missing, editable = cases.standing(case, current_user)
+    decision = DecisionForm(version=case.version)
+    review = _review(case, options, decision)
     return render_template(
         "cases/preview.html",
         a=a,
@@ -442,8 +528,10 @@ def preview(case_id):
         preview_note=note,
         latest=latest,
         form=PreviewForm(layout=layout),
-        editable=cases.editable_parts(case, current_user),
+        editable=editable,
         openings=latest.openings if latest else [],
+        missing=missing,
+        **review,
     )
 
 
@@ -610,7 +698,7 @@ def approve_published_correction(case_id):
     except ServiceError as e:
         flash(str(e), "error")
         return _page(case), e.status
-    flash(_("Koreksi diterbitkan."), "success")
+    flash(handoff.outcome_message(case, "approve_correction", step_before=case.step), "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#terbit")
 
 

@@ -56,7 +56,7 @@ def test_steps_3_to_10_and_the_archive_in_the_browser(app, scenario, chromium, t
             press(page, "Selesaikan langkah 3")
             b.shot(page, "step3-concept-submitted")
 
-            press(as_("koordinator"), "Setujui sebagai Koordinator")
+            press(as_("koordinator"), "Setujui dan teruskan")
 
             def write(page, title, text):
                 page.goto(f"/intranet/naskah/{cid}/tulis")
@@ -84,9 +84,11 @@ def test_steps_3_to_10_and_the_archive_in_the_browser(app, scenario, chromium, t
 
             lay_out("standar")
             page = as_("koordinator")
+            page.click("summary:has-text('Kembalikan ke langkah sebelumnya')")
             page.select_option("#to_step", "5")
             page.fill("#reason-return", "Tambahkan kutipan narasumber.")
-            press(page, "Kembalikan")
+            press(page, "Lanjut: periksa pengembalian")
+            press(page, "Ya, kembalikan")
             b.shot(page, "step8-returned")
 
             page = as_("penulis")
@@ -105,7 +107,7 @@ def test_steps_3_to_10_and_the_archive_in_the_browser(app, scenario, chromium, t
                 "KPU Cilacap Sapa 300 Pemilih Pemula di SMA Negeri 1",
                 'Ratusan siswa mengikuti sosialisasi. "Kami siap memilih," kata Ani.',
             )
-            press(as_("koordinator"), "Setujui sebagai Koordinator")
+            press(as_("koordinator"), "Setujui dan teruskan")
             press(as_("penanggungjawab"), "Setujui sebagai Penanggung Jawab")
             press(as_("redaktur"), "Setujui sebagai Redaktur")
             page = as_("redaktur")

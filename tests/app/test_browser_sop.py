@@ -221,13 +221,15 @@ def test_all_ten_sop_steps_then_site_feed_and_archive_in_the_browser(app, chromi
 
             b.shot(concept("Siswa antusias"), "step3-concept-submitted")
             page = as_("koordinator")
+            page.click("summary:has-text('Kembalikan ke langkah sebelumnya')")
             page.select_option("#to_step", "3")
             page.fill("#reason-return", "Sudut pandang terlalu umum; tonjolkan pemilih pemula.")
-            press(page, "Kembalikan")
+            press(page, "Lanjut: periksa pengembalian")
+            press(page, "Ya, kembalikan")
             b.shot(page, "step4-returned-to-step3")
             b.shot(concept("Pemilih pemula antusias menyambut pemilu"), "step3-concept-revised")
             page = as_("koordinator")
-            press(page, "Setujui sebagai Koordinator")
+            press(page, "Setujui dan teruskan")
             b.shot(page, "step4-concept-approved")
 
             # --- step 5: the penulis writes in the Quill editor; step 6: photos ---------------
@@ -282,7 +284,7 @@ def test_all_ten_sop_steps_then_site_feed_and_archive_in_the_browser(app, chromi
                 note="Koreksi judul dan kutipan narasumber.",
             )
             b.shot(page, "step8-corrected")
-            press(as_("koordinator"), "Setujui sebagai Koordinator")
+            press(as_("koordinator"), "Setujui dan teruskan")
 
             # --- step 9: two approvals; step 10: publication --------------------------------
             press(as_("penanggungjawab"), "Setujui sebagai Penanggung Jawab")

@@ -62,7 +62,9 @@ def test_step_3_to_9_with_a_return_and_a_correction(app, login, scenario):
     decide(ed, cid, action="complete")
     assert step_of(app, cid) == (8, 1)
     # 8: returned to the penulis with a reason
-    decide(k, cid, action="return", to_step="5", reason="Tambahkan kutipan narasumber.")
+    decide(
+        k, cid, action="return", to_step="5", reason="Tambahkan kutipan narasumber.", confirm="1"
+    )
     assert step_of(app, cid) == (5, 2)
     assert (
         pen.post(
@@ -138,7 +140,9 @@ def test_every_return_path(app, login, scenario, at, to):
     cid = scenario["case_id"]
     put_case_at(app, cid, at)
     who = {4: "koordinator", 8: "koordinator", 9: "penanggungjawab"}[at]
-    decide(login(who), cid, action="return", to_step=str(to), reason=f"Kembali ke {to}")
+    decide(
+        login(who), cid, action="return", to_step=str(to), reason=f"Kembali ke {to}", confirm="1"
+    )
     with app.app_context():
         case = db.session.get(Case, cid)
         assert case.step == to and case.trail[-1].extra["returned_to"] == to

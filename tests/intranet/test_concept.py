@@ -104,7 +104,7 @@ def test_koordinator_cannot_approve_a_concept_they_wrote(app, login, scenario):
     # returning it is allowed, with a reason
     r = k.post(
         f"/intranet/naskah/{cid}/putuskan",
-        data={"action": "return", "to_step": "3", "reason": "Perlu sudut lain"},
+        data={"action": "return", "to_step": "3", "reason": "Perlu sudut lain", "confirm": "1"},
     )
     assert r.status_code == 302
 

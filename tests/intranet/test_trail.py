@@ -113,7 +113,13 @@ def test_twenty_simultaneous_mixed_decisions_one_wins(app, login, scenario):
         data = (
             {"action": "approve", "version": version}
             if i % 2
-            else {"action": "return", "to_step": "3", "reason": f"alasan {i}", "version": version}
+            else {
+                "action": "return",
+                "to_step": "3",
+                "reason": f"alasan {i}",
+                "version": version,
+                "confirm": "1",
+            }
         )
         barrier.wait()
         codes.append(c.post(f"/intranet/naskah/{case_id}/putuskan", data=data).status_code)
@@ -152,6 +158,7 @@ def test_return_goes_back_with_reason_and_tells_those_redoing(app, login, scenar
             "to_step": "2",
             "reason": "Bahan kurang lengkap: lampirkan foto kegiatan.",
             "version": version,
+            "confirm": "1",
         },
     )
     assert r.status_code == 302
