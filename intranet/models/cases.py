@@ -170,7 +170,8 @@ class Photo(db.Model):
 
     ``original_sha256`` is the file as uploaded (kept for the archive); ``sha256`` is the
     copy that is shown and published, re-encoded without EXIF (so without GPS location);
-    ``thumb_sha256`` is its thumbnail.
+    ``thumb_sha256`` is its thumbnail. Both are made from the original turned by ``rotation``;
+    the web sizes (``intranet.services.photos.RENDITION_WIDTHS``) from the clean copy.
     """
 
     __tablename__ = "photos"
@@ -191,6 +192,8 @@ class Photo(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     is_cover: Mapped[bool] = mapped_column(default=False)
     had_location: Mapped[bool] = mapped_column(default=False)
+    #: Degrees clockwise applied to the original for every copy shown (0, 90, 180, 270).
+    rotation: Mapped[int] = mapped_column(default=0, server_default="0")
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)

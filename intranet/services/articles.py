@@ -13,7 +13,10 @@ from intranet.models import Revision
 from intranet.models.cases import PPID
 from intranet.models.trail import canonical_json
 from intranet.services import drafts
+from intranet.services.photos import fallback_format
+from intranet.services.photos import largest_web_width
 from intranet.services.photos import photos
+from intranet.services.photos import sources as web_sources
 from intranet.services.sanitiser import dropped_parts
 from intranet.services.sanitiser import sanitize
 from intranet.services.slugs import slug_for
@@ -213,12 +216,18 @@ def compare(a, b):
     return Markup(table)  # noqa: S704
 
 
-def article_view(revision, photo_rows, photo_url, layout="standar", published_at=None):
-    """Everything the public article page shows, from one revision and its photos."""
+def article_view(
+    revision, photo_rows, photo_url, layout="standar", published_at=None, rendition_url=None
+):
+    """Everything the public article page shows, from one revision and its photos.
+
+    With ``rendition_url(photo, width, fmt)`` the photos come in web sizes (``srcset``): the
+    cover and the photos in the body never at the size they were uploaded.
+    """
     cover = next((p for p in photo_rows if p.is_cover), photo_rows[0] if photo_rows else None)
 
     def photo(p, size="penuh"):
-        return {
+        shown = {
             "url": photo_url(p.id, size),
             "full": photo_url(p.id, "penuh"),
             "alt": p.alt,
@@ -227,9 +236,23 @@ def article_view(revision, photo_rows, photo_url, layout="standar", published_at
             "width": p.width,
             "height": p.height,
         }
+        if rendition_url:
+            shown["sources"] = web_sources(p, rendition_url)
+            shown["url"] = shown["sources"]["src"]
+            widest = largest_web_width(p)
+            shown["full"] = rendition_url(p, widest, fallback_format(p))
+        return shown
+
+    by_id = {p.id: p for p in photo_rows}
+
+    def body_src(pid):
+        if rendition_url and pid in by_id:
+            p = by_id[pid]
+            return rendition_url(p, largest_web_width(p), fallback_format(p))
+        return photo_url(pid, "penuh")
 
     # The body was sanitised with nh3 when it was saved; only photo addresses change here.
-    body = Markup(rewrite_photo_sources(revision.body_html, lambda pid: photo_url(pid, "penuh")))  # noqa: S704
+    body = Markup(rewrite_photo_sources(revision.body_html, body_src))  # noqa: S704
     return {
         "title": revision.title,
         "slug": revision.slug,

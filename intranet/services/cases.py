@@ -519,7 +519,7 @@ def add_photo(case, user, storage, data):
 
 
 def change_photo(case, user, photo, what, data=None, version=None):
-    """Edit, move, make cover or remove a photo (steps 5–6)."""
+    """Edit, move, make cover, rotate or remove a photo (steps 5–6)."""
     state, actor = case_state(case), actor_of(user)
     if what == "update":
         return photos.update_photo(case, photo, data, state, actor, version)
@@ -529,7 +529,16 @@ def change_photo(case, user, photo, what, data=None, version=None):
         return photos.set_cover(case, photo, state, actor)
     if what == "remove":
         return photos.remove_photo(case, photo, state, actor)
+    if what in ("rotate_left", "rotate_right"):
+        return photos.rotate_photo(case, photo, -90 if what == "rotate_left" else 90, state, actor)
+    if what == "move":
+        return photos.move_photo_to(case, photo, data["position"], state, actor)
     raise ServiceError(_("Tindakan tidak dikenal."))
+
+
+def change_photos(case, user, rows):
+    """Save the caption, credit, alt text and date of several photos at once (the grid)."""
+    return photos.update_photos(case, rows, case_state(case), actor_of(user))
 
 
 def lay_out_preview(case, user, layout):

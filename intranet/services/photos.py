@@ -1,7 +1,10 @@
 """Step 6: journalistic photos: checked, re-encoded without location data, with thumbnails."""
 
 import io
+import os
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
 from flask import abort
 from flask import current_app
@@ -21,6 +24,7 @@ from intranet.transactions import ServiceError
 from intranet.transactions import atomic
 from intranet.transactions import check_version
 from intranet.transactions import commit
+from intranet.uploads import IMAGES
 from intranet.uploads import PHOTO_TYPES
 from intranet.uploads import UploadError
 from intranet.uploads import check_bytes_stream
@@ -30,6 +34,18 @@ from intranet.workflow import check_edit
 THUMB_SIZE = (480, 480)
 #: Photos per case: a gallery, not an album (and what a preview records of them).
 MAX_PHOTOS = 40
+#: Files sent in one upload (each is checked and kept or refused on its own).
+MAX_AT_ONCE = 20
+#: The web sizes made from the clean copy for ``srcset`` (never wider than the photo).
+RENDITION_WIDTHS = (480, 960, 1600)
+#: Rendition formats: WebP for browsers that take it, JPEG (PNG for a PNG) as the fallback.
+RENDITION_FORMATS = {
+    "webp": ("WEBP", "image/webp"),
+    "jpg": ("JPEG", "image/jpeg"),
+    "png": ("PNG", "image/png"),
+}
+#: A year: a rendition's address changes with its content, so it may be kept that long.
+RENDITION_MAX_AGE = 365 * 24 * 3600
 
 
 def photos(case):
@@ -43,9 +59,16 @@ def photos(case):
     )
 
 
+def incomplete(photo):
+    """True if the photo still lacks its caption, credit or alt text."""
+    return not (photo.caption.strip() and photo.credit.strip() and photo.alt.strip())
+
+
 def has_captioned_photo(case):
-    """The kelengkapan of step 6: at least one photo with a caption and a credit."""
-    return any(p.caption.strip() and p.credit.strip() for p in photos(case))
+    """The kelengkapan of step 6: at least one photo, and every photo with its caption, credit
+    and alt text (a photo uploaded in bulk gets them in the grid afterwards)."""
+    rows = photos(case)
+    return bool(rows) and not any(incomplete(p) for p in rows)
 
 
 def _may_edit(state, actor):
@@ -74,6 +97,50 @@ def _exif_facts(raw):
     return taken, had_gps
 
 
+def _turned(clean_bytes, fmt, rotation):
+    """The clean copy turned ``rotation`` degrees clockwise (re-encoded as it was made)."""
+    if not rotation:
+        return clean_bytes
+    turn = {
+        90: Image.Transpose.ROTATE_270,
+        180: Image.Transpose.ROTATE_180,
+        270: Image.Transpose.ROTATE_90,
+    }[rotation]
+    with Image.open(io.BytesIO(clean_bytes)) as img:
+        options = {"quality": 92} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+        if img.info.get("icc_profile"):
+            options["icc_profile"] = img.info["icc_profile"]
+        out = io.BytesIO()
+        img.transpose(turn).save(out, fmt, **options)
+        return out.getvalue()
+
+
+#: Markup that has no business in a photo: a file carrying it (a polyglot, a script after the
+#: picture) is refused, since its original is kept as uploaded. Only long markers, so the
+#: compressed bytes of a real photo never match one by chance.
+PHOTO_MARKUP = (b"<script", b"<iframe", b"javascript:", b"<!doctype html")
+
+
+def _refuse_markup(raw):
+    window = raw.lower()
+    if any(marker in window for marker in PHOTO_MARKUP):
+        raise ServiceError(_("Berkas berisi kode aktif (HTML/skrip) dan ditolak."))
+
+
+def _copies(raw, filename, rotation, max_bytes):
+    """From the original: the checked (mimetype, safe name), the clean copy turned by
+    ``rotation``, its thumbnail and its size."""
+    try:
+        checked = check_bytes_stream(io.BytesIO(raw), filename, PHOTO_TYPES, max_bytes)
+    except UploadError as e:
+        raise ServiceError(str(e), status=e.status) from e
+    clean = _turned(checked.stream.read(), IMAGES[checked.mimetype], rotation)
+    thumb, _size = _thumbnail(clean, checked.mimetype)
+    with Image.open(io.BytesIO(clean)) as img:
+        size = img.size
+    return checked, clean, thumb, size
+
+
 def _thumbnail(clean_bytes, mimetype):
     with Image.open(io.BytesIO(clean_bytes)) as img:
         img.thumbnail(THUMB_SIZE)
@@ -87,7 +154,10 @@ def _thumbnail(clean_bytes, mimetype):
 
 @atomic
 def add_photo(case, user, storage, data, state, actor):
-    """Add a photo: keep the original, publish a clean copy without EXIF, make a thumbnail."""
+    """Add a photo: keep the original, publish a clean copy without EXIF, make a thumbnail.
+
+    Caption and alt text may come later (in the grid); the credit defaults to the uploader.
+    """
     _may_edit(state, actor)
     if len(photos(case)) >= MAX_PHOTOS:
         raise ServiceError(_("Sudah %(n)s foto; hapus yang tidak dipakai dulu.", n=MAX_PHOTOS))
@@ -97,14 +167,8 @@ def add_photo(case, user, storage, data, state, actor):
         raise ServiceError(
             _("Berkas terlalu besar (maksimal %(mb)s MB).", mb=max_bytes // 2**20), status=413
         )
-    try:
-        checked = check_bytes_stream(io.BytesIO(raw), storage.filename, PHOTO_TYPES, max_bytes)
-    except UploadError as e:
-        raise ServiceError(str(e), status=e.status) from e
-    clean = checked.stream.read()
-    thumb, _size = _thumbnail(clean, checked.mimetype)
-    with Image.open(io.BytesIO(clean)) as img:
-        width, height = img.size
+    checked, clean, thumb, (width, height) = _copies(raw, storage.filename, 0, max_bytes)
+    _refuse_markup(raw)
     taken, had_gps = _exif_facts(raw)
     store = file_store()
     created = []
@@ -125,9 +189,9 @@ def add_photo(case, user, storage, data, state, actor):
             filename=checked.filename,
             width=width,
             height=height,
-            caption=data["caption"].strip(),
-            credit=data["credit"].strip(),
-            alt=data["alt"].strip(),
+            caption=(data.get("caption") or "").strip(),
+            credit=(data.get("credit") or "").strip() or user.full_name,
+            alt=(data.get("alt") or "").strip(),
             taken_on=data.get("taken_on") or taken,
             position=(max((p.position for p in existing), default=0) + 1),
             is_cover=not existing,
@@ -178,6 +242,75 @@ def move_photo(case, photo, direction, state, actor):
 
 
 @atomic
+def move_photo_to(case, photo, position, state, actor):
+    """Put a photo at ``position`` (1 is first) in the order; the others keep theirs."""
+    _may_edit(state, actor)
+    ordered = [p for p in photos(case) if p.id != photo.id]
+    ordered.insert(max(0, min(position - 1, len(ordered))), photo)
+    for n, p in enumerate(ordered, 1):
+        if p.position != n:
+            p.position = n
+    flag_modified(case, "step")
+    commit()
+
+
+@atomic
+def update_photos(case, rows, state, actor):
+    """Save the texts of several photos at once (the grid): ``rows`` are
+    ``(photo, data, version)``; one stale row refuses them all."""
+    _may_edit(state, actor)
+    for photo, data, version in rows:
+        if photo.case_id != case.id:
+            raise ServiceError(_("Foto tidak ditemukan."), status=404)
+        check_version(photo, version)
+        photo.caption = data["caption"].strip()
+        photo.credit = data["credit"].strip()
+        photo.alt = data["alt"].strip()
+        photo.taken_on = data.get("taken_on")
+    flag_modified(case, "step")
+    commit()
+
+
+@atomic
+def rotate_photo(case, photo, degrees, state, actor):
+    """Turn a photo 90° left or right: the clean copy and thumbnail are made again from the
+    original (kept untouched for the archive) turned by the new ``rotation``."""
+    _may_edit(state, actor)
+    if degrees not in (90, -90):
+        raise ServiceError(_("Tindakan tidak dikenal."))
+    rotation = (photo.rotation + degrees) % 360
+    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
+    store = file_store()
+    try:
+        with store.open(photo.original_sha256) as f:
+            raw = f.read()
+    except StorageError as e:
+        raise ServiceError(_("Berkas asli foto tidak ditemukan."), status=404) from e
+    _checked, clean, thumb, (width, height) = _copies(raw, photo.filename, rotation, max_bytes)
+    old = {photo.sha256, photo.thumb_sha256}
+    created = []
+    try:
+        digests = []
+        for blob in (clean, thumb):
+            sha, _n, new = store.put(io.BytesIO(blob), max_bytes=max_bytes)
+            digests.append(sha)
+            if new:
+                created.append(sha)
+        photo.sha256, photo.thumb_sha256 = digests
+        photo.rotation = rotation
+        photo.width, photo.height = width, height
+        flag_modified(case, "step")
+        commit()
+    except BaseException:
+        db.session.rollback()
+        for sha in created:
+            delete_if_unused(store, sha)
+        raise
+    for sha in old - set(digests):
+        delete_if_unused(store, sha)
+
+
+@atomic
 def set_cover(case, photo, state, actor):
     """Make one photo the cover."""
     _may_edit(state, actor)
@@ -221,4 +354,102 @@ def photo_response(photo, size, private=False):
     response = send_file(stream, mimetype=mimetype, max_age=3600)
     if private:
         response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def rendition_key(photo):
+    """The part of a rendition's address that changes with the photo's content."""
+    return photo.sha256[:16]
+
+
+def fallback_format(photo):
+    """The rendition format for browsers without WebP: PNG for a PNG, else JPEG."""
+    return "png" if photo.mimetype == "image/png" else "jpg"
+
+
+def rendition_widths(photo):
+    """The web widths of a photo: each of ``RENDITION_WIDTHS`` narrower than the photo, and the
+    photo's own width when it is under the largest."""
+    widths = [w for w in RENDITION_WIDTHS if w < photo.width]
+    if photo.width <= RENDITION_WIDTHS[-1] and photo.width not in widths:
+        widths.append(photo.width)
+    return widths or [RENDITION_WIDTHS[0]]
+
+
+def largest_web_width(photo):
+    return rendition_widths(photo)[-1]
+
+
+def sources(photo, url):
+    """``srcset`` strings for a photo, given ``url(photo, width, fmt)``: ``webp``, the
+    fallback ``srcset`` and ``src`` (the fallback at 960 or the largest under it)."""
+    widths = rendition_widths(photo)
+    fmt = fallback_format(photo)
+    middle = max((w for w in widths if w <= 960), default=widths[0])
+    return {
+        "webp": ", ".join(f"{url(photo, w, 'webp')} {w}w" for w in widths),
+        "srcset": ", ".join(f"{url(photo, w, fmt)} {w}w" for w in widths),
+        "src": url(photo, middle, fmt),
+    }
+
+
+def _renditions_dir():
+    configured = current_app.config.get("RENDITIONS_DIR")
+    return (
+        Path(configured)
+        if configured
+        else Path(current_app.config["FILES_DIR"]).with_name("renditions")
+    )
+
+
+def rendition_path(photo, width, fmt):
+    """The cached rendition of the photo's clean copy at ``width`` in ``fmt``, made now if it
+    is not there yet (Pillow, written to a temporary name first); None if the size or format
+    is not one of the photo's or its clean copy is gone."""
+    if fmt not in RENDITION_FORMATS or width not in rendition_widths(photo):
+        return None
+    if fmt not in ("webp", fallback_format(photo)):
+        return None
+    folder = _renditions_dir() / photo.sha256[:2]
+    path = folder / f"{photo.sha256}-{width}.{fmt}"
+    if path.exists():
+        return path
+    try:
+        with file_store().open(photo.sha256) as f, Image.open(f) as img:
+            img.load()
+            if img.width > width:
+                img = img.resize(
+                    (width, max(1, round(img.height * width / img.width))), Image.Resampling.LANCZOS
+                )
+            pil_format = RENDITION_FORMATS[fmt][0]
+            if pil_format == "JPEG" and img.mode not in ("RGB", "L"):
+                img = img.convert("RGB")
+            options = {"quality": 82} if pil_format in ("JPEG", "WEBP") else {"optimize": True}
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    img.save(out, pil_format, **options)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+    except StorageError:
+        return None
+    return path
+
+
+def rendition_response(photo, width, fmt, key, private=False):
+    """Send a web-size rendition, kept a year by caches (its address names its content);
+    404 for a stale ``key``, a size or format the photo does not have, or a lost file."""
+    if key != rendition_key(photo):
+        abort(404)
+    path = rendition_path(photo, width, fmt)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=RENDITION_FORMATS[fmt][1], max_age=RENDITION_MAX_AGE)
+    if private:
+        response.headers["Cache-Control"] = "private, no-store"
+    else:
+        response.headers["Cache-Control"] = f"public, max-age={RENDITION_MAX_AGE}, immutable"
     return response

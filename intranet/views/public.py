@@ -28,7 +28,12 @@ from intranet.services import articles
 from intranet.services import health
 from intranet.services import previews
 from intranet.services import publishing
+from intranet.services.photos import fallback_format
+from intranet.services.photos import largest_web_width
 from intranet.services.photos import photo_response
+from intranet.services.photos import rendition_key
+from intranet.services.photos import rendition_response
+from intranet.services.photos import sources as web_sources
 
 bp = Blueprint("public", __name__)
 PER_PAGE = 10
@@ -56,6 +61,7 @@ def _cards(rows):
                 "cover": url_for("public.media", photo_id=cover.id, size="kecil")
                 if cover
                 else None,
+                "cover_sources": web_sources(cover, _rendition_url) if cover else None,
                 "cover_alt": cover.alt if cover else "",
             }
         )
@@ -136,11 +142,11 @@ def article(slug):
         lambda pid, size: url_for("public.media", photo_id=pid, size=size),
         v.layout,
         a.published_at,
+        rendition_url=_rendition_url,
     )
     canonical = absolute_url("public.article", slug=a.slug)
-    cover = (
-        absolute_url("public.media", photo_id=_cover_id(v), size="penuh") if _cover_id(v) else None
-    )
+    cover_photo = _cover(v)
+    cover = _rendition_url(cover_photo, external=True) if cover_photo else None
     return render_template(
         "public/article.html",
         a=view,
@@ -151,10 +157,22 @@ def article(slug):
     )
 
 
-def _cover_id(version):
+def _cover(version):
     photos = publishing.photos_of(version)
-    cover = next((p for p in photos if p.is_cover), photos[0] if photos else None)
-    return cover.id if cover else None
+    return next((p for p in photos if p.is_cover), photos[0] if photos else None)
+
+
+def _rendition_url(photo, width=None, fmt=None, external=False):
+    """The address of a photo's web size (the largest, in the fallback format, by default)."""
+    values = {
+        "photo_id": photo.id,
+        "key": rendition_key(photo),
+        "width": width or largest_web_width(photo),
+        "fmt": fmt or fallback_format(photo),
+    }
+    if external:
+        return absolute_url("public.media_rendition", **values)
+    return url_for("public.media_rendition", **values)
 
 
 @bp.get("/media/foto/<int:photo_id>/<any(kecil, penuh):size>")
@@ -164,6 +182,16 @@ def media(photo_id, size):
     if photo is None:
         abort(404)
     return photo_response(photo, size)
+
+
+@bp.get("/media/foto/<int:photo_id>/<key>/<int:width>.<any(webp, jpg, png):fmt>")
+def media_rendition(photo_id, key, width, fmt):
+    """A web size of a published article's photo; its address names its content, so it is
+    kept a year by browsers and caches."""
+    photo = publishing.public_photo(photo_id)
+    if photo is None:
+        abort(404)
+    return rendition_response(photo, width, fmt, key)
 
 
 def _feed(fmt, category_slug=None):

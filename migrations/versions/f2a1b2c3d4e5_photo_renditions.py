@@ -17,8 +17,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Degrees clockwise applied to the original for every copy shown (0, 90, 180, 270); the
+    # original as uploaded stays untouched for the archive.
+    with op.batch_alter_table('photos', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('rotation', sa.Integer(), nullable=False, server_default='0'))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('photos', schema=None) as batch_op:
+        batch_op.drop_column('rotation')

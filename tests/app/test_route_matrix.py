@@ -35,6 +35,7 @@ from intranet.models import Membership
 from intranet.models import Photo
 from intranet.models import TeamDecree
 from intranet.models import User
+from intranet.services.photos import rendition_widths
 from tests.conftest import ROLES
 from tests.fixtures.files import pdf_bytes
 from tests.fixtures.scenarios import build_preview
@@ -169,6 +170,7 @@ ACCESS = {
     ("public.search", "GET"): row(PUBLIC, 200),
     ("public.article", "GET"): row(PUBLIC, 200),
     ("public.media", "GET"): row(PUBLIC, 200),
+    ("public.media_rendition", "GET"): row(PUBLIC, 200),
     ("public.feed_xml", "GET"): row(PUBLIC, 200),
     ("public.feed_atom", "GET"): row(PUBLIC, 200),
     ("public.feed_json", "GET"): row(PUBLIC, 200),
@@ -260,6 +262,7 @@ ON_PUBLISHED = {
     "cases.approve_published_correction",
     "cases.published_version",
     "public.media",
+    "public.media_rendition",
 }
 
 #: The routes about the archive as a whole, which need a record in it (filed, searchable).
@@ -312,6 +315,8 @@ def published_args(app, login):
             "slug": slug,
             "published_case_id": case.id,
             "published_photo_id": photo.id,
+            "rendition_key": photo.sha256[:16],
+            "rendition_width": rendition_widths(photo)[0],
             "record_id": record.id,
             "archive_file_id": first.id,
             "number": 1,
@@ -434,6 +439,13 @@ def penyusutan_args(app):
 
 def url_values(endpoint, rule, args):
     """The URL parameters of ``rule`` for ``endpoint``, from the scenario."""
+    if endpoint == "public.media_rendition":  # a web size of the published photo
+        return {
+            "photo_id": args["published_photo_id"],
+            "key": args["rendition_key"],
+            "width": args["rendition_width"],
+            "fmt": "webp",
+        }
     values = {k: args[k] for k in rule.arguments - set(rule.defaults or ())}
     if endpoint in ON_PUBLISHED and "case_id" in values:
         values["case_id"] = args["published_case_id"]
