@@ -41,7 +41,18 @@
     quill.root.setAttribute("role", "textbox");
     quill.root.setAttribute("aria-multiline", "true");
     name(toolbar);
-    quill.clipboard.dangerouslyPasteHTML(textarea.value || "");
+    quill.clipboard.dangerouslyPasteHTML(tablesForQuill(textarea.value || ""));
+    /* A pasted table (a TPS list from a spreadsheet or a letter) keeps its cells: header
+       cells and header rows are made plain cells first, which is what the editor holds. */
+    holder.addEventListener("paste", function (e) {
+      var data = e.clipboardData && e.clipboardData.getData("text/html");
+      if (!data || !/<t[hr][\s>]|<thead|<caption/i.test(data)) { return; }
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      var range = quill.getSelection(true);
+      if (range.length) { quill.deleteText(range.index, range.length, "user"); }
+      quill.clipboard.dangerouslyPasteHTML(range.index, tablesForQuill(data), "user");
+    }, true);
     textarea.value = html(quill);
     /* The form sees every change, for the draft and the leave warning. */
     quill.on("text-change", function (delta, old, source) {
@@ -57,10 +68,47 @@
 
   function html(quill) {
     if (!quill.getText().trim() && !quill.root.querySelector("img, table")) { return ""; }
-    var box = document.createElement("template");
-    box.innerHTML = quill.getSemanticHTML().replace(/&nbsp;/g, " ");
+    /* the table's inline border is the editor's own, not the writer's */
+    var semantic = quill.getSemanticHTML().replace(/&nbsp;/g, " ")
+      .replace(/<table style="[^"]*">/g, "<table>");
+    var box = inert(semantic);
     /* data-row is Quill's own note of a cell's row, not content */
-    box.content.querySelectorAll("[data-row]").forEach(function (el) { el.removeAttribute("data-row"); });
+    box.querySelectorAll("[data-row]").forEach(function (el) { el.removeAttribute("data-row"); });
+    return box.innerHTML;
+  }
+
+  /* HTML parsed where nothing in it runs or applies (a document of its own). */
+  function inert(source) {
+    return new DOMParser().parseFromString("<body>" + source, "text/html").body;
+  }
+
+  function tablesForQuill(source) {
+    if (!/<t[hr][\s>]|<thead|<caption/i.test(source)) { return source; }
+    var box = inert(source);
+    var doc = box.ownerDocument;
+    box.querySelectorAll("table").forEach(function (table) {
+      var caption = table.querySelector("caption");
+      if (caption) {
+        var p = doc.createElement("p");
+        var strong = doc.createElement("strong");
+        strong.textContent = caption.textContent.trim();
+        p.appendChild(strong);
+        table.parentNode.insertBefore(p, table);
+        caption.remove();
+      }
+      var body = doc.createElement("tbody");
+      table.querySelectorAll("tr").forEach(function (tr) {
+        var row = doc.createElement("tr");
+        Array.prototype.forEach.call(tr.children, function (cell) {
+          var td = doc.createElement("td");
+          td.innerHTML = cell.innerHTML;
+          row.appendChild(td);
+        });
+        body.appendChild(row);
+      });
+      table.innerHTML = "";
+      table.appendChild(body);
+    });
     return box.innerHTML;
   }
 
