@@ -15,6 +15,7 @@ A timeout counts as killed (the mutant made the tests hang); "no tests" counts a
 
 import argparse
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -188,6 +189,7 @@ def measure(module, work):
     subprocess.run(  # noqa: S603 - our own venv's pytest, arguments from this file
         [str(BIN / "python"), "-m", "pytest", "-q", "-x", "-p", "no:xdist", *module.tests],
         cwd=work,
+        env=env(work),
         capture_output=True,
         check=True,
     )
@@ -196,10 +198,22 @@ def measure(module, work):
     return seconds
 
 
+def env(work):
+    """The environment of the runs in ``work``: the SQLite schema, migrated by the first run
+    (``measure``), is copied by every later one instead of applying the migrations again
+    (``WARTA_TEST_SCHEMA`` in tests/conftest.py), which each mutant's run would otherwise do."""
+    return {**os.environ, "WARTA_TEST_SCHEMA": str(work / "schema.db")}
+
+
 def mutmut(work, *args, check=True):
     """Run mutmut in ``work``; its output (a run's output is also kept in mutmut.log there)."""
     proc = subprocess.run(  # noqa: S603 - our own venv's mutmut, arguments from this file
-        [str(BIN / "mutmut"), *args], cwd=work, capture_output=True, text=True, check=False
+        [str(BIN / "mutmut"), *args],
+        cwd=work,
+        env=env(work),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if args[0] == "run":
         (work / "mutmut.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")

@@ -51,6 +51,10 @@ def _create_database(url):
 
 
 TEST_DATABASE_URL = _worker_url(os.environ.get("TEST_DATABASE_URL"))
+#: A migrated SQLite database kept between runs (``.ci/mutation.py`` sets it: each mutant's
+#: run would otherwise apply every migration again). Made by the first run that finds it
+#: missing; it must be removed whenever the migrations change.
+KEPT_SCHEMA = os.environ.get("WARTA_TEST_SCHEMA")
 PASSWORD = "warta-demo"
 ROLES = list(ROLE_NAMES)
 
@@ -100,6 +104,8 @@ def migrated_db(tmp_path_factory):
         with app.app_context():
             _drop_everything()
             db.engine.dispose()
+    elif KEPT_SCHEMA and os.path.exists(KEPT_SCHEMA):
+        yield KEPT_SCHEMA
     else:
         tmp = tmp_path_factory.mktemp("template")
         path = tmp / "template.db"
@@ -107,6 +113,10 @@ def migrated_db(tmp_path_factory):
         with app.app_context():
             upgrade()
             db.engine.dispose()
+        if KEPT_SCHEMA:
+            part = f"{KEPT_SCHEMA}.{os.getpid()}"
+            shutil.copy(path, part)
+            os.replace(part, KEPT_SCHEMA)
         yield path
 
 
