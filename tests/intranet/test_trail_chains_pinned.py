@@ -9,8 +9,11 @@ from intranet.extensions import db
 from intranet.models import Case
 from intranet.models import TrailEntry
 from intranet.models import User
+from intranet.services import anchors
 from intranet.services import trail
 from tests.fixtures.scenarios import build_scenario
+from tests.intranet.test_trail_anchors import _rewrite_audit
+from tests.intranet.test_trail_anchors import _rewrite_trail
 
 
 def _entry_id(case_id, seq):
@@ -110,3 +113,21 @@ def test_anchor_heads_anchors_moved_chains_and_refuses_a_damaged_one(app, runner
         # nothing was anchored over the old head: the same refusal again
         assert trail.anchor_heads()[2][0][:2] == ("trail", b)
     assert a != b
+
+
+def test_anchor_problems_names_the_trails_and_the_logs_own_problems_only(app, runner):
+    a = build_scenario(app)["case_id"]
+    _audited(runner)
+    with app.app_context():
+        assert trail.anchor_heads() == (2, 0, [])
+    # the audit log rewritten in the database: the audit's problem, not the trail's
+    _rewrite_audit(app, 1, "category.create")
+    with app.app_context():
+        assert [k for k, _, _ in anchors.problems()] == ["audit"]
+        assert trail.anchor_problems([]) == []
+    # the trail rewritten the same way: its anchor says so
+    _rewrite_trail(app, a, 1, "ditulis ulang diam-diam")
+    with app.app_context():
+        (expected,) = [p for k, _, p in anchors.problems() if k == "trail"]
+        assert [str(p) for p in trail.anchor_problems([])] == [str(expected)]
+        assert f"jejak naskah #{a}" in str(expected)
