@@ -66,6 +66,8 @@ class ConceptForm(BaseForm):
     base = IntegerField(
         widget=HiddenInput(), validators=[InputRequired(message=_l("Wajib diisi."))]
     )
+    #: Sent by "Simpan dan kirim ke ...": save, then complete step 3.
+    hand_on = BooleanField(default=False)
 
 
 class ArticleForm(BaseForm):
@@ -150,6 +152,8 @@ class PreviewForm(BaseForm):
         ],
         validators=[chosen()],
     )
+    #: Sent by "Kirim preview ke ...": prepare the preview if needed, then complete step 7.
+    hand_on = BooleanField(default=False)
 
 
 class CommentForm(BaseForm):

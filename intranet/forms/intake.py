@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
 from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import SelectChoice
 from wtforms import SelectField
@@ -102,6 +103,8 @@ class MaterialForm(BaseForm):
     )
     notes = TextAreaField(_l("Keterangan"), validators=[Optional(), length(4000)])
     files = MultipleFileField(_l("Berkas (PDF, gambar, DOCX/ODT, EML)"))
+    #: Sent by "Simpan dan serahkan ke Redaktur": save, then open the handover with it.
+    hand_on = BooleanField(default=False)
 
     def validate_letter_date(self, field):
         """A letter cannot be dated after it was received."""

@@ -361,6 +361,24 @@ def decide(
     return t
 
 
+def save_and_hand_on(case, user, save):
+    """The work of a step saved, then the step completed: one click on a work page ("Simpan
+    dan kirim ke Koordinator").
+
+    ``save()`` saves the work in its own transaction and returns what it saved; a refusal
+    there (ServiceError) changes nothing and is raised. The step is then completed as
+    ``user``; when the SOP refuses that (a kelengkapan missing), the work stays saved and
+    the refusal is returned for the page to say. Returns ``(saved, transition, refusal)``
+    with exactly one of ``transition`` and ``refusal`` set.
+    """
+    saved = save()
+    try:
+        t = decide(case, user, "complete", version=case.version)
+    except ServiceError as e:
+        return saved, None, str(e)
+    return saved, t, None
+
+
 def _notify_after(case, t, actor, step_before, reason):
     """Tell whoever must act next; on a return, also those whose steps are redone."""
     d = case.definition()

@@ -383,7 +383,7 @@ def describe(case, article_title, team, approved=frozenset()):
     return {
         "case": case,
         "title": article_title or case.title,
-        "outcome": step.output if case.status == "open" else None,
+        "outcome": step.outcome if case.status == "open" else None,
         "step": step,
         "holders": holders(case, team, approved),
         "overdue": overdue(case),
@@ -402,7 +402,7 @@ def current_titles(case_ids):
 
 def step_choices():
     """The step filter's choices: each step of the current definition by its outcome."""
-    return [(str(s.number), f"{s.number}. {s.output}") for s in sop.current().steps] + [
+    return [(str(s.number), f"{s.number}. {s.outcome}") for s in sop.current().steps] + [
         (DONE, _("Terbit (selesai)"))
     ]
 

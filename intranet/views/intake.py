@@ -191,6 +191,8 @@ def new_material():
             flash(str(e), "error")
             return render_template("intake/material_form.html", form=form), e.status
         flash(_("Tercatat dengan nomor agenda %(n)s.", n=m.nomor_agenda), "success")
+        if form.hand_on.data:
+            return redirect(url_for("intake.handover", bahan=m.id))
         return redirect(url_for("intake.material", material_id=m.id))
     return render_template(
         "intake/material_form.html", form=form
@@ -289,14 +291,23 @@ def handover():
     """Select material and hand it to a Redaktur, opening the case at step 3."""
     form = HandoverForm()
     form.assignment_id.choices = _assignment_choices(blank=False)
+    available = intake.materials(available_only=True, viewer=current_user)
     form.material_ids.choices = [
-        SelectChoice(m.id, f"{m.nomor_agenda} · {m.perihal[:70]}")
-        for m in intake.materials(available_only=True, viewer=current_user)
+        SelectChoice(m.id, f"{m.nomor_agenda} · {m.perihal[:70]}") for m in available
     ]
     form.category_id.choices = _category_choices()
     form.redaktur_id.choices = _redaktur_choices(blank=False)
     if request.method == "GET" and request.args.get("bahan", type=int):
         form.material_ids.data = [request.args.get("bahan", type=int)]
+        # the material just registered fills in what it already says
+        chosen = next((m for m in available if m.id == form.material_ids.data[0]), None)
+        if chosen is not None:
+            if chosen.assignment_id:
+                form.assignment_id.data = chosen.assignment_id
+            form.category_id.data = chosen.category_id
+            form.title.data = chosen.perihal[:300]
+            if chosen.disposition_to_id:
+                form.redaktur_id.data = chosen.disposition_to_id
     if form.validate_on_submit():
         try:
             case = intake.hand_over(form.data, current_user)

@@ -76,15 +76,15 @@ def _rows(page):
 def test_the_list_says_the_outcome_awaited_and_who_holds_the_case(app, scenario, login):
     page = login("koordinator").get("/intranet/naskah/").get_data(as_text=True)
     assert _rows(page) == [scenario["case_id"]]
-    # step 3 by its outcome in the SOP, held by the redaktur the material was handed to
-    assert "3. Konsep artikel" in page and "Demo Redaktur" in page
+    # step 3 by its outcome label in the SOP definition, held by the redaktur the material was handed to
+    assert "3. Tulis konsep" in page and "Demo Redaktur" in page
     assert "Mengoreksi konsep" not in page
     with app.app_context():
         case = db.session.get(Case, scenario["case_id"])
         case.step = 4
         db.session.commit()
     page = login("koordinator").get("/intranet/naskah/").get_data(as_text=True)
-    assert "4. Konsep disetujui" in page and "Demo Koordinator (Kasubag TP Hupmas)" in page
+    assert "4. Periksa konsep" in page and "Demo Koordinator (Kasubag TP Hupmas)" in page
 
 
 def test_at_step_nine_an_approval_given_leaves_the_case_with_the_others(app, scenario, login):
@@ -139,7 +139,7 @@ def test_the_case_takes_the_article_title_once_it_has_one(app, scenario, login):
         ]
     dashboard = c.get("/intranet/").get_data(as_text=True)
     assert f"#{scenario['case_id']} Rekapitulasi DPT Cilacap tuntas" in dashboard
-    assert "5. Draf berita" in dashboard
+    assert "5. Tulis berita" in dashboard
 
 
 def test_each_filter_narrows_the_list_in_sql(app, scenario, login):
@@ -278,7 +278,8 @@ def test_the_badge_counts_what_the_dashboard_lists_in_one_query(app, scenario, l
     page = login("koordinator").get("/intranet/").get_data(as_text=True)
     assert re.search(r'id="waiting-badge">2<span class="visually-hidden"> tugas menunggu', page)
     assert 'id="waiting-count">2</span>' in page  # the dashboard's own count, seen on a phone
-    assert len(re.findall(r"<td data-label=\"Menunggu\">4\. Konsep disetujui", page)) == 2
+    # each row names the outcome awaited, linked to where it is decided
+    assert len(re.findall(r"#putuskan\">4\. Periksa konsep</a>", page)) == 2
     assert "waiting-badge" not in login("penulis").get("/intranet/").get_data(as_text=True)
 
 
@@ -367,7 +368,7 @@ def test_the_arsiparis_gets_the_daily_digest_once_a_day(app_factory, smtp, runne
 def test_the_digest_lists_the_cases_waiting_on_a_person(app, scenario):
     with app.test_request_context():
         body = digest.body_for(_users()["redaktur"], today())
-        assert f"#{scenario['case_id']} Rapat pleno DPT: 3. Konsep artikel" in body
+        assert f"#{scenario['case_id']} Rapat pleno DPT: 3. Tulis konsep" in body
         assert f"/intranet/naskah/{scenario['case_id']}" in body
         assert digest.body_for(_users()["admin"], today()) is None
 

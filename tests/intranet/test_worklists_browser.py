@@ -71,7 +71,7 @@ def test_the_case_list_and_dashboard_on_desktop_and_phone(app, scenario, playwri
                 page.wait_for_url("**langkah=4**")
                 rows = page.locator("tbody tr")
                 assert rows.count() == 3
-                assert "4. Konsep disetujui" in rows.first.inner_text()
+                assert "4. Periksa konsep" in rows.first.inner_text()
                 browser.shot(page, f"list-filtered-{label}")
                 page.context.close()
             for path in ("/intranet/", "/intranet/naskah/", "/intranet/naskah/?langkah=4"):
