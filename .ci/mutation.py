@@ -119,6 +119,7 @@ MODULES = [
         # database to every mutant's run and reach the same checks.
         [
             "tests/intranet/test_uploads_pinned.py",
+            "tests/intranet/test_uploads_office_pinned.py",
             *(
                 f"tests/intranet/test_uploads_active_content.py::{test}"
                 for test in (

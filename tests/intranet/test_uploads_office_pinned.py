@@ -1,0 +1,179 @@
+"""The Word and OpenDocument scanning's rules pinned one by one, with no app: the field
+commands (``_check_field``), what counts as another machine (``_network_path``), a Word
+relationship's kind, fields nested in another field's result, and where an OpenDocument
+part may link (``_OdfScan``). Every refusal's exact message."""
+
+import pytest
+
+from intranet import uploads
+from intranet.uploads import UploadError
+
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def refused(call, *args):
+    with pytest.raises(UploadError) as e:
+        call(*args)
+    return str(e.value)
+
+
+def because(reason, marker):
+    return f"Dokumen ditolak: {reason} ({marker})."
+
+
+EXTERNAL = "berisi tautan eksternal"
+DDE = "berisi perintah DDE"
+OLE = "berisi objek OLE atau ActiveX"
+BUILT = "berisi field yang perintahnya disusun dari field lain"
+
+#: A field's instruction -> the refusal (None: accepted).
+FIELDS = [
+    ("", None),
+    ("   ", None),
+    ("PAGE", None),
+    ('MERGEFIELD "Nama"', None),
+    ('"DDEAUTO" c:\\\\windows\\\\cmd.exe', because(DDE, "DDEAUTO")),
+    ("dde c:\\\\x", because(DDE, "DDE")),
+    ('LINK Excel.Sheet.12 "C:\\\\a.xlsx"', because(OLE, "LINK")),
+    ("INCLUDETEXT https://example.org/a.docx", because(EXTERNAL, "INCLUDETEXT")),
+    # a picture pasted from a web page keeps its address: no attack, quoted or not
+    ('INCLUDEPICTURE "https://example.org/a.png" \\d', None),
+    ("INCLUDEPICTURE http://example.org/a.png", None),
+    ('INCLUDEPICTURE "HTTPS://EXAMPLE.ORG/A.PNG"', None),
+    ("IMPORT http://example.org/a.png", None),
+    ('IMPORT "https://example.org/a.png"', None),
+    # a picture read from a file or a share, or with no address at all
+    ("INCLUDEPICTURE", because(EXTERNAL, "INCLUDEPICTURE")),
+    ('INCLUDEPICTURE "C:\\\\a.png"', because(EXTERNAL, "INCLUDEPICTURE")),
+    ("IMPORT \\\\\\\\server\\\\a.png", because(EXTERNAL, "IMPORT")),
+    ("IMPORT", because(EXTERNAL, "IMPORT")),
+    ("INCLUDETEXT", because(EXTERNAL, "INCLUDETEXT")),
+    ("QUOTE 68 68 69", None),
+]
+
+
+@pytest.mark.parametrize("instruction, refusal", FIELDS)
+def test_check_field(instruction, refusal):
+    if refusal is None:
+        assert uploads._check_field(instruction) is None
+    else:
+        assert refused(uploads._check_field, instruction) == refusal
+
+
+def test_check_field_a_quote_nested_in_an_instruction_is_refused():
+    assert refused(uploads._check_field, 'QUOTE "68 68"', True) == because(BUILT, "QUOTE")
+    assert refused(uploads._check_field, '"quote" 68', True) == because(BUILT, "QUOTE")
+    assert uploads._check_field("PAGE", True) is None
+
+
+#: A template's or an ODF link's target -> whether it is on another machine.
+NETWORK = [
+    ("Normal.dotm", False),
+    ("templates/Surat.dotx", False),
+    ("C:\\Users\\tu\\AppData\\Roaming\\Microsoft\\Templates\\Normal.dotm", False),
+    ("c:/templates/Surat.dotx", False),
+    ("  D:\\Surat.dotx  ", False),
+    ("\\\\server\\share\\t.dotm", True),
+    ("//server/share/t.dotm", True),
+    ("https://evil.example/t.dotm", True),
+    ("ab:/t.dotm", True),
+    ("smb:t.dotm", True),
+    ("file:///C:/templates/t.dotx", False),
+    ("FILE:///C:/templates/t.dotx", False),
+    ("file://server/share/t.dotx", True),
+    ("file:t.dotx", False),
+]
+
+
+@pytest.mark.parametrize("target, network", NETWORK)
+def test_network_path(target, network):
+    assert uploads._network_path(target) is network
+
+
+@pytest.mark.parametrize(
+    "kind, reason",
+    [
+        ("oleObject", OLE),
+        ("oleObject/", OLE),
+        ("vbaProject", "berisi makro"),
+        ("package/", OLE),
+    ],
+)
+def test_an_active_relationship_is_refused_by_the_last_part_of_its_type(kind, reason):
+    scan = uploads._OoxmlScan("word/_rels/document.xml.rels")
+    attrs = {"Id": "rId9", "Type": REL + kind, "Target": "embeddings/x.bin"}
+    assert refused(scan.start, "Relationship", attrs) == because(reason, kind.rstrip("/"))
+
+
+def test_a_relationship_ending_in_blanks_is_no_active_kind():
+    scan = uploads._OoxmlScan("word/_rels/document.xml.rels")
+    attrs = {"Type": REL + "image ", "Target": "media/image1.png"}
+    assert scan.start("Relationship", attrs) is None
+
+
+def _fields(scan, *events):
+    """Feed ``scan`` Word's field events: ("begin"|"separate"|"end") or text for an
+    instruction."""
+    for event in events:
+        if event in ("begin", "separate", "end"):
+            scan.start("w:fldChar", {"w:fldCharType": event})
+        else:
+            scan.start("w:instrText", {})
+            scan.text(event)
+            scan.end("w:instrText")
+
+
+def test_a_field_in_another_fields_result_is_not_nested_in_its_instruction():
+    scan = uploads._OoxmlScan("word/document.xml")
+    # a QUOTE in the result of a hyperlink: its result is text, not an instruction
+    _fields(scan, "begin", 'HYPERLINK "https://example.org" ', "separate")
+    _fields(scan, "begin", 'QUOTE "Undangan"', "separate", "end")
+    _fields(scan, "end")
+    assert scan.fields == []
+    # the same QUOTE inside the hyperlink's instruction builds it
+    scan = uploads._OoxmlScan("word/document.xml")
+    _fields(scan, "begin", "HYPERLINK ")
+    with pytest.raises(UploadError) as e:
+        _fields(scan, "begin", 'QUOTE "Undangan"', "separate")
+    assert str(e.value) == because(BUILT, "QUOTE")
+
+
+def test_a_field_in_a_result_inside_an_instruction_is_nested():
+    scan = uploads._OoxmlScan("word/document.xml")
+    _fields(scan, "begin", "IF 1 = 1 ", "begin", "PAGE ", "separate")
+    with pytest.raises(UploadError) as e:
+        _fields(scan, "begin", "QUOTE 68", "separate")
+    assert str(e.value) == because(BUILT, "QUOTE")
+
+
+#: (the part, the element, its link) -> refused.
+ODF_LINKS = [
+    ("content.xml", "a", "https://example.org/", False),
+    ("content.xml", "a", "mailto:tu@example.go.id", False),
+    ("content.xml", "a", "MAILTO:TU@EXAMPLE.GO.ID", False),
+    ("content.xml", "a", "#Bab1", False),
+    ("content.xml", "a", "ftp://example.org/a", True),
+    ("content.xml", "a", "../a.odt", True),
+    ("content.xml", "image", "Pictures/a.png", False),
+    ("Object 1/content.xml", "image", "../Pictures/a.png", False),
+    ("Object 1/content.xml", "image", "../../a.png", True),
+    ("content.xml", "image", "../a.png", True),
+    ("content.xml", "image", "Pictures\\..\\..\\a.png", True),
+    ("content.xml", "image", "Pictures\\a.png", False),
+    ("content.xml", "image", "/etc/passwd", True),
+    ("content.xml", "image", "\\\\server\\a.png", True),
+    ("content.xml", "image", "https://example.org/a.png", True),
+    ("content.xml", "template", "C:\\templates\\Surat.ott", False),
+    ("content.xml", "template", "https://example.org/t.ott", True),
+    ("content.xml", "image", "", False),
+]
+
+
+@pytest.mark.parametrize("part, element, href, refuse", ODF_LINKS)
+def test_odf_links(part, element, href, refuse):
+    scan = uploads._OdfScan(part)
+    if refuse:
+        marker = "meta:template" if element == "template" else "xlink:href"
+        assert refused(scan._link, element, href) == because(EXTERNAL, marker)
+    else:
+        assert scan._link(element, href) is None
