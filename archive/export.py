@@ -1,10 +1,16 @@
 """Export: records as a BagIt bag in a zip.
 
 An export is written straight into a zip (stored, not deflated: the berkas and the photos
-are compressed already), one file at a time in chunks, with the SHA-256 and SHA-512 of each
-payload file computed in the same pass; manifests are spooled to disk. Memory stays flat
-however many records go in. The bag follows BagIt 1.0 and validates with the ``bagit``
-library, which ``import_bag`` uses to check every checksum before anything is written.
+are compressed already), one file at a time in chunks; manifests are spooled to disk. Memory
+stays flat however many records go in. The bag follows BagIt 1.0 and validates with the
+``bagit`` library, which ``import_bag`` uses to check every checksum before anything is
+written.
+
+The manifests are SHA-256, the archive's own algorithm: an archived file's checksum is the
+one it is stored under (content-addressed) and that every fixity run verifies, so the export
+copies it from the record instead of hashing the file again; files made for the bag (the
+record JSON, the lists, the schema) are hashed as they are written. (Bags exported before
+also carried SHA-512 manifests; ``import_bag`` reads both.)
 """
 
 import hashlib
@@ -23,7 +29,7 @@ from flask import current_app
 from archive import ocr
 from archive.listing import listing_csv
 from archive.listing import listing_xlsx
-from archive.listing import records_of
+from archive.listing import record_chunks
 from archive.store import archive_store
 from intranet.clock import office_time
 from intranet.clock import today
@@ -33,6 +39,8 @@ from intranet.clock import utcnow
 #: ``SCHEMA_PATH`` (published in the bag at ``BAG_SCHEMA``) before an import writes anything.
 EXPORT_FORMAT = "warta-archive-export/2"
 CHUNK = 1024 * 1024
+#: The bag's manifest and tag-manifest algorithms.
+ALGORITHMS = ("sha256",)
 SCHEMA_PATH = Path(__file__).parent / "schema" / "arsip.schema.json"
 BAG_SCHEMA = "data/skema/arsip.schema.json"
 
@@ -54,7 +62,7 @@ class _BagZip:
         self.root = root
         self.manifests = {
             alg: tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8")
-            for alg in ("sha256", "sha512")
+            for alg in ALGORITHMS
         }
         self.octets = 0
         self.count = 0
@@ -63,17 +71,15 @@ class _BagZip:
     def add_stream(self, path, stream, known_sha256=None):
         info = zipfile.ZipInfo(f"{self.root}/{path}", date_time=self.stamp)
         info.compress_type = zipfile.ZIP_STORED
-        h256, h512 = hashlib.sha256(), hashlib.sha512()
+        h256 = hashlib.sha256() if known_sha256 is None else None
         with self.zip.open(info, "w", force_zip64=True) as dest:
             while chunk := stream.read(CHUNK):
-                h512.update(chunk)
-                if known_sha256 is None:
+                if h256 is not None:
                     h256.update(chunk)
                 dest.write(chunk)
                 self.octets += len(chunk)
         digest256 = known_sha256 or h256.hexdigest()
         self.manifests["sha256"].write(f"{digest256}  {path}\n")
-        self.manifests["sha512"].write(f"{h512.hexdigest()}  {path}\n")
         self.count += 1
         return digest256
 
@@ -93,7 +99,7 @@ class _BagZip:
                 for k, v in {**info, "Payload-Oxum": f"{self.octets}.{self.count}"}.items()
             ).encode(),
         }
-        tag_sums = {"sha256": [], "sha512": []}
+        tag_sums = {alg: [] for alg in ALGORITHMS}
 
         def write_tag(name, chunks):
             hashes = {alg: hashlib.new(alg) for alg in tag_sums}
@@ -153,7 +159,7 @@ def export_bag(ids, out, query="", progress=None, extra=()):
 def _fill(bag, ids, query, progress, extra):
     """Write the records ``ids``, the schema, ``extra`` and the lists into ``bag``; finish it."""
     store = archive_store()
-    for record in records_of(ids):
+    for record, results in _with_ocr_results(ids):
         if record.destroyed:
             if progress:
                 progress(1)
@@ -201,7 +207,7 @@ def _fill(bag, ids, query, progress, extra):
                     "files": files,
                 }
             )
-        derived = _derived(record, placed, folder, store, bag)
+        derived = _derived(record, placed, folder, store, bag, results)
         bag.add_bytes(f"{folder}/arsip.json", _record_json(record, versions, derived))
         if progress:
             progress(1)
@@ -233,11 +239,17 @@ def _fill(bag, ids, query, progress, extra):
     )
 
 
-def _derived(record, placed, folder, store, bag):
+def _with_ocr_results(ids):
+    """``(record, {sha256: OcrResult})``, the OCR results read once for each chunk of records."""
+    for chunk in record_chunks(ids):
+        results = ocr.results_for(f.sha256 for r in chunk for v in r.versions for f in v.files)
+        yield from ((r, results) for r in chunk)
+
+
+def _derived(record, placed, folder, store, bag, results):
     """The searchable PDF/A that OCR derived from each original, put in the bag beside it."""
     names = {f.sha256: f.filename for v in record.versions for f in v.files}
     out = []
-    results = ocr.results_for(placed)
     for original in sorted(placed):
         r = results.get(original)
         if r is None or not r.done or not r.archived:

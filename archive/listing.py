@@ -32,8 +32,14 @@ LISTING_COLUMNS = (
 
 def records_of(ids):
     """Records by id, in the order given, a chunk at a time (for bounded memory)."""
-    for start in range(0, len(ids), 200):
-        chunk = ids[start : start + 200]
+    for chunk in record_chunks(ids):
+        yield from chunk
+
+
+def record_chunks(ids, size=200):
+    """Lists of records by id, in the order given; each list is let go before the next."""
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
         rows = db.session.execute(
             db.select(ArchiveRecord)
             .where(ArchiveRecord.id.in_(chunk))
@@ -43,9 +49,7 @@ def records_of(ids):
             )
         ).scalars()
         by_id = {r.id: r for r in rows}
-        for i in chunk:
-            if i in by_id:
-                yield by_id[i]
+        yield [by_id[i] for i in chunk if i in by_id]
         db.session.expunge_all()
 
 
