@@ -1,6 +1,6 @@
 """Exporting archive records as a zipped BagIt bag, against its in-run reference (``zip -0``).
 
-Bar (DESIGN.md section 10): exporting 10,000 records runs at >= 50% of the speed of
+Bar (issue "performance at the next scale"): exporting 10,000 records runs at >= 90% of the speed of
 ``zip -0`` over the same files in the same run, and memory stays flat as the export grows.
 
 Set-up: an app on a fresh SQLite folder (as bench/archive.py makes it: migrated, demo users),
@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from intranet import create_app  # noqa: E402
 from intranet.extensions import db  # noqa: E402
 
-BAR_RATIO = 0.5
+BAR_RATIO = 0.9
 FLAT_MB = 50
 SEED = 20261120
 KB = 1024
