@@ -11,7 +11,9 @@ def init_app(app, anchor_check=None):
     """
     from archive import cli
     from archive import jobs
+    from archive import locations
     from archive import models
+    from archive import places
     from archive import retention
     from archive import retention_cli
     from archive import retention_models
@@ -36,4 +38,6 @@ def init_app(app, anchor_check=None):
             "ARCHIVE": models.LABELS,
             "DISPOSAL_LABELS": retention_models.DISPOSAL_LABELS,
             "DUE_LABELS": retention.DUE_LABELS,
+            "place_line": places.line,
+            "box_names": lambda: locations.names("boks"),
         }

@@ -306,6 +306,7 @@ def _record_json(record, versions, derived=()):
                 "cabinet": record.cabinet,
                 "box": record.box,
                 "folder": record.folder,
+                "location": record.place,
                 "filed_at": record.filed_at.isoformat() if record.filed_at else None,
                 "filed_by": record.filed_by.full_name if record.filed_by else None,
             },

@@ -5,6 +5,7 @@ import json
 from flask_babel import gettext as _
 
 from archive import indexing
+from archive import locations
 from archive.models import HARDCOPY_STATUSES
 from archive.models import ArchiveEvent
 from archive.records import record_for_case
@@ -29,7 +30,8 @@ def add_event(record, kind, actor_id, data=None, note=None):
 
 
 def location_of(data):
-    return {k: ((data.get(k) or "").strip() or None) for k in ("room", "cabinet", "box", "folder")}
+    """The place a form names, as managed places (see ``locations.place_of``)."""
+    return locations.place_of(data)
 
 
 def require_location(record):

@@ -39,13 +39,35 @@ def _choices(kind):
     return [SelectChoice(value, label) for value, label in LABELS[kind].items()]
 
 
-class LocationFields:
-    """Where the hardcopy is: ruang, lemari/rak, boks, folder."""
+def _box_id(value):
+    """A chosen boks's id, or None (anything else is no choice; the service says so)."""
+    value = "" if value is None else str(value)
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
+
+class LocationFields:
+    """Where the hardcopy is: a boks from the managed list (its ruang and lemari/rak come
+    with it) and a folder; the names (ruang, lemari/rak, boks) are still read when no boks
+    is chosen (older clients, the import)."""
+
+    place = SelectField(
+        _l("Boks (ruang · lemari/rak · boks)"),
+        coerce=_box_id,
+        choices=[],
+        validate_choice=False,
+    )
     room = StringField(_l("Ruang"), validators=[Optional(), length(80), printable])
     cabinet = StringField(_l("Lemari/rak"), validators=[Optional(), length(80), printable])
     box = StringField(_l("Boks"), validators=[Optional(), length(80), printable])
     folder = StringField(_l("Folder"), validators=[Optional(), length(80), printable])
+
+
+class LocationAddForm(BaseForm):
+    """A new ruang, lemari/rak or boks (each level named down to the new one)."""
+
+    room = StringField(_l("Ruang"), validators=[required(), length(80), printable])
+    cabinet = StringField(_l("Lemari/rak"), validators=[Optional(), length(80), printable])
+    box = StringField(_l("Boks"), validators=[Optional(), length(80), printable])
 
 
 class HardcopyForm(LocationFields, VersionedForm):

@@ -23,6 +23,7 @@ from flask import current_app
 
 from archive import extract
 from archive import indexing
+from archive import locations
 from archive import ocr
 from archive.export import CHUNK
 from archive.export import EXPORT_FORMAT
@@ -316,7 +317,7 @@ def _write(plans, root, user, batch, progress):
                 code=r["classification"]["code"], name=r["classification"]["name"]
             )
             db.session.add(classification)
-        hc = r["hardcopy"]
+        hc = {**r["hardcopy"], **locations.place_of(r["hardcopy"])}
         record = ArchiveRecord(
             nomor_arsip=r["nomor_arsip"],
             year=r["year"],

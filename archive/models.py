@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from archive import places
 from intranet.clock import utcnow
 from intranet.database import LongText
 from intranet.extensions import db
@@ -30,6 +31,7 @@ FILE_KINDS = {
     "sumber": "Source",  # a source file of the agenda entry (letter, email, attachment)
     "foto-asli": "Source",  # a photo as uploaded, with its EXIF
     "foto": "Source",  # the photo as published (re-encoded, no EXIF)
+    "lampiran": "Source",  # a file (PDF) attached to the article, published with it
     "html": "Source",  # the article page as published
     "pindaian": "Source",  # a scan of an older paper record
     "json": "Data",  # the whole case as data
@@ -59,6 +61,7 @@ LABELS = {
         "sumber": _l("bahan sumber"),
         "foto-asli": _l("foto asli"),
         "foto": _l("foto terbit"),
+        "lampiran": _l("lampiran berita"),
         "html": _l("halaman terbit"),
         "pindaian": _l("pindaian"),
         "json": _l("rekaman data"),
@@ -251,6 +254,11 @@ class ArchiveRecord(db.Model):
         """The hardcopy location as one line, or None while it has none."""
         parts = [p for p in (self.room, self.cabinet, self.box, self.folder) if p]
         return " / ".join(parts) or None
+
+    @property
+    def place(self):
+        """The location as it is read: "Ruang Arsip Lt. 1 · Lemari 2 · Boks 03 · Folder 7"."""
+        return places.line(self.room, self.cabinet, self.box, self.folder)
 
     @property
     def media_label(self):
@@ -453,3 +461,41 @@ class ExportJob(db.Model):
     def worker_died(self):
         """Failed because the process building it died."""
         return self.status == "gagal" and self.error == WORKER_DIED
+
+
+class StorageLocation(db.Model):
+    """A managed place for hardcopies: a ruang, a lemari/rak in it, or a boks in that.
+
+    Records keep the names (``room``, ``cabinet``, ``box``) so an export carries them as
+    words; this list is what the forms offer, one entry per place whatever its spelling
+    (``key``: the kind, the parent and the name as read, case aside)."""
+
+    __tablename__ = "archive_storage_locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(80))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("archive_storage_locations.id"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(190), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped["StorageLocation | None"] = relationship(remote_side=[id])
+
+    @property
+    def label(self):
+        return places.label(self.kind, self.name)
+
+    @property
+    def path(self):
+        """The entries from the ruang down to this one."""
+        chain, at = [], self
+        while at is not None:
+            chain.insert(0, at)
+            at = at.parent
+        return chain
+
+    @property
+    def line(self):
+        return " · ".join(p.label for p in self.path)

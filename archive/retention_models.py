@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from archive import places
 from archive.models import ArchiveRecord
 from intranet.clock import utcnow
 from intranet.database import LongText
@@ -117,6 +118,10 @@ class Disposal(db.Model):
     def location(self):
         parts = [p for p in (self.room, self.cabinet, self.box, self.folder) if p]
         return " / ".join(parts) or None
+
+    @property
+    def place(self):
+        return places.line(self.room, self.cabinet, self.box, self.folder)
 
 
 class DisposalItem(db.Model):

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from archive import berita_acara
 from archive import disposals
+from archive import locations
 from archive import retention
 from archive.models import ArchiveRecord
 from archive.retention_forms import AddRecordForm
@@ -133,13 +134,15 @@ def new_list():
 def detail(disposal_id):
     """A list: its records, where it stands, what may be done next."""
     d = _list_or_404(disposal_id)
+    execute_form = ExecuteForm(formdata=None)
+    locations.set_choices(execute_form)
     return render_template(
         "archive/penyusutan_list.html",
         disposal=d,
         holds=retention.active_holds([i.record_id for i in d.items]),
         add_form=AddRecordForm(formdata=None),
         decision_form=DecisionForm(formdata=None),
-        execute_form=ExecuteForm(formdata=None),
+        execute_form=execute_form,
         may_decide=permissions.can_decide_disposal(current_user, d),
         bag=disposals.bag_path(d) is not None,
     )

@@ -21,6 +21,7 @@ from archive import fixity
 from archive import indexing
 from archive import jobs
 from archive import listing as daftar
+from archive import locations as storage
 from archive import numbering
 from archive import ocr
 from archive import recording
@@ -29,6 +30,7 @@ from archive import retention as penyusutan
 from archive.forms import ClassificationForm
 from archive.forms import ExportForm
 from archive.forms import HardcopyForm
+from archive.forms import LocationAddForm
 from archive.forms import ManualRecordForm
 from archive.forms import RetentionForm
 from archive.forms import TableImportForm
@@ -106,6 +108,7 @@ def record(record_id):
     """A record: metadata, versions with their files, hardcopy status and history."""
     r = _record_or_404(record_id)
     form = HardcopyForm(formdata=None, obj=r, status=r.hardcopy_status)
+    storage.set_choices(form, r)
     return render_template(
         "archive/record.html",
         record=r,
@@ -206,6 +209,7 @@ def _send(record, sha256, mimetype, name):
 def new_manual():
     """Register an older paper record with its scans."""
     form = ManualRecordForm()
+    storage.set_choices(form)
     form.classification_id.choices = [
         SelectChoice(c.id, f"{c.code} — {c.name}") for c in numbering.classifications()
     ]
@@ -226,8 +230,37 @@ def new_manual():
 @bp.get("/lokasi")
 @readers
 def locations():
-    """Filed records by room, cabinet and box."""
-    return render_template("archive/locations.html", groups=records.by_location(current_user))
+    """The managed places (ruang → lemari/rak → boks) and the filed records by boks."""
+    return _locations_page(LocationAddForm(formdata=None))
+
+
+def _locations_page(form, status=200):
+    return render_template(
+        "archive/locations.html",
+        groups=records.by_location(current_user),
+        tree=storage.tree(),
+        form=form,
+        names={kind: storage.names(kind) for kind in ("ruang", "lemari", "boks")},
+    ), status
+
+
+@bp.post("/lokasi")
+@keepers
+def add_location():
+    """Add a ruang, a lemari/rak in one, or a boks in that."""
+    form = LocationAddForm()
+    if not form.validate_on_submit():
+        return _locations_page(form, 400)
+    try:
+        entry, new = storage.add(form.room.data, form.cabinet.data, form.box.data)
+    except ServiceError as e:
+        flash(str(e), "error")
+        return _locations_page(form, e.status)
+    if new:
+        flash(_("%(place)s ditambahkan.", place=entry.line), "success")
+    else:
+        flash(_("%(place)s sudah ada di daftar.", place=entry.line), "info")
+    return redirect(url_for("archive.locations"))
 
 
 def _box_from_args():

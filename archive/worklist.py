@@ -114,7 +114,11 @@ def for_user(user):
         failed = _failed_runs()
         if failed:
             items.append(
-                Item(str(_l("Pemeriksaan keutuhan berkas menemukan masalah")), failed, url_for("archive.fixity_log"))
+                Item(
+                    str(_l("Pemeriksaan keutuhan berkas menemukan masalah")),
+                    failed,
+                    url_for("archive.fixity_log"),
+                )
             )
     return items
 

@@ -196,6 +196,8 @@ ACCESS = {
     # the demo record's file has no OCR result: nothing to download
     ("archive.ocr_pdf", "GET"): row(TEAM, 404),
     ("archive.locations", "GET"): row(TEAM, 200),
+    # a place added without its ruang is refused on the page
+    ("archive.add_location", "POST"): row(KEEPERS, 400),
     # an invalid hardcopy form flashes its errors and goes back to the record
     ("archive.hardcopy", "POST"): row(KEEPERS, to("/arsip/{record_id}")),
     ("archive.new_manual", "GET"): row(KEEPERS, 200),

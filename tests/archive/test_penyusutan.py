@@ -639,7 +639,7 @@ def test_transfer_records_the_inactive_location(office, tmp_path):
     (tmp_path / "ba-pemindahan.pdf").write_bytes(ba.data)
     text = _text(ba.data)
     assert "BERITA ACARA PEMINDAHAN ARSIP INAKTIF" in text and "4 Januari 2027" in text
-    assert "Gudang Arsip Inaktif / Rak 5 / INAKTIF-2027-01 / 1" in text
+    assert "Gudang Arsip Inaktif · Rak 5 · Boks INAKTIF-2027-01 · Folder 1" in text
     assert "HM.02.04/0001/3301/2025" in text
     # moved records are due no more for a transfer, and still for their destruction later
     assert _due_ids(app, "pemindahan") == []
