@@ -3,10 +3,14 @@ commands (``_check_field``), what counts as another machine (``_network_path``),
 relationship's kind, fields nested in another field's result, and where an OpenDocument
 part may link (``_OdfScan``). Every refusal's exact message."""
 
+import io
+
 import pytest
+from werkzeug.datastructures import FileStorage
 
 from intranet import uploads
 from intranet.uploads import UploadError
+from tests.fixtures.eml import letter_eml
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
@@ -177,3 +181,17 @@ def test_odf_links(part, element, href, refuse):
         assert refused(scan._link, element, href) == because(EXTERNAL, marker)
     else:
         assert scan._link(element, href) is None
+
+
+def test_an_external_relationship_without_a_type_is_named_relationship():
+    scan = uploads._OoxmlScan("word/_rels/document.xml.rels")
+    attrs = {"Target": "https://evil.example/x", "TargetMode": "External"}
+    assert refused(scan.start, "Relationship", attrs) == because(EXTERNAL, "Relationship")
+
+
+def test_check_upload_refuses_an_email_with_a_refused_attachment_by_default():
+    storage = FileStorage(io.BytesIO(letter_eml()), filename="undangan.eml")
+    assert refused(uploads.check_upload, storage, (uploads.EML,), 2**20) == (
+        "Surel berisi lampiran yang tidak diizinkan (setup.exe: Jenis berkas tidak diizinkan.)."
+        " Gunakan Impor surel."
+    )
