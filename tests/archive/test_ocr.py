@@ -1,5 +1,6 @@
-"""OCR of scans (ocrmypdf, Tesseract's Indonesian model): derived searchable PDF/A beside the
-untouched original, confidences and flags, the queue, the berkas, search and the CLI.
+"""OCR of scans (Tesseract's Indonesian model; ocrmypdf for PDFs that are not plain scans):
+derived searchable PDF/A beside the untouched original, confidences and flags, the queue,
+the berkas, search and the CLI.
 
 The scans are generated (tests/fixtures/scans.py): Indonesian letters rendered at 300 dpi,
 one noisy and slightly skewed as an image-only PDF, one fax-like 1-bit page at 200 dpi.
@@ -7,6 +8,7 @@ one noisy and slightly skewed as an image-only PDF, one fax-like 1-bit page at 2
 
 import hashlib
 import io
+import shutil
 from datetime import timedelta
 
 import pikepdf
@@ -39,7 +41,7 @@ from tests.fixtures.scenarios import manual_record_form
 from tests.fixtures.scenarios import material_data
 from tests.fixtures.scenarios import upload
 
-pytestmark = pytest.mark.skipif(not ocr.available(), reason="ocrmypdf is not installed")
+pytestmark = pytest.mark.skipif(not ocr.available(), reason="tesseract is not installed")
 
 #: Character error rate each generated scan must stay within (the clean page's is the bar).
 CER_BARS = {"bersih-300dpi": 0.03, "berderau-miring": 0.05, "faks-1bit": 0.05}
@@ -60,6 +62,36 @@ def pdfa_part(data):
         return pdf.open_metadata().get("pdfaid:part")
 
 
+def assert_pdfa_2b(data):
+    """What PDF/A-2B asks of a derived file, checked structurally (no validator here): XMP
+    naming part 2 conformance B in an unfiltered stream and agreeing with the document info,
+    one sRGB output intent with its ICC profile, a document ID, no encryption, nothing
+    active, every font embedded, nothing transparent, no LZW, no interpolation."""
+    assert data.startswith(b"%PDF-1.") and data[9:10] == b"%"  # and a binary comment
+    assert all(b > 127 for b in data[10:14])
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        meta = pdf.open_metadata()
+        assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("2", "B")
+        assert "/Filter" not in pdf.Root.Metadata
+        assert str(pdf.docinfo.get("/Producer")) == meta["pdf:Producer"]
+        [intent] = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFA1" and intent.DestOutputProfile.N == 3
+        assert len(intent.DestOutputProfile.read_bytes()) > 1000
+        assert len(pdf.trailer.ID) == 2 and "/Encrypt" not in pdf.trailer
+        assert not {"/OpenAction", "/AA"} & set(pdf.Root.keys())
+        assert "/JavaScript" not in pdf.Root.get("/Names", {})
+        for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                continue
+            assert obj.get("/S") not in ("/JavaScript", "/Transparency"), obj.get("/S")
+            if obj.get("/Type") == "/FontDescriptor":
+                assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(obj.keys())
+            if obj.get("/Subtype") == "/Image":
+                assert "/SMask" not in obj and not obj.get("/Interpolate", False)
+                assert obj.get("/Filter") != "/LZWDecode"
+                assert obj.get("/ColorSpace") != "/DeviceCMYK"
+
+
 @pytest.fixture(scope="session")
 def readings():
     """Each generated scan recognised once by the engine: ``{name: (scan, outcome)}``."""
@@ -74,7 +106,7 @@ def test_generated_scans_become_searchable_pdfa_with_their_text(readings, name):
     scan, out = readings[name]
     assert out.status == "selesai", out.note
     assert out.pages == 1 and out.language == "ind"
-    assert pdfa_part(out.pdf) == "2"  # PDF/A-2B, ocrmypdf's --output-type pdfa
+    assert_pdfa_2b(out.pdf)
     # the derived PDF carries a text layer a reader finds words in
     layer = PdfReader(io.BytesIO(out.pdf)).pages[0].extract_text()
     assert scan.text.split("\n")[0].split()[-1] in layer
@@ -92,6 +124,110 @@ def test_a_pdf_that_has_text_is_not_recognised_again(readings):
     _, out = readings["bersih-300dpi"]
     again = ocr.recognise(out.pdf, "application/pdf")
     assert (again.status, again.note, again.pdf) == ("dilewati", "PDF sudah memiliki teks", None)
+
+
+def _image_pdf(pages):
+    """An image-only PDF: each ``(image, MediaBox)`` drawn over a page of that size (the
+    first as a JPEG, the others Flate, as scanners write them)."""
+    pdf = pikepdf.new()
+    for i, (image, box) in enumerate(pages):
+        page = pdf.add_blank_page(page_size=(box[2], box[3]))
+        if i == 0:
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=90)
+            stream = pikepdf.Stream(pdf, out.getvalue(), Filter=pikepdf.Name.DCTDecode)
+        else:
+            stream = pikepdf.Stream(pdf, image.tobytes())
+        stream.Type, stream.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+        stream.Width, stream.Height = image.size
+        stream.ColorSpace, stream.BitsPerComponent = pikepdf.Name.DeviceGray, 8
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=stream))
+        page.Contents = pdf.make_stream(f"q {box[2]} 0 0 {box[3]} 0 0 cm /Im0 Do Q".encode())
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_an_image_only_pdf_keeps_its_pages_sizes_turn_and_jpeg_bytes():
+    from tests.fixtures.scans import LETTERS
+    from tests.fixtures.scans import render
+
+    first = render(LETTERS[0])
+    second = render(LETTERS[2], dpi=200).resize((1240, 1754))  # on A4: 150.1 dpi, not round
+    data = _image_pdf([(first, (0, 0, 419.52, 453.6)), (second, (0, 0, 595, 842))])
+    with pikepdf.open(io.BytesIO(data)) as original:
+        original.pages[1].obj.Rotate = 90  # a sheet scanned sideways, turned by the viewer
+        out = io.BytesIO()
+        original.save(out)
+        data = out.getvalue()
+        jpeg = original.pages[0].Resources.XObject.Im0.read_raw_bytes()
+    before = sha(data)
+    result = ocr.recognise(data, "application/pdf")
+    assert sha(data) == before
+    assert result.status == "selesai" and result.pages == 2, result.note
+    assert [p for p, _ in result.page_confidences] == [1, 2] and result.low_pages == []
+    assert "pemutakhiran" in result.text and "kependudukan" in result.text
+    assert_pdfa_2b(result.pdf)
+    with pikepdf.open(io.BytesIO(result.pdf)) as pdf:
+        assert [[float(v) for v in p.mediabox] for p in pdf.pages] == [
+            [0, 0, 419.52, 453.6],
+            [0, 0, 595, 842],
+        ]
+        assert pdf.pages[1].obj.Rotate == 90 and "/Rotate" not in pdf.pages[0].obj
+        [image] = pdf.pages[0].Resources.XObject.values()
+        assert image.read_raw_bytes() == jpeg  # the scan's own JPEG, not re-encoded
+    reader = PdfReader(io.BytesIO(result.pdf))
+    assert "kependudukan" in reader.pages[1].extract_text()
+
+
+def test_images_that_tesseract_does_not_take_as_they_are_are_flattened_first():
+    from PIL import Image
+
+    from tests.fixtures.scans import LETTERS
+    from tests.fixtures.scans import render
+
+    page = render(LETTERS[1])
+    transparent = io.BytesIO()
+    page.convert("RGBA").save(transparent, "PNG")  # no resolution said: 300 dpi assumed
+    tiff = io.BytesIO()  # two pages, 1-bit group 4, as a fax machine writes them
+    page.convert("1").save(
+        tiff,
+        "TIFF",
+        compression="group4",
+        dpi=(300, 300),
+        save_all=True,
+        append_images=[Image.new("1", page.size, 1)],
+    )
+    result = ocr.recognise(transparent.getvalue(), "image/png")
+    assert result.status == "selesai" and "pelanggaran" in result.text
+    assert_pdfa_2b(result.pdf)
+    result = ocr.recognise(tiff.getvalue(), "image/tiff")
+    assert result.status == "selesai" and result.pages == 2 and "pelanggaran" in result.text
+    assert result.low_pages == [2]  # the blank second page: no word found, to be checked
+    assert_pdfa_2b(result.pdf)
+
+
+@pytest.mark.skipif(not shutil.which("ocrmypdf"), reason="ocrmypdf is not installed")
+def test_a_pdf_mixing_text_and_scanned_pages_has_only_the_scans_read():
+    clean = clean_page()
+    with pikepdf.open(io.BytesIO(pdf_bytes("Surat pengantar berteks"))) as pdf:
+        with pikepdf.open(io.BytesIO(_image_pdf([(clean_image(), (0, 0, 419.52, 453.6))]))) as s:
+            pdf.pages.extend(s.pages)
+            out = io.BytesIO()
+            pdf.save(out)
+    result = ocr.recognise(out.getvalue(), "application/pdf")
+    assert result.status == "selesai" and result.pages == 2, result.note
+    assert [p for p, _ in result.page_confidences] == [2] and result.low_pages == []
+    assert clean.text.split("\n")[0] in result.text
+    assert "Surat pengantar berteks" in PdfReader(io.BytesIO(result.pdf)).pages[0].extract_text()
+    assert pdfa_part(result.pdf) == "2"
+
+
+def clean_image():
+    from tests.fixtures.scans import LETTERS
+    from tests.fixtures.scans import render
+
+    return render(LETTERS[0])
 
 
 @pytest.mark.parametrize(
