@@ -177,7 +177,7 @@ def _recognise(data, mimetype, threshold, language):
             except NotPlainScan:
                 return _with_ocrmypdf(data, tmp, threshold, language)
         else:
-            pages = [_image_input(data, mimetype, tmp)]
+            pages = _image_input(data, mimetype, tmp)
         reading = _tesseract(pages, tmp, language)
     pdf, count = _pdfa(reading.pdf, pages)
     per_page = hocr_confidences(reading.hocr)
@@ -248,10 +248,11 @@ def _all_pages_have_text(data):
 
 
 def _image_input(data, mimetype, folder):
-    """The image as Tesseract takes it, with its resolution.
+    """The image as Tesseract takes it: ``[Page]``, with its resolution.
 
     An image with an alpha channel, a palette, CMYK or a type Tesseract does not read is
-    written as PNG (into the temporary folder; the original is never touched).
+    written as PNG (into the temporary folder; the original is never touched), each page of
+    a TIFF as its own PNG; of an animation only the first picture is read.
     """
     from PIL import Image
     from PIL import UnidentifiedImageError
@@ -266,10 +267,14 @@ def _image_input(data, mimetype, folder):
             if direct and image.mode in ("1", "L", "RGB") and (frames == 1 or direct == ".tif"):
                 path = folder / f"masuk{direct}"
                 path.write_bytes(data)
-                return Page(path, resolution)
-            path = folder / "masuk.png"
-            _flat(image).save(path, dpi=(resolution, resolution))
-            return Page(path, resolution)
+                return [Page(path, resolution)]
+            pages = []
+            for number in range(frames if mimetype == "image/tiff" else 1):
+                image.seek(number)
+                path = folder / f"masuk-{number + 1}.png"
+                _flat(image).save(path, dpi=(resolution, resolution))
+                pages.append(Page(path, resolution))
+            return pages
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
         raise Unreadable(f"gambar tidak dapat dibaca: {str(e)[:200]}") from e
 

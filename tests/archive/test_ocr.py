@@ -205,6 +205,14 @@ def test_images_that_tesseract_does_not_take_as_they_are_are_flattened_first():
     assert result.status == "selesai" and result.pages == 2 and "pelanggaran" in result.text
     assert result.low_pages == [2]  # the blank second page: no word found, to be checked
     assert_pdfa_2b(result.pdf)
+    tiff = io.BytesIO()  # a TIFF of palette pages: each page flattened, none lost
+    blank = Image.new("P", page.size, 0)
+    blank.putpalette([255, 255, 255])
+    blank.save(tiff, "TIFF", save_all=True, append_images=[page.convert("P")])
+    result = ocr.recognise(tiff.getvalue(), "image/tiff")
+    assert result.status == "selesai" and result.pages == 2 and "pelanggaran" in result.text
+    assert [p for p, _ in result.page_confidences] == [2] and result.low_pages == [1]
+    assert_pdfa_2b(result.pdf)
 
 
 @pytest.mark.skipif(not shutil.which("ocrmypdf"), reason="ocrmypdf is not installed")
