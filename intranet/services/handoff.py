@@ -16,7 +16,7 @@ from intranet.services import worklists
 def step_name(step):
     """A step as people name it: its number and its outcome ("3. Tulis konsep"; a definition
     without outcome labels names it by its output, "3. Konsep artikel")."""
-    return f"{step.number}. {getattr(step, 'label', None) or step.output}"
+    return f"{step.number}. {step.outcome}"
 
 
 def role_name(role):
@@ -53,11 +53,13 @@ def who_text(waiting):
     return _(" dan ").join(parts)
 
 
-def outcome_message(case, action, *, step_before, role=None):
+def outcome_message(case, action, *, step_before, role=None, actor=None):
     """What a decision just did and who is next, for the confirmation after it.
 
     ``case`` is the case after the decision; ``action`` the action taken at ``step_before``
-    in ``role``.
+    in ``role`` by ``actor``. A step that names its hand-on says it in its words: "Konsep
+    dikirim ke Koordinator (Demo Koordinator)."; when the next step is the actor's own, it
+    says so ("Berikutnya untuk Anda: 6. Siapkan foto.").
     """
     d = case.definition()
     before = d.step(step_before)
@@ -78,6 +80,15 @@ def outcome_message(case, action, *, step_before, role=None):
             role=role_name(role),
             who=who,
         )
+    if before.handed:
+        people = [u for _role, held in waiting_on(case) for u in held]
+        if actor is not None and people and all(u.id == actor.id for u in people):
+            return _(
+                "%(done)s. Berikutnya untuk Anda: %(step)s.",
+                done=before.handed,
+                step=step_name(d.step(case.step)),
+            )
+        return _("%(done)s ke %(who)s.", done=before.handed, who=who)
     done = (
         before.output
         if action == "approve"

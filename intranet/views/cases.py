@@ -128,6 +128,38 @@ def _review(case, options, form, confirm=False, published=None, pending=None):
     return ctx
 
 
+def _work_url(case, editable):
+    """Where ``editable`` work of the case's current step is done: the preview, the editor,
+    the photos or the concept form; None when the step has no work page for the person."""
+    if case.status != "open" or not editable:
+        return None
+    step = case.definition().step(case.step)
+    if step.kind != "task":
+        return None
+    if "preview" in editable:
+        return url_for("cases.preview", case_id=case.id)
+    if "article" in editable:
+        return url_for("cases.write", case_id=case.id)
+    if "photos" in editable:
+        return url_for("cases.photos", case_id=case.id)
+    if "concept" in editable:
+        return url_for("cases.detail", case_id=case.id) + "#konsep"
+    return None
+
+
+def _holding(case):
+    """Who holds the case now and the outcome awaited ("Demo Redaktur — 3. Tulis konsep"),
+    for the case page; None once it has left the SOP."""
+    if case.status != "open":
+        return None
+    people = [u for _role, held in handoff.waiting_on(case) for u in held]
+    return {
+        "people": people,
+        "step": handoff.step_name(case.definition().step(case.step)),
+        "mine": any(u.id == current_user.id for u in people),
+    }
+
+
 def _page(case, form=None, concept_form=None, conflict=None, comment_form=None, confirm=False):
     options, missing, editable = cases.standing(case, current_user)
     latest = articles.latest_revision(case)
@@ -185,6 +217,9 @@ def _page(case, form=None, concept_form=None, conflict=None, comment_form=None, 
         social_form=SocialPostForm(formdata=None),
         can_preview=latest is not None,
         archive_record=records.record_for_case(case.id) if published else None,
+        holding=_holding(case),
+        work_url=_work_url(case, editable),
+        current_step=case.definition().step(case.step),
         **review,
     )
 
@@ -249,13 +284,31 @@ def save_concept(case_id):
     if not form.validate_on_submit():
         flash_errors(form)
         return _page(case, concept_form=form), 400
+    step_before = case.step
+
+    def save():
+        return cases.save_concept(case, current_user, form.data, form.base.data)
+
     try:
-        c = cases.save_concept(case, current_user, form.data, form.base.data)
+        if form.hand_on.data:
+            c, t, refusal = cases.save_and_hand_on(case, current_user, save)
+        else:
+            c, t, refusal = save(), None, None
     except ServiceError as e:
         flash(str(e), "error")
         conflict = cases.latest_concept(case) if e.status == 409 else None
         return _page(case, concept_form=form, conflict=conflict), e.status
-    flash(_("Konsep versi %(n)s tersimpan.", n=c.number), "success")
+    saved = _("Konsep versi %(n)s tersimpan.", n=c.number)
+    if refusal:
+        flash(_("%(saved)s Naskah belum dikirim: %(why)s", saved=saved, why=refusal), "error")
+        return redirect(url_for("cases.detail", case_id=case.id) + "#konsep")
+    if t is not None:
+        said = handoff.outcome_message(
+            case, t.action, step_before=step_before, role=t.role, actor=current_user
+        )
+        flash(f"{saved} {said}", "success")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    flash(saved, "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#konsep")
 
 
@@ -289,6 +342,15 @@ def _write_page(case, form, conflict=None, status=200, correction=False, dropped
         draft=drafts.restorable(case, current_user, "article"),
         correction=correction,
     ), status
+
+
+def _hand_on_text(case):
+    """The words of a work page's "save and hand on" button from the SOP definition
+    ("Simpan dan kirim konsep ke Koordinator"), or None in a definition without them."""
+    if case.status != "open":
+        return None
+    words = case.definition().step(case.step).hand_on
+    return _("Simpan dan %(action)s", action=words[:1].lower() + words[1:]) if words else None
 
 
 @bp.get("/<int:case_id>/tulis")
@@ -486,6 +548,35 @@ def photo_file(case_id, photo_id, size):
     return photo_service.photo_response(photo, size)
 
 
+def _send_preview(case, layout):
+    """The "Kirim preview ke ..." action: the preview laid out (again only if the text or
+    the layout changed since the last one), then step 7 completed, its reviewers sent their
+    links."""
+    step_before = case.step
+
+    def prepare():
+        latest = previews.latest_preview(case)
+        if latest and latest.layout == layout and latest.revision_hash == case.revision_hash:
+            return latest
+        return cases.lay_out_preview(case, current_user, layout)
+
+    try:
+        _preview, t, refusal = cases.save_and_hand_on(case, current_user, prepare)
+    except ServiceError as e:
+        flash(str(e), "error")
+        return redirect(url_for("cases.preview", case_id=case.id), 303)
+    if refusal:
+        flash(_("Preview disiapkan, tetapi belum dikirim: %(why)s", why=refusal), "error")
+        return redirect(url_for("cases.preview", case_id=case.id), 303)
+    flash(
+        handoff.outcome_message(
+            case, t.action, step_before=step_before, role=t.role, actor=current_user
+        ),
+        "success",
+    )
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
 @bp.route("/<int:case_id>/pratinjau", methods=["GET", "POST"])
 @area_required("cases")
 def preview(case_id):
@@ -493,15 +584,23 @@ def preview(case_id):
     case = get_or_404(Case, case_id)
     if request.method == "POST":
         form = PreviewForm()
-        if form.validate_on_submit():
-            try:
-                cases.lay_out_preview(case, current_user, form.layout.data)
-            except ServiceError as e:
-                flash(str(e), "error")
-                return redirect(url_for("cases.detail", case_id=case.id)), 303
-            flash(_("Preview disiapkan. Selesaikan langkah 7 untuk mengirimkannya."), "success")
-        else:
+        if not form.validate_on_submit():
             flash_errors(form)
+            return redirect(url_for("cases.preview", case_id=case.id))
+        if form.hand_on.data:
+            return _send_preview(case, form.layout.data)
+        try:
+            cases.lay_out_preview(case, current_user, form.layout.data)
+        except ServiceError as e:
+            flash(str(e), "error")
+            return redirect(url_for("cases.detail", case_id=case.id)), 303
+        hand_on = case.definition().step(case.step).hand_on
+        flash(
+            _('Preview disiapkan. Periksa, lalu pilih "%(action)s".', action=hand_on)
+            if hand_on
+            else _("Preview disiapkan. Selesaikan langkah 7 untuk mengirimkannya."),
+            "success",
+        )
         return redirect(url_for("cases.preview", case_id=case.id))
     revision = articles.latest_revision(case)
     if revision is None:
@@ -531,6 +630,7 @@ def preview(case_id):
         editable=editable,
         openings=latest.openings if latest else [],
         missing=missing,
+        current_step=case.definition().step(case.step),
         **review,
     )
 

@@ -227,9 +227,10 @@ def test_one_article_through_ten_steps_costs_few_clicks(app, chromium, tmp_path)
             p.at(6)
             if "/foto" not in p.page.url:
                 p.click("main a.button:text-is('Foto')")
+            p._count("clicks")  # opening the file chooser (or dropping the file) is one
             p.upload("#photo", photo)
-            # the page's script sends a chosen photo at once (no click); the grid then asks for
-            # its texts
+            # the page's script sends a chosen photo at once (no other click); the grid then
+            # asks for its texts
             p.page.wait_for_selector("#photo-grid [name$='-caption']")
             # the texts a photo needs, where the page asks for them after the upload
             for suffix, text in (
