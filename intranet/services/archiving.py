@@ -24,6 +24,7 @@ from intranet.clock import iso
 from intranet.clock import office_date
 from intranet.extensions import db
 from intranet.links import absolute_url
+from intranet.models import Attachment
 from intranet.models import Revision
 from intranet.models import TrailEntry
 from intranet.services import trail
@@ -140,7 +141,8 @@ def _view(version, rows, photo_url):
 
 
 def _originals(case, case_photos):
-    """The source files (each with its material's class) and every photo, both copies."""
+    """The source files (each with its material's class), every photo (both copies) and the
+    article's attachments."""
     for m in case.materials:
         for f in m.files:
             yield Original(
@@ -154,6 +156,12 @@ def _originals(case, case_photos):
     for p in case_photos:
         yield Original("foto-asli", p.original_sha256, p.filename, p.mimetype, f"Asli: {p.caption}")
         yield Original("foto", p.sha256, f"terbit-{p.filename}", p.mimetype, f"Terbit: {p.caption}")
+    for a in db.session.execute(
+        db.select(Attachment)
+        .where(Attachment.case_id == case.id)
+        .order_by(Attachment.position, Attachment.id)
+    ).scalars():
+        yield Original("lampiran", a.sha256, a.filename, a.mimetype, f"Lampiran: {a.title}")
 
 
 def _trail(case):

@@ -9,6 +9,7 @@ from intranet import audit
 from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.extensions import db
+from intranet.models import Attachment
 from intranet.models import Membership
 from intranet.models import Photo
 from intranet.models import SourceFile
@@ -83,6 +84,7 @@ def delete_if_unused(store, sha):
         db.select(Photo.id).where(
             db.or_(Photo.sha256 == sha, Photo.original_sha256 == sha, Photo.thumb_sha256 == sha)
         ),
+        db.select(Attachment.id).where(Attachment.sha256 == sha),
     )
     if not any(db.session.execute(q.limit(1)).first() for q in checks):
         store.delete(sha)

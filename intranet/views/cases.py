@@ -20,6 +20,7 @@ from intranet.clock import office_to_utc
 from intranet.clock import today
 from intranet.database import get_or_404
 from intranet.forms import flash_errors
+from intranet.forms.attachments import AttachmentForm
 from intranet.forms.cases import ArticleForm
 from intranet.forms.cases import CommentForm
 from intranet.forms.cases import ConceptForm
@@ -32,10 +33,12 @@ from intranet.forms.cases import PublishForm
 from intranet.forms.cases import SocialPostForm
 from intranet.forms.cases import WithdrawForm
 from intranet.forms.intake import SimpleForm
+from intranet.models import Attachment
 from intranet.models import Case
 from intranet.models import Photo
 from intranet.permissions import area_required
 from intranet.services import articles
+from intranet.services import attachments as attachment_service
 from intranet.services import cases
 from intranet.services import drafts
 from intranet.services import handoff
@@ -340,8 +343,28 @@ def _write_page(case, form, conflict=None, status=200, correction=False, dropped
         ),
         dropped=dropped,
         draft=drafts.restorable(case, current_user, "article"),
+        attachments=attachment_service.attachments(case),
+        attachment_form=AttachmentForm(formdata=None, prefix="lampiran"),
         correction=correction,
+        hand_on_to=None if correction else _hands_on_to(case),
+        hand_on_text=_hand_on_text(case),
     ), status
+
+
+def _hands_on_to(case):
+    """Who "Simpan dan serahkan" hands the case to ("Koordinator"), or None when the person
+    may not complete the step here."""
+    options, missing, editable = cases.standing(case, current_user)
+    if case.status != "open":
+        return None
+    d = case.definition()
+    # a work step whose kelengkapan is not there yet is finished by saving that work here
+    may_finish = any(o.kind == "complete" for o in options) or (
+        d.step(case.step).kind == "task" and editable and missing
+    )
+    if not may_finish or case.step >= len(d.steps):
+        return None
+    return _(" dan ").join(handoff.role_name(r) for r in d.step(case.step + 1).roles)
 
 
 def _hand_on_text(case):
@@ -408,8 +431,36 @@ def save_article(case_id):
         conflict = articles.latest_revision(case) if e.status == 409 else None
         dropped = getattr(e, "parts", None)
         return _write_page(case, form, conflict=conflict, status=e.status, dropped=dropped)
-    flash(_("Revisi %(n)s tersimpan.", n=r.number), "success")
-    return redirect(url_for("cases.write", case_id=case.id))
+    if not form.hand_on.data:
+        flash(_("Revisi %(n)s tersimpan.", n=r.number), "success")
+        return redirect(url_for("cases.write", case_id=case.id))
+    return _hand_on(case, r)
+
+
+def _hand_on(case, revision):
+    """After "Simpan dan serahkan": complete the step the revision was written at, and say
+    who holds the case next (or why the step cannot end yet)."""
+    step_before = case.step
+    try:
+        cases.decide(case, current_user, "complete", version=case.version)
+    except ServiceError as e:
+        flash(
+            _(
+                "Revisi %(n)s tersimpan, tetapi langkah belum dapat diselesaikan: %(why)s",
+                n=revision.number,
+                why=str(e),
+            ),
+            "error",
+        )
+        return redirect(url_for("cases.write", case_id=case.id))
+    flash(
+        _("Revisi %(n)s tersimpan. ", n=revision.number)
+        + handoff.outcome_message(case, "complete", step_before=step_before, actor=current_user),
+        "success",
+    )
+    # the next step may be the person's own (step 6, the photos): straight to its page
+    following = _work_url(case, cases.editable_parts(case, current_user))
+    return redirect(following or url_for("cases.detail", case_id=case.id))
 
 
 @bp.post("/<int:case_id>/draf/<any(artikel, konsep):kind>")
@@ -443,6 +494,64 @@ def discard_draft(case_id, kind):
     if kind == "konsep":
         return redirect(url_for("cases.detail", case_id=case.id) + "#konsep")
     return redirect(url_for("cases.write", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/lampiran")
+@area_required("cases")
+def add_attachment(case_id):
+    """Attach a PDF to the article (checked like every upload; active content refused)."""
+    case = get_or_404(Case, case_id)
+    form = AttachmentForm(prefix="lampiran")
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("cases.write", case_id=case.id))
+    try:
+        row = attachment_service.add_attachment(
+            case,
+            current_user,
+            form.file.data,
+            form.title.data,
+            cases.editable_parts(case, current_user),
+        )
+    except ServiceError as e:
+        flash(str(e), "error")
+        return redirect(url_for("cases.write", case_id=case.id))
+    flash(_("Lampiran %(title)s ditambahkan.", title=row.title), "success")
+    return redirect(url_for("cases.write", case_id=case.id) + "#lampiran")
+
+
+def _case_attachment(case_id, attachment_id):
+    case = get_or_404(Case, case_id)
+    row = get_or_404(Attachment, attachment_id)
+    if row.case_id != case.id:
+        abort(404)
+    return case, row
+
+
+@bp.post("/<int:case_id>/lampiran/<int:attachment_id>/hapus")
+@area_required("cases")
+def remove_attachment(case_id, attachment_id):
+    """Take an attachment off the article."""
+    case, row = _case_attachment(case_id, attachment_id)
+    if not SimpleForm().validate_on_submit():
+        abort(400)
+    try:
+        attachment_service.remove_attachment(
+            case, current_user, row, cases.editable_parts(case, current_user)
+        )
+    except ServiceError as e:
+        flash(str(e), "error")
+        return redirect(url_for("cases.write", case_id=case.id))
+    flash(_("Lampiran dihapus."), "success")
+    return redirect(url_for("cases.write", case_id=case.id) + "#lampiran")
+
+
+@bp.get("/<int:case_id>/lampiran/<int:attachment_id>")
+@area_required("cases")
+def attachment_file(case_id, attachment_id):
+    """An attachment, as a download, for the team."""
+    _case, row = _case_attachment(case_id, attachment_id)
+    return attachment_service.attachment_response(row) or abort(404)
 
 
 @bp.get("/<int:case_id>/revisi")

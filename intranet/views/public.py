@@ -25,6 +25,7 @@ from intranet.public_cache import cached
 from intranet.security import safe_path
 from intranet.services import accounts
 from intranet.services import articles
+from intranet.services import attachments as attachment_service
 from intranet.services import health
 from intranet.services import previews
 from intranet.services import publishing
@@ -153,8 +154,20 @@ def article(slug):
         canonical=canonical,
         og_image=cover,
         article=a,
+        attachments=attachment_service.attachments(a.case),
         categories=publishing.categories_in_use(),
     )
+
+
+@bp.get("/berita/<slug>/lampiran/<int:attachment_id>")
+def attachment(slug, attachment_id):
+    """A file attached to a published article, as a download; 410 once it is withdrawn."""
+    row, gone = attachment_service.public_attachment(slug, attachment_id)
+    if gone:
+        abort(410)
+    if row is None:
+        abort(404)
+    return attachment_service.attachment_response(row) or abort(404)
 
 
 def _cover(version):

@@ -56,6 +56,7 @@ def sample_args(app, scanned_decree, scenario, needed=None):
             "rule_id": 1,
             "fmt": "csv",
             "kind": "artikel",
+            "attachment_id": 1,
             # refused for want of a token before any list, hold or task is looked up
             "disposal_id": 1,
             "hold_id": 1,

@@ -37,6 +37,7 @@ from intranet.models import TeamDecree
 from intranet.models import User
 from intranet.services.photos import rendition_widths
 from tests.conftest import ROLES
+from tests.fixtures.attachments import attach
 from tests.fixtures.files import pdf_bytes
 from tests.fixtures.scenarios import build_preview
 from tests.fixtures.scenarios import build_published
@@ -154,6 +155,11 @@ ACCESS = {
     # goes back to the editor
     ("cases.save_draft", "POST"): row(WORK, 400),
     ("cases.discard_draft", "POST"): row(WORK, to("/intranet/naskah/{case_id}/tulis")),
+    # attachments change only while the article may be written: the scenario's case is at
+    # step 7, so an upload or a removal is refused for everyone, flashed on the editor
+    ("cases.add_attachment", "POST"): row(WORK, to("/intranet/naskah/{case_id}/tulis")),
+    ("cases.remove_attachment", "POST"): row(WORK, to("/intranet/naskah/{case_id}/tulis")),
+    ("cases.attachment_file", "GET"): row(WORK, 200),
     ("cases.revisions", "GET"): row(WORK, 200),
     ("cases.photos", "GET"): row(WORK, 200),
     ("cases.photos", "POST"): row(WORK, 400),
@@ -170,6 +176,7 @@ ACCESS = {
     ("public.search", "GET"): row(PUBLIC, 200),
     ("public.article", "GET"): row(PUBLIC, 200),
     ("public.media", "GET"): row(PUBLIC, 200),
+    ("public.attachment", "GET"): row(PUBLIC, 200),
     ("public.media_rendition", "GET"): row(PUBLIC, 200),
     ("public.feed_xml", "GET"): row(PUBLIC, 200),
     ("public.feed_atom", "GET"): row(PUBLIC, 200),
@@ -323,6 +330,7 @@ def published_args(app, login):
             "archive_file_id": first.id,
             "number": 1,
         }
+    args["published_attachment_id"] = attach(app, args["published_case_id"])
     r = login("arsiparis").post(
         f"/arsip/{args['record_id']}/fisik",
         data={"status": "disimpan", "room": "R1", "cabinet": "L2", "box": "B3"},
@@ -376,6 +384,8 @@ def scenario_args(app, login, scanned_decree, needed):
             "fmt": "csv",
             "kind": "artikel",
         }
+    if needed & {"attachment_id"}:
+        args["attachment_id"] = attach(app, scenario["case_id"])
     if needed & {"slug", "record_id", "number", *ON_PUBLISHED, *ON_ARCHIVE}:
         args.update(published_args(app, login))
     if needed & {"run_id"}:
@@ -453,6 +463,8 @@ def url_values(endpoint, rule, args):
         values["case_id"] = args["published_case_id"]
     if endpoint in ON_PUBLISHED and "photo_id" in values:
         values["photo_id"] = args["published_photo_id"]
+    if endpoint == "public.attachment":
+        values["attachment_id"] = args["published_attachment_id"]
     if endpoint.startswith("public.category"):
         values["slug"] = "berita-terkini"
     if endpoint in ("archive.original", "archive.ocr_pdf"):

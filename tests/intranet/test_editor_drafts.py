@@ -1,5 +1,5 @@
 """Never lose a word: per-person drafts autosaved from the editor and the concept form, offered
-back on return, never a revision by themselves."""
+back on return, never a revision by themselves; and the editor's save-and-hand-on."""
 
 import re
 
@@ -7,6 +7,7 @@ import pytest
 
 from intranet.cli import load_demo
 from intranet.extensions import db
+from intranet.models import Case
 from intranet.models import Concept
 from intranet.models import EditorDraft
 from intranet.models import Revision
@@ -151,3 +152,36 @@ def test_draft_needs_the_csrf_header(app_factory):
     r = c.post(url, json={"base": 0, "fields": FIELDS}, headers={"X-CSRFToken": token})
     assert r.status_code == 200
     assert count(app, EditorDraft) == 1
+
+
+def test_save_and_hand_on_completes_step_5(app, login, scenario):
+    cid = scenario["case_id"]
+    put_case_at(app, cid, 5)
+    penulis = login("penulis")
+    page = penulis.get(f"/intranet/naskah/{cid}/tulis").get_data(as_text=True)
+    assert 'name="hand_on" value="y">Simpan dan ' in page
+    r = penulis.post(
+        f"/intranet/naskah/{cid}/tulis",
+        data={**ARTICLE_DATA, "base": 0, "hand_on": "y"},
+        follow_redirects=True,
+    )
+    assert r.status_code == 200
+    text = r.get_data(as_text=True)
+    assert "Revisi 1 tersimpan." in text
+    with app.app_context():
+        assert db.session.get(Case, cid).step == 6
+
+
+def test_hand_on_that_cannot_end_the_step_keeps_the_revision(app, login, scenario):
+    cid = scenario["case_id"]
+    put_case_at(app, cid, 5)
+    penulis = login("penulis")
+    # the body has no words once cleaned: refused before anything is saved
+    r = penulis.post(
+        f"/intranet/naskah/{cid}/tulis",
+        data={**ARTICLE_DATA, "base": 0, "hand_on": "y", "body_html": "<p><br></p>"},
+    )
+    assert r.status_code == 400
+    assert count(app, Revision) == 0
+    with app.app_context():
+        assert db.session.get(Case, cid).step == 5
