@@ -43,6 +43,9 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "20 per 10 minutes",
     # Number of reverse proxies in front (nginx: 1); 0 when gunicorn faces the clients.
     "PROXY_FIX_X_FOR": 0,
+    # The public page cache reads the site's state again at least this often (seconds): the
+    # longest a change made on another app host can go unseen (on one host: at once).
+    "PUBLIC_CACHE_RECHECK": 1.0,
     "LOGIN_RATE_LIMIT_PER_ADDRESS": "100 per 10 minutes",
     "BABEL_DEFAULT_LOCALE": "id",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",

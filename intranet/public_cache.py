@@ -3,8 +3,17 @@
 Pages are kept per path and query under the site key: the site's generation (bumped in
 the database, in the same transaction, by every publication, correction and withdrawal)
 and the newest visible publication time (which moves by the clock alone when a scheduled
-article's time comes). Each request asks the database for the key (one small query), so a
-worker never serves a page from before a publication, whichever worker published it.
+article's time comes).
+
+A hit asks no database. Each worker keeps the key it last read and reads it again when:
+
+- the site's change signal moved: a file in the instance folder whose modification time is
+  set after every commit that bumped the generation (``os.stat``, on this host: at once);
+- the next scheduled publication's time has come (read with the key, so a scheduled
+  article appears at its time, by the office clock);
+- ``PUBLIC_CACHE_RECHECK`` seconds (1 by default) have passed since the last read: the bound
+  for a change made on another host, or by a process that died between its commit and the
+  signal.
 
 Hits are answered by ``PublicCacheMiddleware`` in front of Flask, for visitors without a
 cookie (the public); anyone with a session goes through the application as usual. A page
@@ -14,15 +23,21 @@ carry an ETag and Last-Modified, and a matching conditional request gets 304.
 """
 
 import hashlib
+import os
 import threading
+import time
 from collections import OrderedDict
 from functools import wraps
 
+from flask import current_app
+from flask import has_app_context
 from flask import make_response
 from flask import request
 from sqlalchemy import bindparam
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from intranet.clock import utcnow
 from intranet.extensions import db
@@ -37,12 +52,17 @@ _cache = OrderedDict()
 _lock = threading.Lock()
 
 
+SIGNAL = "site-changed"
+
 #: The site's generation and its newest visible publication (the one visibility rule, at
-#: ``:now``), in one statement built once: every public request asks it.
+#: ``:now``), and the next publication still to come, in one statement built once.
 SITE_KEY = select(
     SiteState.generation,
     select(func.max(Article.published_at))
     .where(Article.visible_at(bindparam("now")))
+    .scalar_subquery(),
+    select(func.min(Article.published_at))
+    .where(Article.status == "published", Article.published_at > bindparam("now"))
     .scalar_subquery(),
 ).where(SiteState.id == 1)
 
@@ -55,9 +75,44 @@ def clear():
 
 def site_key(engine):
     """(generation, newest visible publication time) in one round trip."""
+    return _read_key(engine)[0]
+
+
+def _read_key(engine):
+    """The site key and the time (UTC, naive) of the next scheduled publication, or None."""
     with engine.connect() as conn:
         row = conn.execute(SITE_KEY, {"now": utcnow()}).first()
-    return (row[0], str(row[1])) if row else (0, "None")
+    return ((row[0], str(row[1])), row[2]) if row else ((0, "None"), None)
+
+
+def signal_path(app):
+    return os.path.join(app.instance_path, SIGNAL)
+
+
+def _signal_stamp(path):
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
+
+
+@event.listens_for(Session, "after_commit")
+def _signal_after_commit(session):
+    """After a commit that bumped the generation (``publishing.bump`` marks the session)."""
+    if session.info.pop("site_changed", False) and has_app_context():
+        path = signal_path(current_app)
+        try:
+            with open(path, "a"):
+                pass
+            now = time.time_ns()
+            os.utime(path, ns=(now, now))
+        except OSError:  # the recheck interval still bounds how long a worker serves old pages
+            current_app.logger.warning("site change signal not written: %s", path)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session):
+    session.info.pop("site_changed", None)
 
 
 def cached(view):
@@ -86,6 +141,27 @@ class PublicCacheMiddleware:
     def __init__(self, wsgi_app, flask_app):
         self.wsgi_app = wsgi_app
         self.flask_app = flask_app
+        self.signal = signal_path(flask_app)
+        self.recheck = float(flask_app.config["PUBLIC_CACHE_RECHECK"])
+        # (site key, signal stamp, monotonic time read, next scheduled publication)
+        self.known = None
+
+    def state(self):
+        """The site key, read from the database only when it may have changed."""
+        known = self.known
+        stamp = _signal_stamp(self.signal)
+        if (
+            known is not None
+            and known[1] == stamp
+            and time.monotonic() - known[2] < self.recheck
+            and (known[3] is None or utcnow() < known[3])
+        ):
+            return known[0]
+        read_at = time.monotonic()
+        with self.flask_app.app_context():
+            key, upcoming = _read_key(db.engine)
+        self.known = (key, stamp, read_at, upcoming)
+        return key
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -95,9 +171,7 @@ class PublicCacheMiddleware:
             or not (path == "/" or path.startswith(CACHEABLE[1:]))
         ):
             return self.wsgi_app(environ, start_response)
-        with self.flask_app.app_context():
-            state = site_key(db.engine)
-        key = (id(self.flask_app), path, environ.get("QUERY_STRING", ""), state)
+        key = (id(self.flask_app), path, environ.get("QUERY_STRING", ""), self.state())
         with _lock:
             hit = _cache.get(key)
             if hit is not None:

@@ -45,6 +45,8 @@ def bump():
     db.session.execute(
         db.update(SiteState).where(SiteState.id == 1).values(generation=SiteState.generation + 1)
     )
+    # after the commit, ``public_cache`` moves the change signal every worker stats
+    db.session.info["site_changed"] = True
 
 
 def publish(case, user, when=None, version=None):
