@@ -120,6 +120,7 @@ MODULES = [
         [
             "tests/intranet/test_uploads_pinned.py",
             "tests/intranet/test_uploads_office_pinned.py",
+            "tests/intranet/test_uploads_pdf_pinned.py",
             *(
                 f"tests/intranet/test_uploads_active_content.py::{test}"
                 for test in (

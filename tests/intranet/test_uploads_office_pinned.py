@@ -195,3 +195,31 @@ def test_check_upload_refuses_an_email_with_a_refused_attachment_by_default():
         "Surel berisi lampiran yang tidak diizinkan (setup.exe: Jenis berkas tidak diizinkan.)."
         " Gunakan Impor surel."
     )
+
+
+def test_an_external_relationship_without_a_target_is_refused():
+    scan = uploads._OoxmlScan("word/_rels/document.xml.rels")
+    attrs = {"Type": REL + "hyperlink", "TargetMode": "External"}
+    assert refused(scan.start, "Relationship", attrs) == because(EXTERNAL, "hyperlink")
+
+
+def test_instruction_text_outside_any_field_is_ignored():
+    scan = uploads._OoxmlScan("word/document.xml")
+    _fields(scan, "DDEAUTO c:\\\\x")
+    assert scan.fields == []
+
+
+def test_text_before_a_fields_instruction_is_not_part_of_it():
+    scan = uploads._OoxmlScan("word/document.xml")
+    _fields(scan, "begin")
+    scan.text("DDEAUTO c:\\\\x ")  # a run's text, not instruction text
+    _fields(scan, "PAGE ", "separate", "end")
+    assert scan.fields == []
+
+
+def test_an_instruction_is_kept_to_its_first_4096_characters():
+    scan = uploads._OoxmlScan("word/document.xml")
+    _fields(scan, "begin", "   " + "A" * 5000)
+    assert scan.fields[-1].instruction == "A" * 4096
+    _fields(scan, "B")
+    assert scan.fields[-1].instruction == "A" * 4096

@@ -1,0 +1,59 @@
+"""The PDF walk's rules pinned with no app: the node budget's exact bound and the name a
+script found by its action type is refused under."""
+
+import pikepdf
+import pytest
+from pikepdf import Array
+from pikepdf import Dictionary
+from pikepdf import Name
+
+from intranet import uploads
+from intranet.uploads import UploadError
+
+
+def refused(call, *args):
+    with pytest.raises(UploadError) as e:
+        call(*args)
+    return str(e.value)
+
+
+def three_nodes():
+    """A dictionary holding an array holding a dictionary: three values to visit."""
+    return Dictionary(Kids=Array([Dictionary(Type=Name.Page)]))
+
+
+def test_the_node_budget_is_exact(monkeypatch):
+    monkeypatch.setattr(uploads, "PDF_MAX_NODES", 3)
+    assert uploads._walk_pdf(pikepdf, [three_nodes()]) is None
+    monkeypatch.setattr(uploads, "PDF_MAX_NODES", 2)
+    assert refused(uploads._walk_pdf, pikepdf, [three_nodes()]) == "Berkas PDF terlalu rumit."
+    monkeypatch.setattr(uploads, "PDF_MAX_NODES", 1)
+    assert refused(uploads._walk_pdf, pikepdf, [three_nodes()]) == "Berkas PDF terlalu rumit."
+
+
+def test_the_node_budget_counts_each_root(monkeypatch):
+    monkeypatch.setattr(uploads, "PDF_MAX_NODES", 4)
+    assert uploads._walk_pdf(pikepdf, [three_nodes(), Dictionary()]) is None
+    assert refused(uploads._walk_pdf, pikepdf, [three_nodes(), Dictionary(), Dictionary()]) == (
+        "Berkas PDF terlalu rumit."
+    )
+
+
+@pytest.mark.parametrize(
+    "where, marker", [("", "/JavaScript"), ("/Annots", "/Annots"), ("/OpenAction", "/OpenAction")]
+)
+def test_a_javascript_action_without_its_script_key_is_named_where_it_hangs(where, marker):
+    action = {"/S": Name("/JavaScript")}
+    assert (
+        refused(uploads._check_pdf_dictionary, pikepdf, action, where)
+        == f"Berkas PDF ditolak: berisi JavaScript ({marker})."
+    )
+
+
+@pytest.mark.parametrize("where", ["", "/Annots"])
+def test_other_actions_are_named_by_their_type_wherever_they_hang(where):
+    action = {"/S": Name("/Launch")}
+    assert (
+        refused(uploads._check_pdf_dictionary, pikepdf, action, where)
+        == "Berkas PDF ditolak: berisi perintah menjalankan program (/Launch)."
+    )
