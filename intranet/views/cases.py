@@ -493,6 +493,8 @@ def discard_draft(case_id, kind):
     flash(_("Draf dibuang."), "success")
     if kind == "konsep":
         return redirect(url_for("cases.detail", case_id=case.id) + "#konsep")
+    if publishing.article_for_case(case) is not None:
+        return redirect(url_for("cases.correct_published", case_id=case.id))
     return redirect(url_for("cases.write", case_id=case.id))
 
 
@@ -878,7 +880,13 @@ def correct_published(case_id):
                 "credits",
             )
         }
-        form = _article_form(case, ArticleForm(formdata=None, base=latest.number, **data))
+        base = latest.number
+        draft = drafts.restorable(case, current_user, "article")
+        if draft and request.args.get("draf") == "pulihkan":
+            data.update(drafts.fields_of(draft))
+            base = draft.base_number
+            flash(_("Draf dipulihkan ke formulir. Simpan koreksi agar tersimpan."), "success")
+        form = _article_form(case, ArticleForm(formdata=None, base=base, **data))
         return _write_page(case, form, correction=True)
     form = _article_form(case)
     if not form.validate_on_submit():
@@ -889,7 +897,10 @@ def correct_published(case_id):
     except ServiceError as e:
         flash(str(e), "error")
         conflict = articles.latest_revision(case) if e.status == 409 else None
-        return _write_page(case, form, conflict=conflict, status=e.status, correction=True)
+        dropped = getattr(e, "parts", None)
+        return _write_page(
+            case, form, conflict=conflict, status=e.status, correction=True, dropped=dropped
+        )
     flash(_("Koreksi disimpan; menunggu persetujuan penanggung jawab."), "success")
     return redirect(url_for("cases.detail", case_id=case.id) + "#terbit")
 

@@ -185,3 +185,27 @@ def test_hand_on_that_cannot_end_the_step_keeps_the_revision(app, login, scenari
     assert count(app, Revision) == 0
     with app.app_context():
         assert db.session.get(Case, cid).step == 5
+
+
+def test_a_published_correction_keeps_a_draft_and_names_what_would_be_dropped(app, login, scenario):
+    from tests.fixtures.scenarios import build_published
+
+    cid = scenario["case_id"]
+    build_published(app, cid)
+    redaktur = login("redaktur")
+    with app.app_context():
+        base = db.session.execute(
+            db.select(db.func.max(Revision.number)).where(Revision.case_id == cid)
+        ).scalar_one()
+    assert autosave(redaktur, cid, {"title": "Judul koreksi"}, base=base).status_code == 200
+    url = f"/intranet/naskah/{cid}/koreksi-terbit"
+    assert "Ada draf yang belum disimpan (" in redaktur.get(url).get_data(as_text=True)
+    restored = redaktur.get(url + "?draf=pulihkan").get_data(as_text=True)
+    assert 'value="Judul koreksi"' in restored
+    data = {**ARTICLE_DATA, "base": base, "body_html": '<p onclick="x()">Koreksi</p>'}
+    r = redaktur.post(url, data=data)
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert "atribut onclick pada &lt;p&gt;" in page and 'name="accept_drops"' in page
+    assert redaktur.post(url, data={**data, "accept_drops": "y"}).status_code == 302
+    assert count(app, EditorDraft) == 0
