@@ -15,7 +15,9 @@ from tests.browser import Browser
 from tests.browser import LiveServer
 from tests.browser import require_chromium
 from tests.conftest import PASSWORD
+from tests.fixtures.scenarios import ARTICLE_DATA
 from tests.fixtures.scenarios import build_preview
+from tests.fixtures.scenarios import build_published
 from tests.intranet.test_review_panel import at_step_4
 
 pytestmark = pytest.mark.browser
@@ -69,7 +71,6 @@ def test_review_steps_put_the_decision_on_the_first_screen(app, login, scenario,
     at_step_4(app, login, cid)
     with LiveServer(app) as server:
         b = Browser(playwright, server.url, "review")
-        # the csp would refuse axe's injected script, so the pages checked by axe bypass it
         try:
             # --- step 4: the concept beside the decision; a return confirmed by name -------
             for label, (w, h) in VIEWPORTS.items():
@@ -181,5 +182,81 @@ def test_review_pages_pass_axe(app, login, scenario, playwright):
                     page.goto(path)
                     assert violations(page) == [], path
                 ctx.close()
+        finally:
+            b.close()
+
+
+def log_in(page, username):
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button.primary")
+
+
+def test_the_emailed_link_logs_in_and_returns_to_decide(app, scenario, playwright):
+    cid = scenario["case_id"]
+    token = build_preview(app, cid, recipient="koordinator")
+    complete_step_7(app, cid)
+    with LiveServer(app) as server:
+        b = Browser(playwright, server.url, "review")
+        try:
+            w, h = VIEWPORTS["phone"]
+            ctx = b.browser.new_context(
+                base_url=server.url, viewport={"width": w, "height": h}, bypass_csp=True
+            )
+            page = ctx.new_page()
+            page.goto(f"/pratinjau/{token}")
+            assert violations(page) == []
+            banner = page.locator(".preview-banner")
+            assert banner.locator("a", has_text="Halaman naskah").get_attribute("href") == (
+                f"/intranet/naskah/{cid}"
+            )
+            b.shot(page, "link-anonymous-phone")
+            with page.expect_navigation():
+                banner.locator("a", has_text="Masuk untuk memutuskan").click()
+            log_in(page, "koordinator")
+            assert page.url == f"{server.url}/intranet/naskah/{cid}/pratinjau"
+            first_screen(b, page, "link-after-login-preview-phone", h)
+            assert violations(page) == []
+            with page.expect_navigation():
+                page.click("#setujui")
+            assert step_of(app, cid) == 9
+            ctx.close()
+            assert b.errors == []
+        finally:
+            b.close()
+
+
+def test_a_published_correction_is_approved_from_the_first_screen(app, login, scenario, playwright):
+    cid = scenario["case_id"]
+    build_published(app, cid)
+    corrected = {**ARTICLE_DATA, "base": "1", "title": "Judul koreksi terbit"}
+    red = login("redaktur")
+    assert red.post(f"/intranet/naskah/{cid}/koreksi-terbit", data=corrected).status_code == 302
+    with LiveServer(app) as server:
+        b = Browser(playwright, server.url, "review")
+        try:
+            for label, (w, h) in VIEWPORTS.items():
+                page = b.page_for("penanggungjawab", PASSWORD, (w, h))
+                page.goto(f"/intranet/naskah/{cid}")
+                first_screen(b, page, f"correction-case-{label}", h)
+                assert "Judul koreksi terbit" in page.locator(".review-read").inner_text()
+                page.context.close()
+            ctx = b.browser.new_context(
+                base_url=server.url, viewport={"width": 390, "height": 844}, bypass_csp=True
+            )
+            page = ctx.new_page()
+            page.goto("/intranet/login")
+            log_in(page, "penanggungjawab")
+            page.goto(f"/intranet/naskah/{cid}")
+            assert violations(page) == []
+            with page.expect_navigation():
+                page.click("#setujui")
+            assert (
+                "Koreksi disetujui dan diterbitkan" in page.locator(".flash-success").inner_text()
+            )
+            b.shot(page, "correction-approved-phone")
+            ctx.close()
+            assert b.errors == []
         finally:
             b.close()
