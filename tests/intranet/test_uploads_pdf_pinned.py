@@ -6,6 +6,7 @@ import pytest
 from pikepdf import Array
 from pikepdf import Dictionary
 from pikepdf import Name
+from pikepdf import String
 
 from intranet import uploads
 from intranet.uploads import UploadError
@@ -57,3 +58,58 @@ def test_other_actions_are_named_by_their_type_wherever_they_hang(where):
         refused(uploads._check_pdf_dictionary, pikepdf, action, where)
         == "Berkas PDF ditolak: berisi perintah menjalankan program (/Launch)."
     )
+
+
+@pytest.mark.parametrize(
+    "action, refusal",
+    [
+        (Name("/JavaScript"), "berisi JavaScript (/OpenAction)"),
+        (Name("/Launch"), "berisi perintah menjalankan program (/Launch)"),
+        (Name("/SubmitForm"), "berisi formulir yang mengirim atau memuat data (/SubmitForm)"),
+        (Name("/URI"), "berisi tindakan otomatis (/OpenAction)"),
+        (None, "berisi tindakan otomatis (/OpenAction)"),
+        (Name("/GoTo"), None),
+    ],
+)
+def test_what_runs_when_the_file_is_opened(action, refusal):
+    opening = Dictionary(S=action) if action is not None else Dictionary()
+    catalog = {"/Type": Name("/Catalog"), "/OpenAction": opening}
+    if refusal is None:
+        assert uploads._check_pdf_dictionary(pikepdf, catalog, "") is None
+    else:
+        assert (
+            refused(uploads._check_pdf_dictionary, pikepdf, catalog, "")
+            == f"Berkas PDF ditolak: {refusal}."
+        )
+
+
+@pytest.mark.parametrize(
+    "uri, refuse",
+    [
+        (String("https://kpu.example/"), False),
+        (String("  MAILTO:tu@kpu.example"), False),
+        (String("file:///C:/a.exe"), True),
+        (Name("/https"), True),  # not a string: no address at all
+        (None, True),
+    ],
+)
+def test_a_uri_action_may_open_a_web_page_or_a_mail_only(uri, refuse):
+    action = {"/S": Name("/URI")}
+    if uri is not None:
+        action["/URI"] = uri
+    if refuse:
+        assert (
+            refused(uploads._check_pdf_dictionary, pikepdf, action, "/Annots")
+            == "Berkas PDF ditolak: berisi tautan ke berkas lokal atau jaringan (/URI)."
+        )
+    else:
+        assert uploads._check_pdf_dictionary(pikepdf, action, "/Annots") is None
+
+
+def test_types_that_are_no_names_are_no_types():
+    """A reader ignores a /S, /Type or /Subtype written as a string: so does the check."""
+    for key, value in (("/S", "/JavaScript"), ("/Type", "/EmbeddedFile"), ("/Subtype", "/3D")):
+        assert uploads._check_pdf_dictionary(pikepdf, {key: String(value)}, "") is None
+    assert uploads._pdf_name(pikepdf, String("/Launch")) is None
+    assert uploads._pdf_name(pikepdf, None) is None
+    assert uploads._pdf_name(pikepdf, Name("/Launch")) == "/Launch"
