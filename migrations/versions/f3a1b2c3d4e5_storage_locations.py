@@ -49,7 +49,7 @@ def upgrade():
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('key', sa.String(length=190), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['parent_id'], ['archive_storage_locations.id'], name=op.f('fk_archive_storage_locations_parent_id_archive_storage_locations')),
+    sa.ForeignKeyConstraint(['parent_id'], ['archive_storage_locations.id'], name=op.f('fk_archive_storage_locations_parent_id_archive_storage_locations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_archive_storage_locations')),
     sa.UniqueConstraint('key', name=op.f('uq_archive_storage_locations_key'))
     )
