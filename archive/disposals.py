@@ -487,13 +487,7 @@ def _transfer(disposal, user, data, version, batch):
             record,
             "penyusutan",
             user.id,
-            {
-                "action": "dipindahkan",
-                "list": disposal.id,
-                "from": before,
-                "to": record.location,
-                "place": record.place,
-            },
+            {"action": "dipindahkan", "list": disposal.id, "from": before, "to": record.location},
         )
         indexing.enqueue(record.id)
     db.session.flush()

@@ -1,8 +1,7 @@
 """Forms for deciding at a step of a case."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
-from flask_wtf.file import FileRequired
+from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import DateTimeLocalField
@@ -107,15 +106,13 @@ class ArticleForm(BaseForm):
 
 
 class PhotoForm(BaseForm):
-    """A new journalistic photo."""
+    """New journalistic photos: one or many files; the texts may follow in the grid."""
 
-    photo = FileField(
-        _l("Foto (JPEG, PNG atau WebP)"), validators=[FileRequired(_l("Pilih foto."))]
-    )
-    caption = StringField(_l("Keterangan foto"), validators=[required(), length(500), printable])
-    credit = StringField(_l("Kredit (fotografer)"), validators=[required(), length(200), printable])
+    photo = MultipleFileField(_l("Foto (JPEG, PNG atau WebP; boleh beberapa sekaligus)"))
+    caption = StringField(_l("Keterangan foto"), validators=[Optional(), length(500), printable])
+    credit = StringField(_l("Kredit (fotografer)"), validators=[Optional(), length(200), printable])
     alt = StringField(
-        _l("Teks alternatif (untuk pembaca layar)"), validators=[required(), length(300), printable]
+        _l("Teks alternatif (untuk pembaca layar)"), validators=[Optional(), length(300), printable]
     )
     taken_on = DateField(
         _l("Tanggal pengambilan"), validators=[Optional(), within_years()], format="%Y-%m-%d"
@@ -133,12 +130,34 @@ class PhotoEditForm(VersionedForm):
     )
 
 
+class PhotoRowForm(PhotoEditForm):
+    """One row of the photo grid (its fields prefixed ``p<id>-``; the grid form has the CSRF)."""
+
+    class Meta:
+        csrf = False
+
+
+class PhotoGridForm(BaseForm):
+    """The photo grid: saves every row's texts; ``hand_on`` then completes the step."""
+
+    hand_on = BooleanField(default=False)
+
+
 class PhotoActionForm(BaseForm):
-    """Move, make cover or remove a photo."""
+    """Move, make cover, rotate or remove a photo."""
 
     what = HiddenField(
-        validators=[AnyOf(["up", "down", "cover", "remove"], message=_l("Tindakan tidak dikenal."))]
+        validators=[
+            AnyOf(
+                ["up", "down", "cover", "remove", "rotate_left", "rotate_right", "move"],
+                message=_l("Tindakan tidak dikenal."),
+            )
+        ]
     )
+    #: For ``move``: the place (1 is first).
+    position = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    #: For ``remove``: sent by the confirmation step (or the dialog).
+    confirm = HiddenField(validators=[Optional(), AnyOf(["1"], message=_l("Tidak dikenal."))])
 
 
 class PreviewForm(BaseForm):

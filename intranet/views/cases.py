@@ -4,6 +4,7 @@ import io
 
 from flask import Blueprint
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -28,6 +29,8 @@ from intranet.forms.cases import DecisionForm
 from intranet.forms.cases import PhotoActionForm
 from intranet.forms.cases import PhotoEditForm
 from intranet.forms.cases import PhotoForm
+from intranet.forms.cases import PhotoGridForm
+from intranet.forms.cases import PhotoRowForm
 from intranet.forms.cases import PreviewForm
 from intranet.forms.cases import PublishForm
 from intranet.forms.cases import SocialPostForm
@@ -574,37 +577,157 @@ def revisions(case_id):
     return render_template("cases/revisions.html", case=case, rows=rows, table=table, a=a, b=b)
 
 
-def _photo_page(case, form=None, status=200):
+def _wants_json():
+    """The page's script asks for JSON (``Accept: application/json``); a form post does not."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _photo_page(case, form=None, status=200, row_forms=None, confirm=None):
     rows = photo_service.photos(case)
+    row_forms = row_forms or {}
     return render_template(
         "cases/photos.html",
         case=case,
         rows=rows,
         form=form or PhotoForm(),
-        edit_forms={p.id: PhotoEditForm(formdata=None, obj=p) for p in rows},
+        row_forms={
+            p.id: row_forms.get(p.id) or PhotoRowForm(formdata=None, obj=p, prefix=f"p{p.id}")
+            for p in rows
+        },
+        grid_form=PhotoGridForm(),
         action_form=PhotoActionForm(),
         editable=cases.editable_parts(case, current_user),
+        incomplete={p.id for p in rows if photo_service.incomplete(p)},
+        hand_on_to=_hands_on_to(case),
+        hand_on_text=_hand_on_text(case),
+        confirm=confirm,
+        max_at_once=photo_service.MAX_AT_ONCE,
+        max_mb=current_app.config["MAX_UPLOAD_BYTES"] // 2**20,
     ), status
 
 
 @bp.route("/<int:case_id>/foto", methods=["GET", "POST"])
 @area_required("cases")
 def photos(case_id):
-    """The case's photos; the penulis adds them with caption, credit and alt text."""
+    """The case's photos; the penulis uploads one or many at once (each file kept or refused
+    on its own), then completes captions, credits and alt texts in the grid."""
     case = get_or_404(Case, case_id)
     if request.method == "GET":
         return _photo_page(case)
+    as_json = _wants_json()
     form = PhotoForm()
-    if not form.validate_on_submit():
-        flash_errors(form)
+    files = [f for f in request.files.getlist("photo") if f and f.filename]
+    if not form.validate_on_submit() or not files or len(files) > photo_service.MAX_AT_ONCE:
+        if form.errors:
+            messages = [str(e) for errors in form.errors.values() for e in errors]
+        elif not files:
+            messages = [_("Pilih foto.")]
+        else:
+            messages = [
+                _(
+                    "Terlalu banyak berkas sekaligus (%(n)s; maksimal %(max)s). Tidak ada yang "
+                    "diunggah; kirim sebagian dulu.",
+                    n=len(files),
+                    max=photo_service.MAX_AT_ONCE,
+                )
+            ]
+        if as_json:
+            return {"added": [], "refused": [{"name": "", "message": m} for m in messages]}, 400
+        if form.errors:
+            flash_errors(form)
+        else:
+            flash(messages[0], "error")
         return _photo_page(case, form, 400)
+    added, refused, status = [], [], 400
+    for storage in files:
+        name = storage.filename
+        try:
+            photo = cases.add_photo(case, current_user, storage, form.data)
+        except ServiceError as e:
+            refused.append({"name": name, "message": str(e)})
+            status = e.status if status == 400 else status
+            continue
+        added.append({"name": name, "id": photo.id})
+    if as_json:
+        return {"added": added, "refused": refused}, (201 if added else status)
+    for r in refused:
+        flash(_("%(name)s ditolak: %(why)s", name=r["name"], why=r["message"]), "error")
+    if not added:
+        return _photo_page(case, form, status)
+    flash(
+        _(
+            "%(n)s foto ditambahkan. Lengkapi keterangan dan teks alternatifnya di tabel.",
+            n=len(added),
+        ),
+        "success",
+    )
+    return redirect(url_for("cases.photos", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/foto/keterangan")
+@area_required("cases")
+def caption_photos(case_id):
+    """Save the texts of every photo in the grid at once; "Simpan dan kirim" then completes
+    step 6 and says who holds the case next."""
+    case = get_or_404(Case, case_id)
+    grid = PhotoGridForm()
+    if not grid.validate_on_submit():
+        flash_errors(grid)
+        return _photo_page(case, status=400)
+    row_forms, rows, bad = {}, [], False
+    for place, p in enumerate(photo_service.photos(case), 1):
+        if f"p{p.id}-caption" not in request.form:
+            continue
+        rf = PhotoRowForm(prefix=f"p{p.id}")
+        row_forms[p.id] = rf
+        if not rf.validate():
+            bad = True
+            for name, errors in rf.errors.items():
+                for error in errors:
+                    flash(
+                        _(
+                            "Foto %(n)s, %(field)s: %(error)s",
+                            n=place,
+                            field=getattr(rf, name).label.text,
+                            error=error,
+                        ),
+                        "error",
+                    )
+            continue
+        rows.append((p, rf.data, rf.version.data))
+    if bad:
+        return _photo_page(case, status=400, row_forms=row_forms)
+    if not rows:
+        flash(_("Tidak ada keterangan foto yang dikirim."), "error")
+        return _photo_page(case, status=400)
+    step_before = case.step
+
+    def save():
+        return cases.change_photos(case, current_user, rows)
+
     try:
-        cases.add_photo(case, current_user, form.photo.data, form.data)
+        if grid.hand_on.data:
+            _saved, t, refusal = cases.save_and_hand_on(case, current_user, save)
+        else:
+            _saved, t, refusal = save(), None, None
     except ServiceError as e:
         flash(str(e), "error")
-        return _photo_page(case, form, e.status)
-    flash(_("Foto ditambahkan."), "success")
-    return redirect(url_for("cases.photos", case_id=case.id))
+        return _photo_page(case, status=e.status, row_forms=row_forms)
+    saved = _("Keterangan foto disimpan.")
+    if refusal:
+        flash(
+            _("%(saved)s Langkah belum dapat diselesaikan: %(why)s", saved=saved, why=refusal),
+            "error",
+        )
+        return redirect(url_for("cases.photos", case_id=case.id))
+    if t is None:
+        flash(saved, "success")
+        return redirect(url_for("cases.photos", case_id=case.id))
+    said = handoff.outcome_message(
+        case, t.action, step_before=step_before, role=t.role, actor=current_user
+    )
+    flash(f"{saved} {said}", "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
 
 
 def _case_photo(case_id, photo_id):
@@ -636,17 +759,56 @@ def update_photo(case_id, photo_id):
 @bp.post("/<int:case_id>/foto/<int:photo_id>/atur")
 @area_required("cases")
 def arrange_photo(case_id, photo_id):
-    """Move a photo up or down, make it the cover, or remove it."""
+    """Move a photo (a place up or down, or to a place), make it the cover, turn it 90°, or
+    remove it (after a confirmation step). The page's script asks for JSON."""
     case, photo = _case_photo(case_id, photo_id)
+    as_json = _wants_json()
     form = PhotoActionForm()
+    what = form.what.data
+    error = None
     if not form.validate_on_submit():
-        flash_errors(form)
+        error = next(iter(e for errors in form.errors.values() for e in errors), None)
+    elif what == "move" and not form.position.data:
+        error = _("Pilih urutan tujuan foto.")
+    if error:
+        if as_json:
+            return {"ok": False, "message": str(error)}, 400
+        if form.errors:
+            flash_errors(form)
+        else:
+            flash(error, "error")
         return _photo_page(case, status=400)
+    if what == "remove" and form.confirm.data != "1":
+        if as_json:
+            return {"ok": False, "message": _("Penghapusan belum dikonfirmasi.")}, 400
+        return _photo_page(case, confirm=photo)
     try:
-        cases.change_photo(case, current_user, photo, form.what.data)
+        cases.change_photo(case, current_user, photo, what, {"position": form.position.data})
     except ServiceError as e:
+        if as_json:
+            return {"ok": False, "message": str(e)}, e.status
         flash(str(e), "error")
         return _photo_page(case, status=e.status)
+    messages = {
+        "remove": _("Foto dihapus."),
+        "cover": _("Foto sampul diganti."),
+        "rotate_left": _("Foto diputar 90° ke kiri."),
+        "rotate_right": _("Foto diputar 90° ke kanan."),
+    }
+    if as_json:
+        body = {"ok": True, "message": messages.get(what, _("Urutan foto disimpan."))}
+        if what.startswith("rotate"):
+            body["thumb"] = url_for(
+                "cases.photo_file",
+                case_id=case.id,
+                photo_id=photo.id,
+                size="kecil",
+                v=photo.sha256[:12],
+            )
+            body["size"] = f"{photo.width}×{photo.height}"
+        return body
+    if what in messages:
+        flash(messages[what], "success")
     return redirect(url_for("cases.photos", case_id=case.id))
 
 

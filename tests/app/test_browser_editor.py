@@ -43,12 +43,14 @@ def test_write_with_photo_in_the_editor(app, scenario, chromium, tmp_path):
         try:
             page = b.page_for("penulis", PASSWORD)
             page.goto(f"/intranet/naskah/{cid}/foto")
+            # the page's script sends the chosen photo at once; the grid takes its texts
             page.set_input_files("#photo", str(photo))
-            page.fill("#caption", "Suasana rapat pleno rekapitulasi DPT")
-            page.fill("#credit", "Humas KPU Cilacap")
-            page.fill("#alt", "Peserta rapat duduk menghadap layar")
-            page.click("form[enctype] button.primary")
-            page.wait_for_selector("text=Foto ditambahkan.")
+            page.wait_for_selector("#photo-grid [name$='-caption']")
+            page.fill("#photo-grid [name$='-caption']", "Suasana rapat pleno rekapitulasi DPT")
+            page.fill("#photo-grid [name$='-credit']", "Humas KPU Cilacap")
+            page.fill("#photo-grid [name$='-alt']", "Peserta rapat duduk menghadap layar")
+            page.click("#photo-grid .grid-actions button.primary >> nth=0")
+            page.wait_for_selector("text=Keterangan foto disimpan.")
             b.shot(page, "photo-uploaded")
 
             page.goto(f"/intranet/naskah/{cid}/tulis")

@@ -164,6 +164,7 @@ ACCESS = {
     ("cases.photos", "GET"): row(WORK, 200),
     ("cases.photos", "POST"): row(WORK, 400),
     ("cases.update_photo", "POST"): row(WORK, 400),
+    ("cases.caption_photos", "POST"): row(WORK, 400),
     ("cases.arrange_photo", "POST"): row(WORK, 400),
     ("cases.photo_file", "GET"): row(WORK, 200),
     ("cases.preview", "GET"): row(WORK, 200),
