@@ -525,7 +525,8 @@ def touch(case):
 
 
 def save_draft(case, user, kind, base_number, fields):
-    """Autosave ``user``'s draft of the article or the concept (same rule as saving it)."""
+    """Autosave ``user``'s draft of the article or the concept (same rule as saving it);
+    return when it was saved."""
     state, actor = case_state(case), actor_of(user)
     parts = editable(state, actor) | correctable(state, actor)
     return drafts.save_draft(case, user, kind, base_number, fields, parts)

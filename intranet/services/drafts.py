@@ -99,7 +99,8 @@ def _check(fields, kind):
 
 @atomic
 def save_draft(case, user, kind, base_number, fields, parts):
-    """Keep ``user``'s draft of the case's ``kind`` (replacing the previous one).
+    """Keep ``user``'s draft of the case's ``kind`` (replacing the previous one); return
+    when it was saved (a plain value: a revision saved right after may delete the row).
 
     Refused like a save: unless ``kind`` is among the ``parts`` the person may change now
     (the same rule as saving), and with a 409 when the draft was typed over an older
@@ -123,9 +124,9 @@ def save_draft(case, user, kind, base_number, fields, parts):
         db.session.add(draft)
     draft.base_number = base_number
     draft.payload = payload
-    draft.saved_at = utcnow()
+    draft.saved_at = saved_at = utcnow()
     commit(_("Draf disimpan bersamaan dari dua tempat; coba lagi."), stale=True)
-    return draft
+    return saved_at
 
 
 def discard(case, user, kind):

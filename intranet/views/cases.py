@@ -476,7 +476,7 @@ def save_draft(case_id, kind):
     if not isinstance(body, dict) or not isinstance(body.get("base"), int):
         return {"error": _("Draf tidak terbaca.")}, 400
     try:
-        draft = cases.save_draft(
+        saved_at = cases.save_draft(
             case, current_user, DRAFT_KINDS[kind], body["base"], body.get("fields")
         )
     except ServiceError as e:
