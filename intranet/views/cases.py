@@ -481,7 +481,7 @@ def save_draft(case_id, kind):
         )
     except ServiceError as e:
         return {"error": str(e)}, e.status
-    saved = office_time(draft.saved_at).strftime("%H:%M")
+    saved = office_time(saved_at).strftime("%H:%M")
     return {"saved_at": saved, "message": _("Draf tersimpan %(time)s", time=saved)}
 
 
