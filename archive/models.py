@@ -8,10 +8,12 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import LargeBinary
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import event
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -179,6 +181,18 @@ class ArchiveRecord(db.Model):
     """
 
     __tablename__ = "archive_records"
+    __table_args__ = (
+        # the keeper's due counts (penyusutan) and hardcopy counts, each read from an index
+        Index("ix_archive_records_due_transfer", "stage", "active_end_year", "access_class"),
+        Index(
+            "ix_archive_records_due_disposal",
+            "retention_disposition",
+            "disposal_end_year",
+            "stage",
+            "access_class",
+        ),
+        Index("ix_archive_records_hardcopy", "hardcopy_status", "stage", "access_class"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nomor_arsip: Mapped[str] = mapped_column(String(80), unique=True)
@@ -216,6 +230,10 @@ class ArchiveRecord(db.Model):
     filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     filed_at: Mapped[datetime | None]
     current_number: Mapped[int] = mapped_column(default=1)
+    #: The last year of the active period and of the inactive period, stored so the due
+    #: lists are read from an index; kept by ``set_due_years`` on every insert and update.
+    active_end_year: Mapped[int]
+    disposal_end_year: Mapped[int]
     #: Penyusutan: aktif, then inaktif (moved to inactive storage), then dimusnahkan
     #: (destroyed: the metadata stays, the files are gone) or diserahkan (handed over).
     stage: Mapped[str] = mapped_column(String(16), default="aktif", server_default="aktif")
@@ -271,17 +289,31 @@ class ArchiveRecord(db.Model):
     @property
     def active_until(self):
         """The last year the record is active; it is inactive after, then disposed of."""
-        return self.date_to.year + self.retention_active_years
+        return due_years(self)[0]
 
     @property
     def disposal_year(self):
         """The year the final disposition falls due."""
-        return self.active_until + self.retention_inactive_years
+        return due_years(self)[1]
 
     @property
     def destroyed(self):
         """Destroyed by an approved usul musnah: metadata only, its files are gone."""
         return self.stage == "dimusnahkan"
+
+
+def due_years(record):
+    """``(active_end_year, disposal_end_year)`` of a record from its dates and retention."""
+    active_end = record.date_to.year + record.retention_active_years
+    return active_end, active_end + record.retention_inactive_years
+
+
+@event.listens_for(ArchiveRecord, "before_insert")
+@event.listens_for(ArchiveRecord, "before_update")
+def set_due_years(_mapper, _connection, record):
+    """Store the due years whenever a record is written: wherever its last date or its
+    retention changes, the stored years follow in the same statement."""
+    record.active_end_year, record.disposal_end_year = due_years(record)
 
 
 class ArchiveVersion(db.Model):
@@ -475,9 +507,8 @@ class StorageLocation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(80))
-    #: A place goes with the one it is in (a whole table emptied at once, on MariaDB too).
     parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("archive_storage_locations.id", ondelete="CASCADE"), index=True
+        ForeignKey("archive_storage_locations.id"), index=True
     )
     key: Mapped[str] = mapped_column(String(190), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

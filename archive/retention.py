@@ -58,22 +58,18 @@ class DueRecord:
     open_list: Disposal | None
 
 
-def _year_of_end():
-    return db.extract("year", ArchiveRecord.date_to)
-
-
 def _due_condition(kind, as_of):
-    """The condition a live record meets when it is due for ``kind`` on ``as_of``."""
+    """The condition a live record meets when it is due for ``kind`` on ``as_of`` (on the
+    stored due years, so each list is read from its index)."""
     last_year = as_of.year - 1  # a period ending in that year is over by the first of January
-    active_end = _year_of_end() + ArchiveRecord.retention_active_years
     if kind == "pemindahan":
-        return db.and_(ArchiveRecord.stage == "aktif", active_end <= last_year)
+        return db.and_(ArchiveRecord.stage == "aktif", ArchiveRecord.active_end_year <= last_year)
     disposition = {"pemusnahan": "musnah", "penyerahan": "permanen", "penilaian": "dinilai_kembali"}
     if kind not in disposition:
         raise ValueError(kind)
     return db.and_(
         ArchiveRecord.retention_disposition == disposition[kind],
-        active_end + ArchiveRecord.retention_inactive_years <= last_year,
+        ArchiveRecord.disposal_end_year <= last_year,
     )
 
 
@@ -123,16 +119,18 @@ def due(kind, as_of=None, user=None, classification=None, location=None, limit=5
 
 
 def due_counts(as_of=None, user=None):
-    """How many records are due on each list today: {kind: count}, in one pass."""
+    """How many records are due on each list today: {kind: count}, in one statement of one
+    indexed count per list."""
     as_of = as_of or clock.today()
-    sums = [
-        db.func.coalesce(db.func.sum(db.case((_due_condition(kind, as_of), 1), else_=0)), 0)
-        for kind in DUE_KINDS
-    ]
-    q = db.select(*sums).where(ArchiveRecord.stage.in_(LIVE_STAGES))
-    if user is not None:
-        q = q.where(ArchiveRecord.access_class.in_(permissions.readable_record_classes(user)))
-    row = db.session.execute(q).one()
+    counts = []
+    for kind in DUE_KINDS:
+        q = db.select(db.func.count(ArchiveRecord.id)).where(
+            ArchiveRecord.stage.in_(LIVE_STAGES), _due_condition(kind, as_of)
+        )
+        if user is not None:
+            q = q.where(ArchiveRecord.access_class.in_(permissions.readable_record_classes(user)))
+        counts.append(q.scalar_subquery())
+    row = db.session.execute(db.select(*counts)).one()
     return {kind: int(n) for kind, n in zip(DUE_KINDS, row, strict=True)}
 
 

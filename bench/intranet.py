@@ -240,6 +240,8 @@ def seed_records(app, count):
                     "jumlah": "1 berkas",
                     "retention_active_years": active,
                     "retention_inactive_years": inactive,
+                    "active_end_year": doc["date"].year + active,
+                    "disposal_end_year": doc["date"].year + active + inactive,
                     "retention_disposition": rng.choice(("musnah", "permanen", "dinilai_kembali")),
                     "hardcopy_status": doc["hardcopy"] if paper else "belum_dicetak",
                     "room": "Ruang Arsip" if box else None,

@@ -4,6 +4,7 @@ from datetime import date
 from datetime import datetime
 
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
@@ -39,6 +40,8 @@ class Case(db.Model):
     """A naskah: one article on its way through the SOP, under one definition version."""
 
     __tablename__ = "cases"
+    #: The work lists' filters: open cases at a step, by how long they have waited.
+    __table_args__ = (Index("ix_cases_status_step", "status", "step", "step_started_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))

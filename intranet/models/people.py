@@ -42,6 +42,11 @@ class User(db.Model):
     delegations_received: Mapped[list["Delegation"]] = relationship(
         foreign_keys="Delegation.substitute_id", viewonly=True
     )
+    #: The delegations of this person's roles to a substitute (read once per person, however
+    #: many of their cases a page lists).
+    delegations_given: Mapped[list["Delegation"]] = relationship(
+        foreign_keys="Delegation.absent_user_id", viewonly=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -20,7 +20,6 @@ from intranet.links import absolute_url
 from intranet.models import Article
 from intranet.models import Category
 from intranet.models import Concept
-from intranet.models import Delegation
 from intranet.models import TeamDecree
 from intranet.models import TrailEntry
 from intranet.models import User
@@ -262,11 +261,7 @@ def step_owners(case):
     if r is None or not r.active or "redaktur" not in {m.role for m in r.valid_memberships()}:
         return {}
 
-    substitutes = db.session.execute(
-        db.select(Delegation).where(
-            Delegation.absent_user_id == r.id, Delegation.role == "redaktur"
-        )
-    ).scalars()
+    substitutes = [d for d in r.delegations_given if d.role == "redaktur"]
     return {3: frozenset({r.id} | {d.substitute_id for d in substitutes if d.in_force()})}
 
 

@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 import nh3
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from archive import ocr_work
 from intranet import permissions
@@ -349,9 +350,19 @@ def materials(
     available_only=False,
     limit=500,
     viewer=None,
+    offset=0,
 ):
-    """The agenda book, newest first, filtered; only what ``viewer`` may read."""
-    q = db.select(SourceMaterial).order_by(SourceMaterial.year.desc(), SourceMaterial.seq.desc())
+    """The agenda book, newest first, filtered; only what ``viewer`` may read. Each entry's
+    category, files and case come in the same few statements however many are shown."""
+    q = (
+        db.select(SourceMaterial)
+        .options(
+            selectinload(SourceMaterial.category),
+            selectinload(SourceMaterial.files),
+            selectinload(SourceMaterial.cases),
+        )
+        .order_by(SourceMaterial.year.desc(), SourceMaterial.seq.desc())
+    )
     if viewer is not None:
         q = q.where(readable_by(viewer))
     query = (query or "").replace("\x00", "").strip()
@@ -375,7 +386,7 @@ def materials(
         q = q.where(SourceMaterial.category_id == category_id)
     if available_only:
         q = q.where(~SourceMaterial.cases.any())
-    return db.session.execute(q.limit(limit)).scalars().all()
+    return db.session.execute(q.limit(limit).offset(offset)).scalars().all()
 
 
 def materials_between(start, end, viewer):

@@ -431,34 +431,47 @@ def waiting_count(user):
     return sum(db.session.execute(db.select(*counts)).one())
 
 
-def tasks_for(user):
+def tasks_for(user, limit=None):
     """The open cases waiting on ``user`` now, each with its options, what is missing, the
     outcome its step awaits and its overdue mark. The candidates come from SQL (the cases at
-    a step of the person's roles); the workflow then says whether they may act."""
+    a step of the person's roles); the workflow then says whether they may act. ``limit``
+    keeps the first that many (the dashboard's page): candidates are read a page at a time,
+    so the work done stays that of one page however many cases wait."""
     roles, actor = user.roles(), actor_of(user)
-    candidates = (
-        db.session.execute(
-            db.select(Case)
-            .options(selectinload(Case.redaktur))
-            .where(_held_by(user, roles))
-            .order_by(Case.opened_at, Case.id)
-        )
-        .scalars()
-        .all()
+    query = (
+        db.select(Case)
+        .options(selectinload(Case.redaktur))
+        .where(_held_by(user, roles))
+        .order_by(Case.opened_at, Case.id)
     )
-    titles = current_titles([c.id for c in candidates])
-    team = role_holders() if candidates else {}
-    approved = approved_roles(candidates)
-    tasks = []
-    for case in candidates:
-        options, missing, _editable = standing(case, user, actor)
-        step = case.definition().step(case.step)
-        owners = step_owners(case).get(step.number)
-        may_act = bool(options) or (bool(set(step.roles) & roles) and bool(missing))
-        if owners and user.id not in owners:
-            may_act = False
-        if may_act:
-            row = describe(case, titles.get(case.id), team, approved.get(case.id, frozenset()))
-            row.update(options=options, missing=missing)
-            tasks.append(row)
-    return tasks
+    tasks, team, offset = [], None, 0
+    while limit is None or len(tasks) < limit:
+        batch = query if limit is None else query.limit(limit).offset(offset)
+        candidates = db.session.execute(batch).scalars().all()
+        if not candidates:
+            break
+        titles = current_titles([c.id for c in candidates])
+        team = role_holders() if team is None else team
+        approved = approved_roles(candidates)
+        for case in candidates:
+            options, missing, _editable = standing(case, user, actor)
+            step = case.definition().step(case.step)
+            owners = step_owners(case).get(step.number)
+            may_act = bool(options) or (bool(set(step.roles) & roles) and bool(missing))
+            if owners and user.id not in owners:
+                may_act = False
+            if may_act:
+                row = describe(case, titles.get(case.id), team, approved.get(case.id, frozenset()))
+                row.update(options=options, missing=missing)
+                tasks.append(row)
+        if limit is None or len(candidates) < limit:
+            break
+        offset += limit
+    return tasks if limit is None else tasks[:limit]
+
+
+def held_count(user):
+    """How many open cases wait on ``user`` (the dashboard's "lihat semua" beside its page)."""
+    return db.session.execute(
+        db.select(db.func.count(Case.id)).where(_held_by(user, user.roles()))
+    ).scalar_one()

@@ -138,6 +138,10 @@ def close(assignment_id):
 # --- step 2: the agenda book --------------------------------------------------------------
 
 
+#: Agenda entries shown on one page of the book.
+AGENDA_PER_PAGE = 50
+
+
 def _bounded(value, low, high):
     """A number from the query string, or None when missing or out of range."""
     return value if value is not None and low <= value <= high else None
@@ -152,12 +156,22 @@ def agenda():
     category = _bounded(args.get("kategori", type=int), 1, 2**31 - 1)
     channel = args.get("saluran") if args.get("saluran") in CHANNELS else None
     query = (args.get("q") or "").strip()[:200]
+    page = _bounded(args.get("halaman", type=int), 1, 100_000) or 1
+    # one more than a page: whether a next page exists, without counting the book
     rows = intake.materials(
-        query=query, year=year, channel=channel, category_id=category, viewer=current_user
+        query=query,
+        year=year,
+        channel=channel,
+        category_id=category,
+        viewer=current_user,
+        limit=AGENDA_PER_PAGE + 1,
+        offset=(page - 1) * AGENDA_PER_PAGE,
     )
     return render_template(
         "intake/agenda.html",
-        rows=rows,
+        rows=rows[:AGENDA_PER_PAGE],
+        page=page,
+        more=len(rows) > AGENDA_PER_PAGE,
         q=query,
         year=year,
         channel=channel,
