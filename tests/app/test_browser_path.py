@@ -53,7 +53,7 @@ def test_steps_3_to_10_and_the_archive_in_the_browser(app, scenario, chromium, t
             page.fill("#outline", "1. Kegiatan\n2. Materi\n3. Kutipan siswa")
             page.fill("#sources", "Surat SMA Negeri 1 Cilacap")
             press(page, "Simpan konsep")
-            press(page, "Selesaikan langkah 3")
+            press(page, "Kirim konsep ke Koordinator")
             b.shot(page, "step3-concept-submitted")
 
             press(as_("koordinator"), "Setujui dan teruskan")
@@ -71,8 +71,8 @@ def test_steps_3_to_10_and_the_archive_in_the_browser(app, scenario, chromium, t
 
             page = as_("penulis")
             write(page, "KPU Cilacap Sapa Pemilih Pemula", "Ratusan siswa mengikuti sosialisasi.")
-            press(as_("penulis"), "Selesaikan langkah 5")
-            press(as_("penulis"), "Selesaikan langkah 6")
+            press(as_("penulis"), "Lanjut ke foto")
+            press(as_("penulis"), "Kirim berita dan foto ke Editor")
 
             def lay_out(layout):
                 page = as_("editor")
@@ -80,7 +80,7 @@ def test_steps_3_to_10_and_the_archive_in_the_browser(app, scenario, chromium, t
                 page.select_option("#layout", layout)
                 press(page, "Siapkan preview")
                 b.shot(page, f"step7-preview-{layout}")
-                press(as_("editor"), "Selesaikan langkah 7")
+                press(as_("editor"), "Kirim preview ke Koordinator")
 
             lay_out("standar")
             page = as_("koordinator")
@@ -97,8 +97,8 @@ def test_steps_3_to_10_and_the_archive_in_the_browser(app, scenario, chromium, t
                 "KPU Cilacap Sapa Pemilih Pemula",
                 'Ratusan siswa mengikuti sosialisasi. "Kami siap memilih," kata Ani.',
             )
-            press(as_("penulis"), "Selesaikan langkah 5")
-            press(as_("penulis"), "Selesaikan langkah 6")
+            press(as_("penulis"), "Lanjut ke foto")
+            press(as_("penulis"), "Kirim berita dan foto ke Editor")
             lay_out("galeri")
 
             page = as_("koordinator")

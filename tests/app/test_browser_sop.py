@@ -216,7 +216,7 @@ def test_all_ten_sop_steps_then_site_feed_and_archive_in_the_browser(app, chromi
                 page.fill("#outline", "1. Kegiatan\n2. Materi\n3. Kutipan siswa")
                 page.fill("#sources", "Surat dan surel SMA Negeri 1 Cilacap")
                 press(page, "Simpan konsep")
-                press(page, "Selesaikan langkah 3")
+                press(page, "Kirim konsep ke Koordinator")
                 return page
 
             b.shot(concept("Siswa antusias"), "step3-concept-submitted")
@@ -253,7 +253,7 @@ def test_all_ten_sop_steps_then_site_feed_and_archive_in_the_browser(app, chromi
                 "Ratusan siswa mengikuti sosialisasi bagi pemilih pemula.",
             )
             b.shot(page, "step5-article-written")
-            press(as_("penulis"), "Selesaikan langkah 5")
+            press(as_("penulis"), "Lanjut ke foto")
 
             page = as_("penulis", f"/intranet/naskah/{case['id']}/foto")
             # both photos chosen at once are sent by the page's script; the grid takes the texts
@@ -268,7 +268,7 @@ def test_all_ten_sop_steps_then_site_feed_and_archive_in_the_browser(app, chromi
             submit(page, "Simpan keterangan")
             assert page.locator(".photo-item").count() == 2
             b.shot(page, "step6-photos-uploaded")
-            press(as_("penulis"), "Selesaikan langkah 6")
+            press(as_("penulis"), "Kirim berita dan foto ke Editor")
 
             # --- step 7: the editor lays out the preview -------------------------------------
             page = as_("editor", f"/intranet/naskah/{case['id']}/pratinjau")
@@ -276,7 +276,7 @@ def test_all_ten_sop_steps_then_site_feed_and_archive_in_the_browser(app, chromi
             press(page, "Siapkan preview")
             assert page.locator(".preview-banner").is_visible()
             b.shot(page, "step7-preview")
-            press(as_("editor"), "Selesaikan langkah 7")
+            press(as_("editor"), "Kirim preview ke Koordinator")
 
             # --- step 8: the koordinator corrects the article and hands it on ----------------
             page = as_("koordinator")
