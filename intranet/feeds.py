@@ -9,8 +9,19 @@ from flask import current_app
 
 from intranet.links import absolute_url
 from intranet.services import articles as article_service
+from intranet.services import photos as photo_service
 from intranet.services import publishing
-from intranet.storage import file_store
+
+
+def _web_size(photo, width=None, fmt=None):
+    """The absolute address of a photo's web size (the largest in its fallback format)."""
+    return absolute_url(
+        "public.media_rendition",
+        photo_id=photo.id,
+        key=photo_service.rendition_key(photo),
+        width=width or photo_service.largest_web_width(photo),
+        fmt=fmt or photo_service.fallback_format(photo),
+    )
 
 
 def _aware(dt):
@@ -31,16 +42,18 @@ def items(category=None, limit=20):
             lambda pid, size: absolute_url("public.media", photo_id=pid, size=size),
             v.layout,
             a.published_at,
+            rendition_url=_web_size,
         )
         cover = next((p for p in photo_list if p.is_cover), photo_list[0] if photo_list else None)
         enclosure = None
         if cover is not None:
-            path = file_store().path(cover.sha256)
-            size = path.stat().st_size if path.exists() else 0
+            # the largest web size, never the upload itself
+            fmt = photo_service.fallback_format(cover)
+            path = photo_service.rendition_path(cover, photo_service.largest_web_width(cover), fmt)
             enclosure = (
-                absolute_url("public.media", photo_id=cover.id, size="penuh"),
-                size,
-                cover.mimetype,
+                _web_size(cover),
+                path.stat().st_size if path else 0,
+                photo_service.RENDITION_FORMATS[fmt][1],
             )
         out.append(
             {

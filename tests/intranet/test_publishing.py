@@ -80,7 +80,8 @@ def test_the_redaktur_publishes_and_it_is_everywhere(app, login, scenario):
         "/media/foto/",
     ):
         assert needle in page
-    photo = re.search(r'src="(/media/foto/\d+/penuh)"', page).group(1)
+    # photos in web sizes, at addresses that name their content
+    photo = re.search(r'src="(/media/foto/\d+/[0-9a-f]{16}/\d+\.(?:jpg|png))"', page).group(1)
     p = anon.get(photo)
     assert p.status_code == 200
     p.close()

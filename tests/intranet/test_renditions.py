@@ -67,6 +67,10 @@ def test_public_page_uses_srcset_never_the_upload(app, login, scenario):
     assert f'src="{base}/960.jpg"' in cover and 'sizes="' in cover
     assert "/penuh" not in cover
     assert f'content="http://localhost/media/foto/{pid}/{key}/1600.jpg"' in page  # og:image
+    feed = client.get("/feed.json").json
+    attachment = feed["items"][0]["attachments"][0]
+    assert attachment["url"] == f"http://localhost{base}/1600.jpg"
+    assert attachment["mime_type"] == "image/jpeg" and 0 < attachment["size_in_bytes"]
     home = client.get("/").get_data(as_text=True)
     assert f"{base}/480.webp 480w" in home  # the card
     for width, fmt, mimetype in ((480, "webp", "image/webp"), (1600, "jpg", "image/jpeg")):
