@@ -5,7 +5,9 @@
 a ``[tool.mutmut]`` table into that copy's pyproject.toml, runs ``mutmut run`` there (mutmut
 copies the copy again into its ``mutants/``), reads ``mutmut results`` and prints a score per
 module (killed / total) with the surviving mutants. ``python .ci/mutation.py workflow trail``
-runs only the modules named; ``--keep`` reports the previous run again; ``--ref HEAD``
+runs only the modules named; ``--keep`` reports the previous run again; ``--again`` runs
+the previous run's survivors again against the tests of today (and keeps every other
+verdict: a test added to kill a survivor is judged in minutes); ``--ref HEAD``
 snapshots a commit instead of the working tree (others' half-done edits stay out of it; the
 compiled catalog, which git ignores, is taken from the tree).
 
@@ -15,6 +17,7 @@ A timeout counts as killed (the mutant made the tests hang); "no tests" counts a
 
 import argparse
 import io
+import json
 import os
 import re
 import shutil
@@ -121,6 +124,7 @@ MODULES = [
             "tests/intranet/test_uploads_pinned.py",
             "tests/intranet/test_uploads_office_pinned.py",
             "tests/intranet/test_uploads_pdf_pinned.py",
+            "tests/intranet/test_uploads_eml_pinned.py",
             *(
                 f"tests/intranet/test_uploads_active_content.py::{test}"
                 for test in (
@@ -157,31 +161,70 @@ def mutmut_table(module, baseline):
     )
 
 
-def prepare(module, ref=None):
-    """A fresh snapshot (of the tree, or of commit ``ref``) in build/mutation/<name>/."""
-    work = WORK / module.name
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+def snapshot(work, names, files, ref=None):
+    """Copy the folders ``names`` and the files ``files`` of the tree (or of commit ``ref``)
+    into ``work``."""
     if ref:
         tar = subprocess.run(  # noqa: S603 - git with a ref given on our command line
-            ["git", "archive", "--format=tar", ref, "--", *COPIED, *COPIED_FILES],  # noqa: S607
+            ["git", "archive", "--format=tar", ref, "--", *names, *files],  # noqa: S607
             cwd=ROOT,
             capture_output=True,
             check=True,
         ).stdout
         with tarfile.open(fileobj=io.BytesIO(tar)) as t:
             t.extractall(work, filter="data")
-        if (ROOT / MO).exists():
-            shutil.copy2(ROOT / MO, work / MO)
     else:
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-        for name in COPIED:
+        for name in names:
             shutil.copytree(ROOT / name, work / name, ignore=ignore)
-        for name in COPIED_FILES:
+        for name in files:
             shutil.copy2(ROOT / name, work / name)
+
+
+def prepare(module, ref=None):
+    """A fresh snapshot (of the tree, or of commit ``ref``) in build/mutation/<name>/."""
+    work = WORK / module.name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    snapshot(work, COPIED, COPIED_FILES, ref)
+    if ref and (ROOT / MO).exists():
+        shutil.copy2(ROOT / MO, work / MO)
     baseline = measure(module, work)
     with open(work / "pyproject.toml", "a", encoding="utf-8") as f:
         f.write(mutmut_table(module, baseline))
+    return work
+
+
+def again(module, children, ref=None):
+    """Run the last run's survivors of ``module`` again against the tests of today (of the
+    tree, or of commit ``ref``) and its selection here; every other verdict is kept.
+
+    A test added to kill a survivor is judged without running every mutant again (a killed
+    mutant stays killed when tests are added). The mutated code must not have changed since
+    that run: the snapshot of the module keeps it.
+    """
+    work = WORK / module.name
+    survivors = [n for n, s in results(work).items() if s not in DETECTED and s != "skipped"]
+    kept = {p: json.loads(p.read_text()) for p in (work / "mutants").rglob("*.meta")}
+    shutil.rmtree(work / "tests")
+    snapshot(work, ["tests"], [], ref)
+    toml = (work / "pyproject.toml").read_text(encoding="utf-8")
+    toml = toml[: toml.index("\n[tool.mutmut]\n")]
+    (work / "pyproject.toml").write_text(toml, encoding="utf-8")
+    baseline = measure(module, work)
+    with open(work / "pyproject.toml", "a", encoding="utf-8") as f:
+        f.write(mutmut_table(module, baseline))
+    print(f"   {len(survivors)} survivors run again", flush=True)
+    if survivors:
+        # a changed selection makes mutmut forget every verdict; the others are put back
+        mutmut(work, "run", "--max-children", str(children), *survivors)
+    for path, old in kept.items():
+        new = json.loads(path.read_text())
+        codes = new["exit_code_by_key"]
+        for name, code in old["exit_code_by_key"].items():
+            if codes.get(name) is None and name not in survivors:
+                codes[name] = code
+        path.write_text(json.dumps(new), encoding="utf-8")
     return work
 
 
@@ -264,6 +307,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="names of modules (default: all)")
     parser.add_argument("--keep", action="store_true", help="report the last run again")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run the last run's survivors again against today's tests, keep the rest",
+    )
     parser.add_argument("--children", type=int, default=2, help="mutmut worker processes")
     parser.add_argument("--ref", help="snapshot this commit instead of the working tree")
     args = parser.parse_args()
@@ -275,6 +323,9 @@ def main():
         t0 = time.monotonic()
         if args.keep:
             work = WORK / module.name
+        elif args.again:
+            print(f"== {module.name}: the survivors of the last run", flush=True)
+            work = again(module, args.children, args.ref)
         else:
             print(f"== {module.name}: {', '.join(module.files)}", flush=True)
             work = prepare(module, args.ref)

@@ -1,6 +1,8 @@
 """The PDF walk's rules pinned with no app: the node budget's exact bound and the name a
 script found by its action type is refused under."""
 
+import io
+
 import pikepdf
 import pytest
 from pikepdf import Array
@@ -113,3 +115,32 @@ def test_types_that_are_no_names_are_no_types():
     assert uploads._pdf_name(pikepdf, String("/Launch")) is None
     assert uploads._pdf_name(pikepdf, None) is None
     assert uploads._pdf_name(pikepdf, Name("/Launch")) == "/Launch"
+
+
+def _check(data):
+    stream = io.BytesIO(data)
+    with pytest.raises(UploadError) as e:
+        uploads._refuse_pdf_active_content(stream)
+    return str(e.value), stream.tell()
+
+
+def test_a_pdf_that_opens_without_a_password_but_is_encrypted_is_refused():
+    """An owner password only: pikepdf opens it, and it is still encrypted."""
+    buf = io.BytesIO()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(buf, encryption=pikepdf.Encryption(owner="rahasia", user=""))
+    assert _check(buf.getvalue()) == ("PDF terenkripsi tidak dapat diterima.", 0)
+
+
+def test_a_pdf_with_an_object_that_cannot_be_read_is_damaged():
+    """The file opens, but one of its objects does not parse: found while walking."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.Extra = pdf.make_indirect(Dictionary(Marker=Name("/Zzz")))
+    buf = io.BytesIO()
+    pdf.save(buf, object_stream_mode=pikepdf.ObjectStreamMode.disable, compress_streams=False)
+    data = buf.getvalue().replace(b"/Marker /Zzz", b"/Marker /Zzz /Q <</R (", 1)
+    with pikepdf.open(io.BytesIO(data)):
+        pass  # it opens
+    assert _check(data) == ("Berkas PDF rusak atau tidak lengkap.", 0)
