@@ -74,3 +74,21 @@ def test_every_refused_attachment_is_listed_those_in_attached_emails_too():
 def test_a_too_deep_email_is_named_by_its_first_80_characters():
     (refusal,) = uploads.eml_refused_parts(four_deep("s" * 90 + ".eml"), MB)
     assert refusal == f"m.eml › m.eml › m.eml › {'s' * 80}: surel bersarang terlalu dalam"
+
+
+def test_a_part_of_another_type_is_an_attachment_even_when_shown_inline():
+    raw = (
+        "From: a@b.example\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nisi\r\n"
+        "--b\r\nContent-Type: text/html\r\n\r\n<p>isi</p>\r\n"
+        "--b\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\r\n"
+        '--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename="c.txt"'
+        "\r\n\r\ncatatan\r\n--b--\r\n"
+    )
+    msg = BytesParser(policy=policy.default).parsebytes(raw.encode())
+    parts = list(uploads.eml_attachments(msg))
+    assert [(p.get_content_type(), p.get_filename()) for p in parts] == [
+        ("application/pdf", None),
+        ("text/plain", "c.txt"),
+    ]

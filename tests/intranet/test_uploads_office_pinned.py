@@ -223,3 +223,19 @@ def test_an_instruction_is_kept_to_its_first_4096_characters():
     assert scan.fields[-1].instruction == "A" * 4096
     _fields(scan, "B")
     assert scan.fields[-1].instruction == "A" * 4096
+
+
+@pytest.mark.parametrize("element", ["Default", "Override"])
+@pytest.mark.parametrize(
+    "content_type, marker",
+    [
+        ("application/vnd.ms-office.vbaProject", "vbaProject"),
+        ("application/vnd.ms-word.document.macroEnabled.main+xml", "macroEnabled"),
+        ("application/vnd.ms-office.VBADATA+xml", "VBADATA"),
+    ],
+)
+def test_a_macro_content_type_is_refused_by_default_or_override(element, content_type, marker):
+    scan = uploads._OoxmlScan("[Content_Types].xml")
+    attrs = {"Extension": "bin", "PartName": "/word/x.bin", "ContentType": content_type}
+    assert refused(scan.start, element, attrs) == because("berisi makro", marker)
+    assert scan.start(element, {"ContentType": "image/png"}) is None
