@@ -220,7 +220,9 @@ def test_articles_may_show_only_their_own_photos(app, login, scenario):
     assert f'src="/intranet/naskah/{cid}/foto/{pid}"' in html
     assert "milik naskah lain" not in html and "evil.example" not in html
     editor = c.get(f"/intranet/naskah/{cid}/tulis").get_data(as_text=True)
-    assert f"&quot;src&quot;: &quot;/intranet/naskah/{cid}/foto/{pid}&quot;" in editor
+    # the editor's photo picker offers the case's own photos only
+    assert f'data-src="/intranet/naskah/{cid}/foto/{pid}"' in editor
+    assert f'data-src="/intranet/naskah/{other["case_id"]}/' not in editor
 
 
 def test_photo_of_another_case_is_404(app, login, scenario):

@@ -249,6 +249,7 @@ def test_signed_preview_page_has_nothing_executable(app, login, scenario):
                 "base": n,
                 "body_html": "<p>Isi</p>" + payload,
                 "summary": payload[:900],
+                "accept_drops": "y",
             },
         )
         .status_code
