@@ -74,7 +74,7 @@ class Server:
 
     def __exit__(self, *exc):
         self.proc.terminate()
-        self.proc.wait(10)
+        self.proc.wait(60)  # a loaded machine takes its time to finish the requests in flight
         self.tmp.cleanup()
 
 

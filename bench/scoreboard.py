@@ -20,6 +20,8 @@ BENCHES = (
     "search.py",
     "export.py",
     "load.py",
+    "intranet.py",
+    "load_wrk.py",
     "ocr.py",
 )
 BAR = re.compile(r"^bar: (.*?) -> (bar met|BELOW BAR)\s*$")
