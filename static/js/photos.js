@@ -138,6 +138,12 @@
 
     form.addEventListener("submit", function (e) {
       e.preventDefault();
+      if (!input.files.length) {
+        list.textContent = "";
+        item(list, "", form.dataset.none, "refused");
+        input.focus();
+        return;
+      }
       start(input.files);
     });
     input.addEventListener("change", function () {
