@@ -118,6 +118,7 @@ class _Finder(HTMLParser):
             self.note(("tag", tag), text)
             return
         for name, value in attrs:
+            value = value or ""  # an attribute written bare (<td colspan>) comes as None
             if name in REPLACED.get(tag, ()):
                 continue
             if name == "style":

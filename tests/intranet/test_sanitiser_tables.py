@@ -52,6 +52,10 @@ def test_tables_and_their_safe_attributes_survive():
         ('<p onclick="x()">a</p>', "<p>a</p>", "atribut onclick pada <p>"),
         ('<a href="javascript:alert(1)">a</a>', "<a", "tautan dengan alamat tidak aman"),
         ('<img src="https://evil.example/x.png">', "", "gambar yang bukan foto naskah ini"),
+        # attributes written bare, as a pasted table may carry them (no 500: named like the rest)
+        ("<table><tr><td colspan>a</td></tr></table>", "<td>a</td>", "nilai colspan= pada"),
+        ("<table><tr><th scope>a</th></tr></table>", "<th>a</th>", "nilai scope= pada"),
+        ("<table><colgroup><col span></colgroup></table>", "<col>", "nilai span= pada"),
     ],
 )
 def test_what_is_dropped_is_named(html, kept, named):
