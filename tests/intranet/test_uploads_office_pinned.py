@@ -239,3 +239,20 @@ def test_a_macro_content_type_is_refused_by_default_or_override(element, content
     attrs = {"Extension": "bin", "PartName": "/word/x.bin", "ContentType": content_type}
     assert refused(scan.start, element, attrs) == because("berisi makro", marker)
     assert scan.start(element, {"ContentType": "image/png"}) is None
+
+
+def test_parts_without_their_attributes_are_read_as_empty():
+    scan = uploads._OoxmlScan("[Content_Types].xml")
+    assert scan.start("Default", {"Extension": "png"}) is None
+    assert scan.start("Override", {"PartName": "/word/document.xml"}) is None
+    scan = uploads._OoxmlScan("word/document.xml")
+    assert scan.start("w:fldSimple", {}) is None
+
+
+def test_a_field_char_of_no_known_type_does_not_end_the_instruction():
+    scan = uploads._OoxmlScan("word/document.xml")
+    _fields(scan, "begin")
+    scan.start("w:fldChar", {"w:dirty": "true"})
+    with pytest.raises(UploadError) as e:
+        _fields(scan, "DDEAUTO c:\\\\x ", "separate")
+    assert str(e.value) == because(DDE, "DDEAUTO")

@@ -144,3 +144,17 @@ def test_a_pdf_with_an_object_that_cannot_be_read_is_damaged():
     with pikepdf.open(io.BytesIO(data)):
         pass  # it opens
     assert _check(data) == ("Berkas PDF rusak atau tidak lengkap.", 0)
+
+
+def test_the_stream_is_rewound_after_every_answer():
+    buf = io.BytesIO()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(buf)
+    stream = io.BytesIO(buf.getvalue())
+    assert uploads._refuse_pdf_active_content(stream) is None
+    assert stream.tell() == 0
+    buf = io.BytesIO()
+    pdf.save(buf, encryption=pikepdf.Encryption(owner="rahasia", user="sandi"))
+    assert _check(buf.getvalue()) == ("PDF terenkripsi tidak dapat diterima.", 0)
+    assert _check(b"%PDF-1.4\nbukan pdf\n%%EOF\n") == ("Berkas PDF rusak atau tidak lengkap.", 0)
