@@ -406,7 +406,7 @@ def test_the_arsiparis_finds_pemilihan_in_a_record_that_says_pemilih(app, login)
     # file it in a box, then filter by year and box
     _file_in_box(app, arsip, rid, "B-07")
     page = _hits(arsip, "pemilihan", tahun=YEAR, boks="B-07")
-    assert "HM.02.01/0001/3301" in page and "R1 / L2 / B-07" in page
+    assert "HM.02.01/0001/3301" in page and "Ruang R1 · Lemari L2 · Boks B-07" in page
     assert "HM.02.01/0001/3301" not in _hits(arsip, "pemilihan", tahun=YEAR - 1)
     assert "HM.02.01/0001/3301" in _hits(arsip, "lokasi:B-07")
     assert "HM.02.01/0001/3301" in _hits(arsip, "pengirim:bawaslu")
