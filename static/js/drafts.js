@@ -33,7 +33,7 @@
 
     function save(leaving) {
       if (timer) { clearTimeout(timer); timer = null; }
-      if (!unsent) { return; }
+      if (!unsent || submitting) { return; }
       unsent = false;
       var request = fetch(url, {
         method: "POST",
@@ -64,8 +64,17 @@
 
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
-    form.addEventListener("focusout", function () { if (unsent) { save(false); } });
-    form.addEventListener("submit", function () { submitting = true; });
+    /* Leaving a field for one of the form's own buttons is the start of a save: a draft sent
+       then would race the revision and come back stale (409). */
+    function toOwnButton(e) {
+      var next = e.relatedTarget;
+      return !!(next && next.form === form && (next.type === "submit" || next.tagName === "BUTTON"));
+    }
+    form.addEventListener("focusout", function (e) { if (unsent && !toOwnButton(e)) { save(false); } });
+    form.addEventListener("submit", function () {
+      submitting = true;
+      if (timer) { clearTimeout(timer); timer = null; }
+    });
 
     window.addEventListener("beforeunload", function (e) {
       if (!dirty || submitting) { return undefined; }
