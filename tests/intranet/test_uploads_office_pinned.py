@@ -256,3 +256,24 @@ def test_a_field_char_of_no_known_type_does_not_end_the_instruction():
     with pytest.raises(UploadError) as e:
         _fields(scan, "DDEAUTO c:\\\\x ", "separate")
     assert str(e.value) == because(DDE, "DDEAUTO")
+
+
+@pytest.mark.parametrize("element", ["w:instrText", "w:delInstrText"])
+def test_text_after_an_instruction_element_ends_is_not_instruction(element):
+    scan = uploads._OoxmlScan("word/document.xml")
+    _fields(scan, "begin")
+    scan.start(element, {})
+    scan.end(element)
+    scan.start("w:t", {})
+    scan.text("DDEAUTO c:\\\\x ")  # a run's text after the (empty) instruction element
+    scan.end("w:t")
+    _fields(scan, "PAGE ", "separate", "end")
+    assert scan.fields == []
+
+
+def test_a_nested_fields_end_leaves_the_outer_instruction_open():
+    """A web picture's address may follow a field nested in its instruction."""
+    scan = uploads._OoxmlScan("word/document.xml")
+    _fields(scan, "begin", "INCLUDEPICTURE ", "begin", "PAGE ", "separate", "end")
+    _fields(scan, '"https://example.org/a.png" ', "separate", "end")
+    assert scan.fields == []
