@@ -472,6 +472,9 @@ def save_draft(case_id, kind):
     """Autosave (JSON, CSRF in the X-CSRFToken header): the person's draft of the article or
     the concept; answers with the time saved, or the reason it was refused."""
     case = get_or_404(Case, case_id)
+    # refused before it is read: a draft's JSON is at most 6 bytes a character (escapes)
+    if (request.content_length or 0) > 6 * drafts.MAX_PAYLOAD:
+        return {"error": _("Draf terlalu besar.")}, 413
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("base"), int):
         return {"error": _("Draf tidak terbaca.")}, 400

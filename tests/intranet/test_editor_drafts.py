@@ -109,6 +109,15 @@ def test_concept_draft_is_deleted_by_saving_the_concept(app, login, scenario):
             413,
             "Draf terlalu besar",
         ),
+        # far too big to be read at all: refused by its length before it is parsed
+        (
+            "penulis",
+            5,
+            "artikel",
+            {"base": 0, "fields": {"body_html": "x" * (6 * MAX_PAYLOAD + 1)}},
+            413,
+            "Draf terlalu besar",
+        ),
         # not a draft
         ("penulis", 5, "artikel", {"base": "0", "fields": FIELDS}, 400, "tidak terbaca"),
         ("penulis", 5, "artikel", {"base": 0, "fields": []}, 400, "tidak terbaca"),
