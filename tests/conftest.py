@@ -81,6 +81,10 @@ def base_config(tmp_path, url):
         "QUEUE_EAGER": ("archive.export", "archive.index_drain", "mail.send"),
         # the nightly work is queued only where a test moves the clock to its time
         "QUEUE_NIGHTLY": False,
+        # many tests move the database under the site (a scheduled time moved into the past)
+        # without the change signal: the page cache reads the site key on every request; the
+        # signal and the recheck bound have their own tests (tests/app/test_public_cache_signal.py)
+        "PUBLIC_CACHE_RECHECK": 0,
         "WTF_CSRF_ENABLED": False,
         **FAST_HASH,
     }
