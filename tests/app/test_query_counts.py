@@ -292,3 +292,28 @@ def test_each_page_runs_a_bounded_number_of_statements(counted):
     budget = {"/intranet/": 100}
     over = {page: n for page, n in many.items() if n > budget.get(page[1], 60)}
     assert not over, over
+
+
+def test_the_agenda_book_and_the_dashboard_show_one_page(app, login):
+    """Fifty agenda entries a page with a link to the next; a dashboard lists 25 tasks and
+    links to the case list filtered to the person for the rest."""
+    add_cases(app, 6, 0)  # 60 agenda entries, 6 cases at each of steps 4 and 8
+    kontributor = login("kontributor")
+    first = kontributor.get("/intranet/agenda").get_data(as_text=True)
+    assert first.count("/HITUNG</a>") == 50 and "halaman=2" in first
+    second = kontributor.get("/intranet/agenda?halaman=2").get_data(as_text=True)
+    assert "/HITUNG</a>" in second and "halaman=1" in second
+    assert kontributor.get("/intranet/agenda?halaman=abc").status_code == 200
+
+    koordinator = login("koordinator")
+    assert "Lihat semua" not in koordinator.get("/intranet/").get_data(as_text=True)
+    add_cases(app, 3, 60)  # 30 more: 18 cases wait on the koordinator
+    with app.app_context():
+        me = db.session.execute(db.select(User.id).where(User.username == "koordinator"))
+        me = me.scalar_one()
+    page = koordinator.get("/intranet/").get_data(as_text=True)
+    assert page.count('class="work-link"') == 18
+    add_cases(app, 5, 90)  # 28 wait now
+    page = koordinator.get("/intranet/").get_data(as_text=True)
+    assert page.count('class="work-link"') == 25
+    assert "Lihat semua 28 naskah" in page and f"pemegang={me}" in page
