@@ -44,8 +44,9 @@ RENDITION_FORMATS = {
     "jpg": ("JPEG", "image/jpeg"),
     "png": ("PNG", "image/png"),
 }
-#: A year: a rendition's address changes with its content, so it may be kept that long.
-RENDITION_MAX_AGE = 365 * 24 * 3600
+#: An hour, as for the clean copies: a rendition's address changes with its content, but a
+#: withdrawn article's photos must leave shared caches soon, so it is never "immutable".
+RENDITION_MAX_AGE = 3600
 
 
 def photos(case):
@@ -440,7 +441,7 @@ def rendition_path(photo, width, fmt):
 
 
 def rendition_response(photo, width, fmt, key, private=False):
-    """Send a web-size rendition, kept a year by caches (its address names its content);
+    """Send a web-size rendition, kept an hour by caches (its address names its content);
     404 for a stale ``key``, a size or format the photo does not have, or a lost file."""
     if key != rendition_key(photo):
         abort(404)
@@ -451,5 +452,5 @@ def rendition_response(photo, width, fmt, key, private=False):
     if private:
         response.headers["Cache-Control"] = "private, no-store"
     else:
-        response.headers["Cache-Control"] = f"public, max-age={RENDITION_MAX_AGE}, immutable"
+        response.headers["Cache-Control"] = f"public, max-age={RENDITION_MAX_AGE}"
     return response
