@@ -487,7 +487,13 @@ def _transfer(disposal, user, data, version, batch):
             record,
             "penyusutan",
             user.id,
-            {"action": "dipindahkan", "list": disposal.id, "from": before, "to": record.location},
+            {
+                "action": "dipindahkan",
+                "list": disposal.id,
+                "from": before,
+                "to": record.location,
+                "place": record.place,
+            },
         )
         indexing.enqueue(record.id)
     db.session.flush()

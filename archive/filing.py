@@ -60,7 +60,7 @@ def record_hardcopy(record, user, data):
         record,
         "fisik",
         user.id,
-        {"from": before, "status": status, "location": record.location},
+        {"from": before, "status": status, "location": record.location, "place": record.place},
         (data.get("note") or "").strip() or None,
     )
     indexing.enqueue(record.id)

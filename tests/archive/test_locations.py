@@ -174,6 +174,15 @@ def test_a_record_is_filed_in_a_boks_chosen_from_the_list(app, login):
         follow_redirects=True,
     )
     assert "harus punya lokasi" in r.get_data(as_text=True)
+    # moved to another folder: the history says where, as it is read
+    r = arsip.post(
+        f"/arsip/{rid}/fisik",
+        data={"status": "disimpan", "version": version, "place": str(box_id), "folder": "8"},
+        follow_redirects=True,
+    )
+    assert "arsip fisik: disimpan — Ruang Arsip Lt. 1 · Lemari 2 · Boks 03 · Folder 8" in " ".join(
+        r.get_data(as_text=True).split()
+    )
 
 
 def test_names_sent_without_a_choice_become_managed_places(app, login):
