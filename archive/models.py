@@ -507,8 +507,9 @@ class StorageLocation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(80))
+    #: A place goes with the one it is in (a whole table emptied at once, on MariaDB too).
     parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("archive_storage_locations.id"), index=True
+        ForeignKey("archive_storage_locations.id", ondelete="CASCADE"), index=True
     )
     key: Mapped[str] = mapped_column(String(190), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
