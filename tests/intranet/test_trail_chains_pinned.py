@@ -131,3 +131,20 @@ def test_anchor_problems_names_the_trails_and_the_logs_own_problems_only(app, ru
         (expected,) = [p for k, _, p in anchors.problems() if k == "trail"]
         assert [str(p) for p in trail.anchor_problems([])] == [str(expected)]
         assert f"jejak naskah #{a}" in str(expected)
+
+
+def test_verify_cases_adds_each_trails_anchor_problems_and_leaves_out_the_audits(app, runner):
+    a, b = (build_scenario(app)["case_id"] for _ in range(2))
+    _audited(runner)
+    with app.app_context():
+        assert trail.anchor_heads() == (3, 0, [])
+    _rewrite_audit(app, 1, "category.create")
+    with app.app_context():
+        assert trail.verify_cases() == [(a, []), (b, [])]
+    _rewrite_trail(app, b, 1, "ditulis ulang diam-diam")
+    with app.app_context():
+        (expected,) = [p for k, _, p in anchors.problems() if k == "trail"]
+        found = [
+            (case_id, [str(p) for p in problems]) for case_id, problems in trail.verify_cases()
+        ]
+        assert found == [(a, []), (b, [str(expected)])]
