@@ -313,10 +313,25 @@ def save_published_correction(article, user, data, base_number):
 
 
 @atomic
-def approve_published_correction(article, user):
-    """The penanggungjawab approves the correction: it becomes the published version."""
+def approve_published_correction(article, user, revision):
+    """The penanggungjawab approves the correction: it becomes the published version.
+
+    ``revision`` is the number of the correction the approver read: a newer one saved
+    meanwhile is refused (409), so nobody publishes a text they never saw.
+    """
     role = cases.allow(article.case, user, "approve_correction").role
     pending = pending_correction(article)
+    if pending is None:
+        raise ServiceError(_("Tidak ada koreksi yang menunggu persetujuan."))
+    if pending.number != revision:
+        raise ServiceError(
+            _(
+                "Koreksi sudah berubah sejak Anda membacanya (kini revisi %(n)s). "
+                "Baca koreksi terbaru sebelum menyetujuinya.",
+                n=pending.number,
+            ),
+            status=409,
+        )
     now = utcnow().replace(microsecond=0)
     current = article.current
     number = article.current_number + 1

@@ -1078,8 +1078,12 @@ def approve_published_correction(case_id):
     article = _published_article(case)
     if not SimpleForm().validate_on_submit():
         abort(400)
+    revision = request.form.get("revision", "")
+    if not revision.isascii() or not revision.isdigit() or len(revision) > 9:
+        flash(_("Revisi koreksi yang disetujui tidak disebut."), "error")
+        return _page(case), 400
     try:
-        publishing.approve_published_correction(article, current_user)
+        publishing.approve_published_correction(article, current_user, int(revision))
     except ServiceError as e:
         flash(str(e), "error")
         return _page(case), e.status

@@ -254,7 +254,12 @@ def test_correction_and_withdrawal_add_versions_to_the_same_record(app, login, s
     )
     assert r.status_code == 302
     assert red.post(f"/intranet/naskah/{cid}/koreksi-terbit", data=corrected).status_code == 302
-    assert pj.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui").status_code == 302
+    assert (
+        pj.post(
+            f"/intranet/naskah/{cid}/koreksi-terbit/setujui", data={"revision": int(base) + 1}
+        ).status_code
+        == 302
+    )
     r = red.post(f"/intranet/naskah/{cid}/tarik", data={"reason": "Data belum final"})
     assert r.status_code == 302
     rid = _record(app)

@@ -363,7 +363,7 @@ def test_the_author_of_a_correction_may_not_approve_it(app, scenario):
         with pytest.raises(
             ServiceError, match="^Anda tidak boleh menyetujui revisi yang Anda tulis sendiri.$"
         ):
-            publishing.approve_published_correction(article, pj)
+            publishing.approve_published_correction(article, pj, base + 1)
         assert (
             db.session.execute(db.select(db.func.count()).select_from(TrailEntry)).scalar()
             == entries

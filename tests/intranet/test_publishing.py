@@ -248,11 +248,18 @@ def test_correcting_a_published_article(app, login, scenario):
     assert red.post(f"/intranet/naskah/{cid}/koreksi-terbit", data=corrected).status_code == 302
     anon = app.test_client()
     assert "Rapat pleno DPT (diperbarui)" not in anon.get(f"/berita/{slug}").get_data(as_text=True)
-    r = red.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui")
+    approve = f"/intranet/naskah/{cid}/koreksi-terbit/setujui"
+    r = red.post(approve, data={"revision": "2"})
     assert r.status_code == 400 and "hanya dapat dilakukan oleh: penanggungjawab" in r.get_data(
         as_text=True
     )
-    assert pj.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui").status_code == 302
+    # the revision read must be named, and be the one pending (no 500 on a bad value)
+    for bad in ({}, {"revision": ""}, {"revision": "dua"}, {"revision": "²"}, {"revision": "-2"}):
+        r = pj.post(approve, data=bad)
+        assert r.status_code == 400 and "tidak disebut" in r.get_data(as_text=True), bad
+    r = pj.post(approve, data={"revision": "1"})
+    assert r.status_code == 409 and "Koreksi sudah berubah" in r.get_data(as_text=True)
+    assert pj.post(approve, data={"revision": "2"}).status_code == 302
     page = anon.get(f"/berita/{slug}").get_data(as_text=True)  # same address, corrected text
     assert "Rapat pleno DPT (diperbarui)" in page
     assert "Rapat pleno DPT (diperbarui)" in anon.get("/feed.xml").get_data(as_text=True)
@@ -269,7 +276,7 @@ def test_correcting_a_published_article(app, login, scenario):
     staff = red.get(f"/intranet/naskah/{cid}/versi/1").get_data(as_text=True)
     assert "Versi terbit 1 dari 2" in staff and "Rapat pleno DPT" in staff
     assert red.get(f"/intranet/naskah/{cid}/versi/9").status_code == 404
-    r = pj.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui")
+    r = pj.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui", data={"revision": "2"})
     assert r.status_code == 400 and "Tidak ada koreksi" in r.get_data(as_text=True)
 
 

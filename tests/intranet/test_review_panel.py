@@ -327,7 +327,7 @@ def test_login_never_returns_to_a_foreign_or_outside_address(app, target):
 
 def test_a_published_correction_is_decided_at_the_top(app, login, scenario):
     cid = scenario["case_id"]
-    build_published(app, cid)
+    slug = build_published(app, cid)
     red = login("redaktur")
     corrected = {**ARTICLE_DATA, "base": "1", "title": "Judul koreksi terbit"}
     assert red.post(f"/intranet/naskah/{cid}/koreksi-terbit", data=corrected).status_code == 302
@@ -338,7 +338,16 @@ def test_a_published_correction_is_decided_at_the_top(app, login, scenario):
     assert f"/intranet/naskah/{cid}/revisi?a=1&b=2" in block
     assert block.count("Setujui dan terbitkan koreksi") == 1
     assert html.count("Setujui dan terbitkan koreksi") == 1
-    r = pj.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui")
+    assert 'name="revision" value="2"' in block
+    # the writer saves a newer correction while the PJ reads revision 2: approving 2 is refused
+    newer = {**corrected, "base": "2", "title": "Judul koreksi terbit lagi"}
+    assert red.post(f"/intranet/naskah/{cid}/koreksi-terbit", data=newer).status_code == 302
+    r = pj.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui", data={"revision": "2"})
+    assert r.status_code == 409 and "kini revisi 3" in text(r)
+    assert "Judul koreksi terbit lagi" not in app.test_client().get(f"/berita/{slug}").get_data(
+        as_text=True
+    )
+    r = pj.post(f"/intranet/naskah/{cid}/koreksi-terbit/setujui", data={"revision": "3"})
     assert r.status_code == 302
     page = text(pj.get(r.headers["Location"]))
     assert "Koreksi disetujui dan diterbitkan; situs kini menampilkan teks yang dikoreksi." in page
