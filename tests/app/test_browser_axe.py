@@ -160,6 +160,8 @@ def cases_at_steps(app):
     return cases
 
 
+# about 90 pages x 2 sizes for up to nine roles: minutes, not the suite's 300 s per test
+@pytest.mark.timeout(1800)
 def test_every_page_for_every_role_has_no_axe_violation(app, login, scanned_decree, chromium):
     pages = html_pages(app, login, scanned_decree)
     walked = {e for e, _, _ in pages}
