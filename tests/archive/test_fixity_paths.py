@@ -14,7 +14,7 @@ from intranet.extensions import db
 from tests.fixtures.scenarios import build_published
 from tests.fixtures.scenarios import build_scenario
 
-REFUSED = "Berkas ini gagal pemeriksaan keutuhan (SHA-256 tidak cocok)"
+REFUSED = "Berkas ini gagal pemeriksaan keutuhan (sidik digitalnya tidak cocok)"
 ON_RECORD = "gagal pemeriksaan keutuhan: SHA-256 tidak cocok"
 
 
