@@ -59,7 +59,8 @@ def site(app_factory):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/feed.xml", "/feed.atom", "/feed.json", "/sitemap.xml", "/kategori/berita-terkini"]
+    "path",
+    ["/", "/feed.xml", "/feed.atom", "/feed.json", "/sitemap.xml", "/kategori/berita-terkini"],
 )
 def test_a_cache_hit_asks_the_database_nothing(site, path):
     app, slug = site

@@ -133,7 +133,9 @@ def test_slug_is_unique_across_cases(app, login, scenario):
     # a slug made from the same title gets a suffix rather than a refusal
     assert c.post(f"/intranet/naskah/{second}/tulis", data=ARTICLE).status_code == 302
     with app.app_context():
-        assert db.session.get(Case, second).slug == "kpu-cilacap-sapa-pemilih-pemula-di-sma-negeri-1-2"
+        assert (
+            db.session.get(Case, second).slug == "kpu-cilacap-sapa-pemilih-pemula-di-sma-negeri-1-2"
+        )
     # a hand-typed slug that is taken is refused, naming the case holding it
     third = build_scenario(app)["case_id"]
     put_case_at(app, third, 5)
