@@ -159,6 +159,11 @@ def build_records(app, n, scale):
                         "retention_active_years": rule.active_years if rule else 0,
                         "retention_inactive_years": rule.inactive_years if rule else 0,
                         "retention_disposition": rule.disposition if rule else "permanen",
+                        # the stored due years, as ``archive.models.due_years`` keeps them
+                        "active_end_year": (day if i % 5 else day + timedelta(days=2)).year
+                        + (rule.active_years if rule else 0),
+                        "disposal_end_year": (day if i % 5 else day + timedelta(days=2)).year
+                        + (rule.active_years + rule.inactive_years if rule else 0),
                         "hardcopy_status": "disimpan" if filed else "belum_dicetak",
                         "room": "Ruang Arsip" if filed else None,
                         "cabinet": f"Lemari {i // 2000 + 1}" if filed else None,
