@@ -179,8 +179,10 @@ def new_revision(case, user, data, base_number, kind):
         step=case.step,
     )
     revision.content_hash = hashlib.sha256(canonical_json(revision.content()).encode()).hexdigest()
-    db.session.add(revision)
+    # the draft goes first: its query would otherwise flush the new revision early, outside
+    # the caller's conflict handling (two saves of one number at once are a stale form, 409)
     drafts.discard(case, user, "article")
+    db.session.add(revision)
     case.revision_hash = revision.content_hash
     case.slug = slug
     case.category_id = category.id

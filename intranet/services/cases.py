@@ -193,8 +193,10 @@ def save_concept(case, user, data, base_number):
         author_id=user.id,
     )
     concept.content_hash = hashlib.sha256(canonical_json(concept.content()).encode()).hexdigest()
-    db.session.add(concept)
+    # the draft goes first: its query would otherwise flush the new version early, outside
+    # ``commit``'s conflict handling (two saves of the same next number are a stale form, 409)
     drafts.discard(case, user, "concept")
+    db.session.add(concept)
     touch(case)
     commit(_("Konsep sudah disimpan orang lain sejak Anda membukanya."), stale=True)
     return concept
