@@ -28,6 +28,7 @@ import threading
 import time
 from collections import OrderedDict
 from functools import wraps
+from pathlib import Path
 
 from flask import current_app
 from flask import has_app_context
@@ -102,8 +103,7 @@ def _signal_after_commit(session):
     if session.info.pop("site_changed", False) and has_app_context():
         path = signal_path(current_app)
         try:
-            with open(path, "a"):
-                pass
+            Path(path).touch()
             now = time.time_ns()
             os.utime(path, ns=(now, now))
         except OSError:  # the recheck interval still bounds how long a worker serves old pages
