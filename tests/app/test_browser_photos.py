@@ -110,7 +110,9 @@ def test_photos_in_bulk(app, scenario, chromium, tmp_path):
                 item.locator("input[name$='-caption']").fill(f"Kegiatan sosialisasi {i}")
                 item.locator("input[name$='-alt']").fill(f"Warga mengikuti sosialisasi, foto {i}")
             b.shot(page, "grid-filled")
-            page.locator(".grid-actions button.primary").first.click()
+            # the save reloads the page: wait for its load, so photos.js has bound its buttons
+            with page.expect_navigation(wait_until="load"):
+                page.locator(".grid-actions button.primary").first.click()
             page.wait_for_selector("text=Keterangan foto disimpan.")
             assert page.locator(".photo-item.incomplete").count() == 0
 
