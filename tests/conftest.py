@@ -19,6 +19,7 @@ from intranet.cli import load_demo
 from intranet.config import normalize_database_url
 from intranet.extensions import db
 from intranet.sop import ROLE_NAMES
+from tests.fixtures import routing
 from tests.fixtures.scenarios import build_scenario
 from tests.fixtures.scenarios import record_scanned_decree
 
@@ -49,6 +50,8 @@ def _create_database(url):
         conn.execute(text(f"CREATE DATABASE {quote}{target.database}{quote}{suffix}"))
     engine.dispose()
 
+
+routing.install()
 
 TEST_DATABASE_URL = _worker_url(os.environ.get("TEST_DATABASE_URL"))
 #: A migrated SQLite database kept between runs (``.ci/mutation.py`` sets it: each mutant's
