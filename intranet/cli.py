@@ -519,9 +519,11 @@ def init_app(app):
         app = current_app._get_current_object()
         if burst:
             counts = queue.run_burst(app)
+            cancelled = counts.get(queue.CANCELLED)
             click.echo(
                 f"{counts['selesai']} done, {counts['gagal']} failed, "
                 f"{counts['menunggu']} waiting for a retry."
+                + (f" {cancelled} cancelled." if cancelled else "")
             )
             return
         click.echo(f"Worker {queue.worker_identity()} started.")

@@ -6,8 +6,11 @@ conditional UPDATE (only one worker can win it), holds a lease it renews while t
 runs, and ends the row as done, due again after a back-off, or failed with its reason. A
 worker that starts, and every sweep after that, hands again the rows whose worker died
 (lease expired, or its process gone on this host) and the rows whose hand-off was lost, so
-no task is lost and none runs twice at once. A dedupe key makes the same work queued twice
-one row.
+no task is lost and none runs twice at once; a row whose worker died ``WORKER_DEATHS``
+times is failed instead, so a task that kills its worker is not run forever. A dedupe key
+makes the same work queued twice one row. A task whose work is no longer wanted raises
+``Cancelled``, and work still waiting can be cancelled (``cancel``): either ends the row as
+``dibatalkan`` with its reason, never retried.
 
     @queue.task("archive.export", retries=3)
     def run_export(job_id): ...
@@ -44,8 +47,8 @@ from intranet.extensions import db
 
 log = logging.getLogger(__name__)
 
-STATES = ("menunggu", "berjalan", "selesai", "gagal")
-WAITING, RUNNING, DONE, FAILED = STATES
+STATES = ("menunggu", "berjalan", "selesai", "gagal", "dibatalkan")
+WAITING, RUNNING, DONE, FAILED, CANCELLED = STATES
 #: A task that raises waits this long before its second attempt, then twice as long each
 #: time, at most ``RETRY_LONGEST``.
 RETRY_FIRST = timedelta(seconds=30)
@@ -55,6 +58,20 @@ HANDOFF_LAPSE = timedelta(minutes=2)
 REASON_LENGTH = 1000
 #: What the admin page and ``worker`` call a dead worker's task being run again.
 WORKER_DIED = "pekerja berhenti saat tugas berjalan; tugas dijalankan lagi"
+#: A row whose worker died this many times while running it is failed, not run again: a task
+#: that kills its worker (memory exhausted, a crashing library) would otherwise run forever.
+#: A fixed number, not the task's retries: an export (no retries) survives a restart.
+WORKER_DEATHS = 3
+
+
+def worker_stopped(times):
+    """The reason a row whose worker died ``times`` times is failed with."""
+    return f"Pekerja berhenti saat menjalankan tugas ini {times} kali"
+
+
+class Cancelled(Exception):
+    """Raised by a task whose work is no longer wanted (its file destroyed meanwhile, say):
+    the row ends as ``dibatalkan`` with the message as its reason, and is not retried."""
 
 
 class BackgroundTask(db.Model):
@@ -79,6 +96,8 @@ class BackgroundTask(db.Model):
     lease_until: Mapped[datetime | None]
     #: The worker running it (or that ran it last): ``host pid boot-id``.
     worker: Mapped[str | None] = mapped_column(String(200))
+    #: How many times a worker died while running it (see ``WORKER_DEATHS``).
+    worker_deaths: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -340,6 +359,19 @@ def run_row(app, row_id):
                 raise LookupError(f"tugas {name!r} tidak dikenal oleh pekerja ini")
             spec.func(**kwargs)
             db.session.commit()  # a task that returns has finished its work
+        except Cancelled as e:  # its work is no longer wanted: ended, never retried
+            db.session.rollback()
+            reason = str(e)[:REASON_LENGTH] or None
+            log.info("task %s (%s) cancelled: %s", row_id, name, reason)
+            _end(
+                row_id,
+                me,
+                state=CANCELLED,
+                finished_at=utcnow(),
+                lease_until=None,
+                last_error=reason,
+            )
+            return CANCELLED
         except Exception as e:  # noqa: BLE001 - recorded on the row; other tasks go on
             db.session.rollback()
             reason = f"{type(e).__name__}: {e}"[:REASON_LENGTH]
@@ -426,40 +458,51 @@ def _worker_gone(worker):
 
 def recover(app):
     """Put back the running rows whose worker died (lease expired, or its process gone on
-    this host) and hand again the due rows whose hand-off was lost; return
-    ``(recovered, handed)``."""
+    this host), failing those whose worker has now died ``WORKER_DEATHS`` times, and hand
+    again the due rows whose hand-off was lost; return ``(recovered, handed)``."""
     now = utcnow()
     running = db.session.execute(
-        db.select(BackgroundTask.id, BackgroundTask.worker, BackgroundTask.lease_until).where(
-            BackgroundTask.state == RUNNING
-        )
+        db.select(
+            BackgroundTask.id,
+            BackgroundTask.worker,
+            BackgroundTask.lease_until,
+            BackgroundTask.worker_deaths,
+        ).where(BackgroundTask.state == RUNNING)
     ).all()
     dead = [
-        (row_id, worker)
-        for row_id, worker, lease in running
+        (row_id, worker, deaths + 1)
+        for row_id, worker, lease, deaths in running
         if (lease is None or lease < now) or _worker_gone(worker)
     ]
     db.session.rollback()
-    recovered = 0
-    for row_id, worker in dead:
+    recovered = failed = 0
+    for row_id, worker, deaths in dead:
+        if deaths >= WORKER_DEATHS:
+            values = dict(state=FAILED, finished_at=now, last_error=worker_stopped(deaths))
+        else:
+            values = dict(
+                state=WAITING, next_attempt_at=now, handed_at=None, last_error=WORKER_DIED
+            )
         with db.engine.begin() as conn:
-            recovered += conn.execute(
+            changed = conn.execute(
                 db.update(BackgroundTask)
                 .where(
                     BackgroundTask.id == row_id,
                     BackgroundTask.state == RUNNING,
                     BackgroundTask.worker == worker,
                 )
-                .values(
-                    state=WAITING,
-                    next_attempt_at=now,
-                    handed_at=None,
-                    lease_until=None,
-                    last_error=WORKER_DIED,
-                )
+                .values(lease_until=None, worker_deaths=deaths, **values)
             ).rowcount
+        if values["state"] == FAILED:
+            failed += changed
+        else:
+            recovered += changed
     if recovered:
         log.warning("%s task(s) of a dead worker queued again", recovered)
+    if failed:
+        log.error(
+            "%s task(s) failed: their worker died %s times running each", failed, WORKER_DEATHS
+        )
     lost = (
         db.session.execute(
             db.select(BackgroundTask.id)
@@ -536,8 +579,9 @@ def _due_rows(now):
 
 def run_burst(app):
     """Run everything due (through the queue, then any due row the queue does not hold)
-    until nothing is left; return the counts of rows done, failed and waiting for a retry."""
-    counts = {DONE: 0, FAILED: 0, WAITING: 0}
+    until nothing is left; return the counts of rows done, failed and waiting for a retry
+    (and cancelled, when a task was)."""
+    counts = {DONE: 0, FAILED: 0, WAITING: 0}  # and CANCELLED, once one is
     sweep(app)
     huey = store(app)
     while True:
@@ -545,7 +589,7 @@ def run_burst(app):
         for message in _due_messages(huey):
             state = run_row(app, message.args[0])
             if state is not None:
-                counts[state] += 1
+                counts[state] = counts.get(state, 0) + 1
                 progressed = True
         with app.app_context():
             rows = _due_rows(utcnow())
@@ -553,7 +597,7 @@ def run_burst(app):
         for row_id in rows:
             state = run_row(app, row_id)
             if state is not None:
-                counts[state] += 1
+                counts[state] = counts.get(state, 0) + 1
                 progressed = True
         if not progressed:
             break
@@ -608,7 +652,8 @@ def run_worker(app, threads=2):
 
 
 def listing(limit=200):
-    """The tasks the admin page lists: waiting and running, failed, and the latest done."""
+    """The tasks the admin page lists: waiting and running, failed, and the latest done or
+    cancelled."""
     order = (BackgroundTask.id.desc(),)
     active = (
         db.session.execute(
@@ -640,12 +685,22 @@ def listing(limit=200):
         .scalars()
         .all()
     )
-    return {"active": active, "failed": failed, "done": done}
+    cancelled = (
+        db.session.execute(
+            db.select(BackgroundTask)
+            .where(BackgroundTask.state == CANCELLED)
+            .order_by(BackgroundTask.finished_at.desc(), *order)
+            .limit(50)
+        )
+        .scalars()
+        .all()
+    )
+    return {"active": active, "failed": failed, "done": done, "cancelled": cancelled}
 
 
 def retry(row_id):
-    """Queue a failed task again (attempts counted afresh); False if it is not failed.
-    Committed here; handed to the queue after the commit."""
+    """Queue a failed task again (attempts and worker deaths counted afresh); False if it
+    is not failed. Committed here; handed to the queue after the commit."""
     row = db.session.get(BackgroundTask, row_id)
     if row is None or row.state != FAILED:
         return False
@@ -656,6 +711,7 @@ def retry(row_id):
         .values(
             state=WAITING,
             attempts=0,
+            worker_deaths=0,
             next_attempt_at=now,
             handed_at=now,
             finished_at=None,
@@ -668,3 +724,30 @@ def retry(row_id):
     db.session.info.setdefault("warta_queue", []).append((row_id, now))
     db.session.commit()
     return True
+
+
+def cancel(name, reason, match):
+    """Cancel the waiting rows of the task ``name`` whose arguments ``match`` (a predicate on
+    their keyword arguments), in the caller's transaction: each ends as ``dibatalkan`` with
+    ``reason`` and is never run (its queue message finds it no longer waiting). A row
+    running now is not touched: the task itself must see that its work is gone. Returns
+    how many were cancelled."""
+    rows = db.session.execute(
+        db.select(BackgroundTask.id, BackgroundTask.args).where(
+            BackgroundTask.name == name, BackgroundTask.state == WAITING
+        )
+    ).all()
+    ids = [row_id for row_id, args in rows if match(json.loads(args or "{}"))]
+    if not ids:
+        return 0
+    return db.session.execute(
+        db.update(BackgroundTask)
+        .where(BackgroundTask.id.in_(ids), BackgroundTask.state == WAITING)
+        .values(
+            state=CANCELLED,
+            last_error=str(reason)[:REASON_LENGTH],
+            finished_at=utcnow(),
+            handed_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount

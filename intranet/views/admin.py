@@ -264,7 +264,11 @@ def outbox():
 def tasks():
     """The background tasks: waiting and running, failed with their reason, recently done."""
     return render_template(
-        "admin/tasks.html", tasks=queue.listing(), form=TaskRetryForm(), label=queue.label
+        "admin/tasks.html",
+        tasks=queue.listing(),
+        form=TaskRetryForm(),
+        label=queue.label,
+        worker_deaths=queue.WORKER_DEATHS,
     )
 
 

@@ -132,3 +132,47 @@ def test_poison_task_fails_with_reason_and_others_still_run(app, tmp_path, monke
         assert queue.retry(row_id) is False  # waiting now, not failed
     assert queue.run_burst(app)["menunggu"] == 1
     assert (tmp_path / "p.txt").read_text().count("poison") == 3
+
+
+def test_a_task_no_longer_wanted_ends_cancelled_with_its_reason_never_retried(app, tmp_path):
+    runs, out = tmp_path / "runs.txt", tmp_path / "out.txt"
+    with app.app_context():
+        unwanted = queue.enqueue(
+            "tests.unwanted", path=str(runs), reason="berkasnya sudah dimusnahkan"
+        )
+        keep = queue.enqueue("tests.note", path=str(out), text="tetap")
+        drop = queue.enqueue("tests.note", path=str(out), text="batal")
+        db.session.commit()
+        # waiting work cancelled by its arguments, in the caller's transaction
+        assert queue.cancel("tests.note", "tidak diperlukan lagi", lambda a: a["text"] == "x") == 0
+        assert (
+            queue.cancel("tests.note", "tidak diperlukan lagi", lambda a: a["text"] == "batal") == 1
+        )
+        db.session.rollback()  # rolled back: nothing cancelled
+        assert (
+            queue.cancel("tests.note", "tidak diperlukan lagi", lambda a: a["text"] == "batal") == 1
+        )
+        db.session.commit()
+        keep_id, drop_id, unwanted_id = keep.id, drop.id, unwanted.id
+    assert queue.run_burst(app) == {"selesai": 1, "gagal": 0, "menunggu": 0, "dibatalkan": 1}
+    assert runs.read_text() == "unwanted\n" and out.read_text() == "tetap\n"
+    assert _rows(app) == [
+        ("tests.unwanted", "dibatalkan", 1, "berkasnya sudah dimusnahkan"),
+        ("tests.note", "selesai", 1, None),
+        ("tests.note", "dibatalkan", 0, "tidak diperlukan lagi"),
+    ]
+    assert queue.run_row(app, drop_id) is None  # its queue message finds it cancelled
+    with app.app_context():
+        assert queue.retry(drop_id) is False  # only a failed task is queued again
+        listed = queue.listing()
+        assert {t.id for t in listed["cancelled"]} == {drop_id, unwanted_id}
+        assert [t.id for t in listed["done"]] == [keep_id]
+    assert queue.run_burst(app) == {"selesai": 0, "gagal": 0, "menunggu": 0}
+    assert runs.read_text() == "unwanted\n"
+    # the admin sees each with its reason
+    admin = app.test_client()
+    r = admin.post("/intranet/login", data={"username": "admin", "password": PASSWORD})
+    assert r.status_code == 302
+    page = admin.get("/intranet/admin/tugas").get_data(as_text=True)
+    cancelled = page[page.index("Dibatalkan baru-baru ini") :]
+    assert "berkasnya sudah dimusnahkan" in cancelled and "tidak diperlukan lagi" in cancelled

@@ -1,6 +1,6 @@
 """The worker as its own process: ``flask worker --burst`` runs what is queued and exits;
 a worker killed with SIGKILL mid-task leaves the task to run again after the restart, and
-nothing runs twice to its end."""
+nothing runs twice to its end; a task whose worker keeps dying is failed, not run forever."""
 
 import os
 import signal
@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 
 from intranet import queue
+from intranet.cli import load_demo
 from intranet.extensions import db
 from intranet.queue import BackgroundTask
+from tests.conftest import PASSWORD
+from tests.conftest import Auth
 from tests.fixtures import tasks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,3 +181,65 @@ def test_a_task_whose_lease_lapsed_elsewhere_runs_again(app, tmp_path, monkeypat
     monkeypatch.setattr(queue, "utcnow", lambda: now + queue.timedelta(seconds=4))
     assert queue.run_burst(app)["selesai"] == 1
     assert out.read_text() == "lagi\n"
+
+
+def _burst(app):
+    """One ``flask worker --burst`` process, run to its end."""
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        flask("worker", "--burst"),
+        cwd=ROOT,
+        env=worker_env(app),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _fatal_row(app):
+    with app.app_context():
+        row = db.session.execute(
+            db.select(BackgroundTask).where(BackgroundTask.name == "tests.fatal")
+        ).scalar_one()
+        return row.state, row.attempts, row.worker_deaths, row.last_error
+
+
+def test_a_task_whose_worker_keeps_dying_is_failed_with_its_reason_and_can_be_retried(
+    app, tmp_path
+):
+    """The task kills its worker each time (no retries of its own): it runs again after each
+    death until its worker has died ``WORKER_DEATHS`` times, then it is failed."""
+    out = tmp_path / "out.txt"
+    with app.app_context():
+        load_demo(PASSWORD)
+        queue.enqueue("tests.fatal", path=str(out))
+        db.session.commit()
+    assert queue.WORKER_DEATHS == 3
+    for run in range(1, queue.WORKER_DEATHS + 1):
+        done = _burst(app)
+        assert done.returncode == -signal.SIGKILL, (done.stdout, done.stderr)
+        assert len(out.read_text().splitlines()) == run
+        # the row is left running; the next worker's sweep counts the earlier deaths
+        assert _fatal_row(app)[:3] == ("berjalan", run, run - 1)
+    done = _burst(app)  # its sweep fails the row instead of running it a fourth time
+    assert done.returncode == 0, done.stderr
+    assert "0 done, 0 failed, 0 waiting for a retry." in done.stdout
+    assert len(out.read_text().splitlines()) == queue.WORKER_DEATHS
+    reason = "Pekerja berhenti saat menjalankan tugas ini 3 kali"
+    assert _fatal_row(app) == ("gagal", 3, 3, reason)
+    # the admin sees it failed with the reason, and queues it again
+    admin = app.test_client()
+    assert Auth(admin).login("admin").status_code == 302
+    page = admin.get("/intranet/admin/tugas").get_data(as_text=True)
+    assert "<h2>Gagal</h2>" in page
+    failed = page[page.find("<h2>Gagal</h2>") : page.find("Menunggu dan berjalan")]
+    assert "tests.fatal" in failed and reason in failed and "Coba lagi" in failed
+    with app.app_context():
+        row_id = db.session.execute(db.select(BackgroundTask.id)).scalar_one()
+    r = admin.post(f"/intranet/admin/tugas/{row_id}/ulang")
+    assert r.status_code == 302
+    assert _fatal_row(app)[:3] == ("menunggu", 0, 0)
+    # run afresh: its deaths are counted from zero again
+    assert _burst(app).returncode == -signal.SIGKILL
+    assert len(out.read_text().splitlines()) == queue.WORKER_DEATHS + 1
+    assert _burst(app).returncode == -signal.SIGKILL
+    assert _fatal_row(app)[:3] == ("berjalan", 2, 1)
