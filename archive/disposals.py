@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from archive import berita_acara
 from archive import export
 from archive import indexing
+from archive import ocr_work
 from archive import retention
 from archive.filing import add_event
 from archive.filing import location_of
@@ -339,6 +340,10 @@ def _destroy(disposal, user, version):
         )
         indexing.enqueue(record.id)
         destroyed += [{**f, "nomor_arsip": record.nomor_arsip} for f in files]
+    # the OCR still waiting for an original no kept record holds would read a file about to go
+    originals = {f.sha256 for item in disposal.items for v in item.record.versions for f in v.files}
+    db.session.flush()
+    ocr_work.cancel_queued(originals - live_files())
     db.session.add(
         FixityRun(
             kind="pemusnahan",
@@ -402,21 +407,28 @@ def live_files():
     return live
 
 
-def _forget(gone):
+def _forget(gone, live, store):
     """What the archive derived from destroyed files goes with them: their extracted text,
     and their OCR (kept, without the archive's copy, while the working store still holds an
-    upload of the same bytes)."""
+    upload of the same bytes). A derived PDF/A the destruction's list does not name (OCR
+    finished while the destruction was being decided) is removed here; returns how many."""
     if not gone:
-        return
+        return 0
     db.session.execute(db.delete(ArchiveText).where(ArchiveText.sha256.in_(gone)))
     working = file_store()
+    removed = 0
     for row in db.session.execute(
         db.select(OcrResult).where(OcrResult.sha256.in_(gone), OcrResult.archived.is_(True))
     ).scalars():
+        derived = row.derived_sha256
+        if derived and derived not in live and store.exists(derived):
+            store.delete(derived)
+            removed += 1
         if working.exists(row.sha256):
             row.archived = False
         else:
             db.session.delete(row)
+    return removed
 
 
 def documents():
@@ -457,7 +469,7 @@ def finish_destructions():
                     if store.exists(f["sha256"]):
                         store.delete(f["sha256"])
                         removed += 1
-            _forget(gone)
+            removed += _forget(gone, live, store)
             disposal.finished_at = clock.utcnow()
             commit()
     return removed

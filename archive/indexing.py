@@ -327,13 +327,15 @@ def _recognised_for(records):
 
 
 def _extract_texts(record_ids):
-    """Extract (once per file content) the text of the originals of these records."""
+    """Extract (once per file content) the text of the originals of these records (none of
+    a destroyed record: its files are gone, and its document carries its metadata only)."""
     if not record_ids:
         return
     files = db.session.execute(
         db.select(ArchiveFile)
         .join(ArchiveVersion, ArchiveVersion.id == ArchiveFile.version_id)
-        .where(ArchiveVersion.record_id.in_(record_ids))
+        .join(ArchiveRecord, ArchiveRecord.id == ArchiveVersion.record_id)
+        .where(ArchiveVersion.record_id.in_(record_ids), ArchiveRecord.stage != "dimusnahkan")
     ).scalars()
     wanted = {f.sha256: f for f in files}
     known = set(

@@ -58,6 +58,7 @@ LABELS = {
         "koreksi": _l("koreksi"),
         "penarikan": _l("penarikan"),
         "manual": _l("pendaftaran manual"),
+        "ocr": _l("turunan OCR ditambahkan"),
     },
     "kind": {
         "sumber": _l("bahan sumber"),
@@ -67,6 +68,7 @@ LABELS = {
         "html": _l("halaman terbit"),
         "pindaian": _l("pindaian"),
         "json": _l("rekaman data"),
+        "turunan OCR": _l("turunan OCR"),
     },
     "origin": {"sop": _l("SOP"), "manual": _l("manual")},
     "stage": {
@@ -317,7 +319,9 @@ def set_due_years(_mapper, _connection, record):
 
 
 class ArchiveVersion(db.Model):
-    """One berkas of a record: made at publication, at a correction, at a withdrawal.
+    """One berkas of a record: made at publication, at a correction, at a withdrawal; for a
+    paper record at its registration, and when OCR has read its scans (the berkas then
+    embeds each derived searchable PDF/A).
 
     ``trail_seq`` and ``trail_head`` anchor the case's trail as it stood: ``verify`` checks
     that the chain still holds this entry at this place.
@@ -329,7 +333,9 @@ class ArchiveVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("archive_records.id"), index=True)
     number: Mapped[int]
-    reason: Mapped[str] = mapped_column(String(16))  # terbit | koreksi | penarikan | manual
+    #: terbit | koreksi | penarikan (a publication); manual (a paper record registered) |
+    #: ocr (its berkas again, with the derived PDF/A of its scans embedded)
+    reason: Mapped[str] = mapped_column(String(16))
     berkas_sha256: Mapped[str] = mapped_column(String(64))
     berkas_size: Mapped[int]
     trail_seq: Mapped[int | None]

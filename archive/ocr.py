@@ -576,12 +576,15 @@ def _read(store, sha256):
         return f.read()
 
 
-def ocr_stored(store, sha256, mimetype, force=False, archived=False, lock=None):
+def ocr_stored(store, sha256, mimetype, force=False, archived=False, lock=None, wanted=None):
     """OCR a stored file once; the derived PDF/A goes into the same ``store``. Commits.
 
     Done or skipped files are not done again unless ``force``; a failed one is tried again.
     ``lock`` (the archive's) is held while the derived file is written and registered, so
-    the archive's stray check never sees it half-registered. Returns the ``OcrResult``.
+    the archive's stray check never sees it half-registered. ``wanted``, when given, is
+    asked under that lock just before anything is written: when it says no (the original
+    was destroyed meanwhile), nothing is written and None is returned. Returns the
+    ``OcrResult``.
     """
     row = result_for(sha256)
     if row is not None and row.status != "gagal" and not force:
@@ -598,6 +601,9 @@ def ocr_stored(store, sha256, mimetype, force=False, archived=False, lock=None):
             outcome = recognise(data, mimetype, threshold=low_confidence())
     db.session.rollback()
     with lock() if lock else nullcontext():
+        if wanted is not None and not wanted():
+            db.session.rollback()
+            return None
         return _save(store, sha256, mimetype, outcome, archived)
 
 
@@ -609,7 +615,11 @@ def _save(store, sha256, mimetype, outcome, archived):
     created = replaced = None
     if outcome is not None:
         derived_sha = derived_size = None
-        if outcome.pdf is not None:
+        if _same_reading(row, outcome, archived, store):
+            # read again to the same words: the derived file made before stands (the new
+            # one differs only in its dates and ID), so a berkas embedding it stays current
+            derived_sha, derived_size = row.derived_sha256, row.derived_size
+        elif outcome.pdf is not None:
             derived_sha, derived_size, new = store.put(io.BytesIO(outcome.pdf))
             created = derived_sha if new else None
         if row.derived_sha256 not in (None, derived_sha) and row.archived == archived:
@@ -643,6 +653,21 @@ def _save(store, sha256, mimetype, outcome, archived):
     if replaced is not None and not _derived_elsewhere(replaced):
         store.delete(replaced)  # no row names it any more: it would be a stray
     return row
+
+
+def _same_reading(row, outcome, archived, store):
+    """Whether ``outcome`` reads a file whose derived PDF/A ``store`` holds to the same pages,
+    text and word confidences as that PDF/A's result ``row``."""
+    return (
+        row.id is not None
+        and row.done
+        and row.archived == archived
+        and outcome.pdf is not None
+        and outcome.pages == row.pages
+        and outcome.text == row.text
+        and json.dumps(outcome.page_confidences) == row.page_confidences
+        and store.exists(row.derived_sha256)
+    )
 
 
 def _derived_elsewhere(derived_sha):

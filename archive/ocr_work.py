@@ -4,16 +4,21 @@ over the whole archive by ``archive ocr``; what the archive's records hold of it
 Two background tasks: ``ocr.file`` recognises an upload in the working file store (agenda
 attachments, the files of an ``.eml``, SK scans), ``archive.ocr`` an original in the archive
 (a paper record's scans, a source archived before its upload was recognised) and then
-refreshes the search documents of the records holding it. Each file is recognised once (by
-its SHA-256: a task for a file already read returns at once, so the same file queued twice
-costs nothing); a failure is recorded with its reason and never holds up another file.
+refreshes the search documents of the records holding it, and gives each paper record
+holding it a version of its berkas that embeds the derived PDF/A (``ocr_versions``). Each
+file is recognised once (by its SHA-256: a task for a file already read returns at once, so
+the same file queued twice costs nothing); a failure is recorded with its reason and never
+holds up another file. An archived original whose records were all destroyed (penyusutan)
+is not read: its task ends as cancelled, and destruction cancels the tasks still waiting.
 """
 
 from flask_babel import lazy_gettext as _l
 
 from archive import indexing
 from archive import ocr
+from archive import ocr_versions
 from archive.models import ArchiveFile
+from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from archive.ocr_models import OcrResult
 from archive.store import archive_store
@@ -23,6 +28,8 @@ from intranet.storage import file_store
 
 FILE_TASK = "ocr.file"
 ARCHIVE_TASK = "archive.ocr"
+#: Why the OCR of an archived original is not done (the admin's task list shows it).
+GONE = "berkas asli sudah dimusnahkan (penyusutan); OCR tidak diperlukan lagi"
 
 
 def queue_upload(sha256, mimetype):
@@ -45,33 +52,81 @@ def ocr_upload(sha256, mimetype):
 
 @queue.task(ARCHIVE_TASK, retries=2, label=_l("OCR pindaian arsip"))
 def ocr_archived(sha256, mimetype):
-    """The worker's OCR of an archived original; its records' search documents follow."""
-    ocr_archive_file(sha256, mimetype)
+    """The worker's OCR of an archived original; its records' search documents and its
+    paper records' berkas follow. Ends as cancelled when the original was destroyed."""
+    if ocr_archive_file(sha256, mimetype) is None:
+        raise queue.Cancelled(GONE)
     db.session.commit()
 
 
 def ocr_archive_file(sha256, mimetype, force=False):
     """OCR one archived original into the archive (reusing an upload's derived PDF/A when
-    the working store has it) and queue its records for the index. Returns the result."""
+    the working store has it), give its paper records a berkas version embedding the
+    derived PDF/A, and queue its records for the index. Returns the result, or None when
+    no record that is not destroyed holds the original (then nothing is done)."""
+    if not held(sha256):
+        db.session.rollback()
+        return None
     store = archive_store()
     row = ocr.result_for(sha256)
     working = file_store()
-    if row is not None and row.done and not force and not row.archived:
-        if working.exists(row.derived_sha256):
-            with store.lock():
-                store.copy_from(working, row.derived_sha256)
-                row.archived = True
-                db.session.commit()
-            result = row
-        else:
-            result = ocr.ocr_stored(store, sha256, mimetype, archived=True, lock=store.lock)
+    if (
+        row is not None
+        and row.done
+        and not force
+        and not row.archived
+        and working.exists(row.derived_sha256)
+    ):
+        derived = row.derived_sha256
+        db.session.rollback()  # read afresh under the lock
+        with store.lock():
+            if not held(sha256):
+                db.session.rollback()
+                return None
+            store.copy_from(working, derived)
+            result = ocr.result_for(sha256)
+            result.archived = True
+            db.session.commit()
     else:
         result = ocr.ocr_stored(
-            store, sha256, mimetype, force=force, archived=True, lock=store.lock
+            store,
+            sha256,
+            mimetype,
+            force=force,
+            archived=True,
+            lock=store.lock,
+            wanted=lambda: held(sha256),
         )
+    if result is None:
+        return None
+    if result.done and result.archived:
+        ocr_versions.add_versions(sha256)
     for record_id in records_holding(sha256):
         indexing.enqueue(record_id)
     return result
+
+
+def held(sha256):
+    """Whether a record that is not destroyed holds the archived original ``sha256``."""
+    return (
+        db.session.execute(
+            db.select(ArchiveFile.id)
+            .join(ArchiveVersion, ArchiveVersion.id == ArchiveFile.version_id)
+            .join(ArchiveRecord, ArchiveRecord.id == ArchiveVersion.record_id)
+            .where(ArchiveFile.sha256 == sha256, ArchiveRecord.stage != "dimusnahkan")
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def cancel_queued(shas):
+    """Cancel the waiting OCR of these archived originals, in the caller's transaction (the
+    records holding them are being destroyed); return how many tasks were cancelled."""
+    shas = set(shas)
+    if not shas:
+        return 0
+    return queue.cancel(ARCHIVE_TASK, GONE, lambda args: args.get("sha256") in shas)
 
 
 def records_holding(sha256):
@@ -88,12 +143,14 @@ def records_holding(sha256):
 
 
 def archive_candidates(everything=False):
-    """``[(sha256, mimetype)]`` of archived originals that may be scans: all of them, or
-    (by default) those not yet recognised into the archive (never tried, failed, or
-    recognised only in the working store)."""
+    """``[(sha256, mimetype)]`` of archived originals that may be scans, held by a record
+    that is not destroyed: all of them, or (by default) those not yet recognised into the
+    archive (never tried, failed, or recognised only in the working store)."""
     rows = db.session.execute(
         db.select(ArchiveFile.sha256, ArchiveFile.mimetype)
-        .where(ArchiveFile.kind.in_(ocr.SCAN_KINDS))
+        .join(ArchiveVersion, ArchiveVersion.id == ArchiveFile.version_id)
+        .join(ArchiveRecord, ArchiveRecord.id == ArchiveVersion.record_id)
+        .where(ArchiveFile.kind.in_(ocr.SCAN_KINDS), ArchiveRecord.stage != "dimusnahkan")
         .distinct()
         .order_by(ArchiveFile.sha256)
     ).all()
@@ -115,13 +172,14 @@ def archive_candidates(everything=False):
 
 
 def ocr_archive(everything=False, progress=None):
-    """OCR the archive's scans (``archive ocr``); return counts by status. The records'
-    search documents are refreshed afterwards."""
-    counts = {"selesai": 0, "dilewati": 0, "gagal": 0}
+    """OCR the archive's scans (``archive ocr``); return counts by status (``dibatalkan``:
+    destroyed meanwhile). The records' search documents are refreshed afterwards."""
+    counts = {"selesai": 0, "dilewati": 0, "gagal": 0, "dibatalkan": 0}
     for sha, mimetype in archive_candidates(everything):
         result = ocr_archive_file(sha, mimetype, force=everything)
         db.session.commit()
-        counts[result.status] = counts.get(result.status, 0) + 1
+        status = result.status if result is not None else "dibatalkan"
+        counts[status] = counts.get(status, 0) + 1
         if progress:
             progress(1)
     return counts
