@@ -341,9 +341,10 @@ def _destroy(disposal, user, version):
         indexing.enqueue(record.id)
         destroyed += [{**f, "nomor_arsip": record.nomor_arsip} for f in files]
     # the OCR still waiting for an original no kept record holds would read a file about to go
-    originals = {f.sha256 for item in disposal.items for v in item.record.versions for f in v.files}
     db.session.flush()
-    ocr_work.cancel_queued(originals - live_files())
+    ocr_work.cancel_queued(
+        {f.sha256 for item in disposal.items for v in item.record.versions for f in v.files}
+    )
     db.session.add(
         FixityRun(
             kind="pemusnahan",

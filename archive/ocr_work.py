@@ -108,25 +108,31 @@ def ocr_archive_file(sha256, mimetype, force=False):
 
 def held(sha256):
     """Whether a record that is not destroyed holds the archived original ``sha256``."""
-    return (
+    return bool(kept_of([sha256]))
+
+
+def kept_of(shas):
+    """Those of the archived originals ``shas`` that a record not destroyed holds."""
+    return set(
         db.session.execute(
-            db.select(ArchiveFile.id)
+            db.select(ArchiveFile.sha256)
             .join(ArchiveVersion, ArchiveVersion.id == ArchiveFile.version_id)
             .join(ArchiveRecord, ArchiveRecord.id == ArchiveVersion.record_id)
-            .where(ArchiveFile.sha256 == sha256, ArchiveRecord.stage != "dimusnahkan")
-            .limit(1)
-        ).first()
-        is not None
+            .where(ArchiveFile.sha256.in_(list(shas)), ArchiveRecord.stage != "dimusnahkan")
+            .distinct()
+        ).scalars()
     )
 
 
 def cancel_queued(shas):
-    """Cancel the waiting OCR of these archived originals, in the caller's transaction (the
-    records holding them are being destroyed); return how many tasks were cancelled."""
+    """Cancel the waiting OCR of those archived originals ``shas`` that no record still kept
+    holds, in the caller's transaction (the records holding them are being destroyed);
+    return how many tasks were cancelled."""
     shas = set(shas)
-    if not shas:
+    gone = shas - kept_of(shas) if shas else set()
+    if not gone:
         return 0
-    return queue.cancel(ARCHIVE_TASK, GONE, lambda args: args.get("sha256") in shas)
+    return queue.cancel(ARCHIVE_TASK, GONE, lambda args: args.get("sha256") in gone)
 
 
 def records_holding(sha256):
