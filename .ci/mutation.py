@@ -99,10 +99,12 @@ MODULES = [
         [
             "tests/archive/test_search_boundaries.py",
             "tests/archive/test_query_parser.py",
+            "tests/archive/test_query_periods_pinned.py",
             "tests/archive/test_archive_search.py",
             # the parser's tests; the rest of test_archive_search builds whole archives
             "-k",
-            "test_search_boundaries or test_query_parser or sastrawi or codes_and_numbers"
+            "test_search_boundaries or test_query_parser or test_query_periods_pinned"
+            " or sastrawi or codes_and_numbers"
             " or test_queries or cannot_be_understood or every_typed_query or snippets"
             " or filters_facets or highlights",
         ],
