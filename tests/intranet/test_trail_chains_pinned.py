@@ -148,3 +148,30 @@ def test_verify_cases_adds_each_trails_anchor_problems_and_leaves_out_the_audits
             (case_id, [str(p) for p in problems]) for case_id, problems in trail.verify_cases()
         ]
         assert found == [(a, []), (b, [str(expected)])]
+
+
+def test_verify_cases_ends_with_the_logs_own_problems_then_anchored_cases_that_are_gone(app):
+    a, b, c = (build_scenario(app)["case_id"] for _ in range(3))
+    with app.app_context():
+        assert trail.anchor_heads() == (4, 0, [])  # three trails and the audit log
+        # two anchored cases removed from the database with everything that names them
+        for gone in (c, b):
+            for table in reversed(db.metadata.sorted_tables):
+                if "case_id" in table.c:
+                    db.session.execute(table.delete().where(table.c.case_id == gone))
+            db.session.execute(db.delete(Case).where(Case.id == gone))
+        db.session.commit()
+        # and a line the office's key never signed at the end of the anchor log
+        with open(anchors.log_path(), "a", encoding="utf-8") as f:
+            f.write('{"kind": "trail", "id": 1, "mac": "palsu"}\n')
+        found = [
+            (case_id, [str(p) for p in problems]) for case_id, problems in trail.verify_cases()
+        ]
+        own = [str(p) for k, _, p in anchors.problems() if k is None]
+    assert [case_id for case_id, _ in found] == [a, None, b, c]
+    assert found[0] == (a, [])
+    assert found[1] == (None, own)
+    assert "log jangkar baris 5: HMAC tidak cocok" in found[1][1][0]
+    for case_id, problems in found[2:]:
+        assert len(problems) == 1 and "tidak ada lagi" in problems[0], problems
+        assert f"{case_id}" in problems[0]

@@ -4,6 +4,7 @@ relationship's kind, fields nested in another field's result, and where an OpenD
 part may link (``_OdfScan``). Every refusal's exact message."""
 
 import io
+import zipfile
 
 import pytest
 from werkzeug.datastructures import FileStorage
@@ -53,6 +54,11 @@ FIELDS = [
     ("IMPORT", because(EXTERNAL, "IMPORT")),
     ("INCLUDETEXT", because(EXTERNAL, "INCLUDETEXT")),
     ("QUOTE 68 68 69", None),
+    # the command and the address are read as written: only quotes are taken off
+    ("XDDE c:\\\\x", None),
+    ("DDEX c:\\\\x", None),
+    ('INCLUDEPICTURE "Xhttp://example.org/a.png"', because(EXTERNAL, "INCLUDEPICTURE")),
+    ('INCLUDEPICTURE "https://example.org/a.pngX"', None),
 ]
 
 
@@ -277,3 +283,66 @@ def test_a_nested_fields_end_leaves_the_outer_instruction_open():
     _fields(scan, "begin", "INCLUDEPICTURE ", "begin", "PAGE ", "separate", "end")
     _fields(scan, '"https://example.org/a.png" ', "separate", "end")
     assert scan.fields == []
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def docx(document, **parts):
+    """A Word file (stored, not deflated) with ``document`` as its body and extra parts."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr(
+            "word/document.xml", f'<?xml version="1.0"?><w:document {W}>{document}</w:document>'
+        )
+        for name, data in parts.items():
+            z.writestr(name.replace("__", "/").replace("_dot_", "."), data)
+    return out.getvalue()
+
+
+def check_docx(data):
+    uploads._check_office(io.BytesIO(data), uploads.DOCX)
+
+
+def test_a_plain_word_file_passes_the_office_check():
+    check_docx(docx("<w:body><w:p><w:r><w:t>Rapat pleno</w:t></w:r></w:p></w:body>"))
+
+
+def test_a_member_whose_stored_bytes_do_not_match_their_checksum_is_refused():
+    png = b"\x89PNG\r\n\x1a\n" + b"gambar" * 50
+    data = bytearray(docx("<w:body/>", word__media__image1_dot_png=png))
+    at = data.index(b"gambar" * 50) + 10
+    data[at] ^= 0xFF  # one byte of the picture changed after its checksum was written
+    assert refused(check_docx, bytes(data)) == "Dokumen rusak."
+
+
+def test_a_member_named_xml_that_is_not_xml_is_refused_never_skipped():
+    data = docx("<w:body/>", word__extra_dot_xml=b"bukan xml sama sekali")
+    assert refused(check_docx, data) == (
+        "Dokumen ditolak: bagian XML word/extra.xml tidak dapat dibaca."
+    )
+
+
+def test_a_document_type_declaration_is_refused_even_without_entities():
+    data = docx("<w:body/>", word__settings_dot_xml=b'<?xml version="1.0"?><!DOCTYPE x><x/>')
+    assert refused(check_docx, data) == "Dokumen rusak."
+
+
+def test_a_runs_text_after_the_instruction_element_is_not_read_into_the_field():
+    body = (
+        '<w:body><w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        "<w:r><w:instrText>INCLUDEPICTURE</w:instrText></w:r>"
+        '<w:r><w:t> "https://example.org/a.png"</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:body>'
+    )
+    assert refused(check_docx, docx(body)) == because(EXTERNAL, "INCLUDEPICTURE")
+
+
+@pytest.mark.parametrize(
+    "name, local",
+    [("object", "object"), ("w:object", "object"), ("w:x:object", "object"), ("", "")],
+)
+def test_an_elements_local_name_is_what_follows_its_last_colon(name, local):
+    assert uploads._local(name) == local
