@@ -309,10 +309,12 @@ def test_a_plain_word_file_passes_the_office_check():
     check_docx(docx("<w:body><w:p><w:r><w:t>Rapat pleno</w:t></w:r></w:p></w:body>"))
 
 
-def test_a_member_whose_stored_bytes_do_not_match_their_checksum_is_refused():
-    png = b"\x89PNG\r\n\x1a\n" + b"gambar" * 50
+@pytest.mark.parametrize("size", [300, 200_000])
+def test_a_member_whose_stored_bytes_do_not_match_their_checksum_is_refused(size):
+    """Also a picture longer than the first chunk the XML sniffing reads of it."""
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * (size // 256)
     data = bytearray(docx("<w:body/>", word__media__image1_dot_png=png))
-    at = data.index(b"gambar" * 50) + 10
+    at = data.index(png) + len(png) - 5
     data[at] ^= 0xFF  # one byte of the picture changed after its checksum was written
     assert refused(check_docx, bytes(data)) == "Dokumen rusak."
 
