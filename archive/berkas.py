@@ -96,10 +96,11 @@ def record_dict(record):
     }
 
 
-def paper_json(record, number, reason, made_by, files):
-    """The JSON of a paper record's version ``number``: its metadata and the files its
-    berkas embeds (all but the JSON itself)."""
+def record_json(record, number, reason, made_by, files, case=None):
+    """The JSON of a record's version ``number``: its metadata and the files its berkas
+    embeds (all but the JSON itself), around the host's ``case`` data when it has some."""
     data = {
+        **(case or {}),
         "format": RECORD_FORMAT,
         "office": {
             "name": current_app.config["OFFICE_NAME"],
@@ -115,6 +116,11 @@ def paper_json(record, number, reason, made_by, files):
         "files": json_files(files),
     }
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode()
+
+
+def paper_json(record, number, reason, made_by, files):
+    """The JSON of a paper record's version ``number`` (no case data)."""
+    return record_json(record, number, reason, made_by, files)
 
 
 def paper_json_entry(record, number, sha256, size):

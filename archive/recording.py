@@ -13,14 +13,12 @@ from archive import indexing
 from archive import ocr
 from archive import ocr_work
 from archive import pdf
-from archive.berkas import RECORD_FORMAT
 from archive.berkas import derived_entry
 from archive.berkas import file_row
-from archive.berkas import json_files
 from archive.berkas import paper_json
 from archive.berkas import paper_json_entry
 from archive.berkas import qr
-from archive.berkas import record_dict
+from archive.berkas import record_json
 from archive.berkas import render_paper
 from archive.filing import add_event
 from archive.filing import location_of
@@ -33,7 +31,6 @@ from archive.numbering import new_record
 from archive.records import record_for_case
 from archive.snapshot import Archived
 from archive.writing import archiving
-from intranet.clock import iso
 from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.extensions import db
@@ -205,23 +202,9 @@ def _recognised(originals, source, batch):
 
 def _record_json(record, number, pub, files):
     """The record as JSON: the archive's metadata and files around the host's case data."""
-    data = {
-        **json.loads(pub.case_json),
-        "format": RECORD_FORMAT,
-        "office": {
-            "name": current_app.config["OFFICE_NAME"],
-            "region": current_app.config["OFFICE_REGION_CODE"],
-        },
-        "record": record_dict(record),
-        "version": {
-            "number": number,
-            "reason": pub.reason,
-            "made_at": iso(utcnow().replace(microsecond=0)),
-            "made_by": pub.made_by,
-        },
-        "files": json_files(files),
-    }
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    return record_json(
+        record, number, pub.reason, pub.made_by, files, case=json.loads(pub.case_json)
+    )
 
 
 def register_manual(data, scans, user):

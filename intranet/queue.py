@@ -675,27 +675,25 @@ def listing(limit=200):
         .scalars()
         .all()
     )
-    done = (
-        db.session.execute(
-            db.select(BackgroundTask)
-            .where(BackgroundTask.state == DONE)
-            .order_by(BackgroundTask.finished_at.desc(), *order)
-            .limit(50)
+
+    def recent(state):
+        return (
+            db.session.execute(
+                db.select(BackgroundTask)
+                .where(BackgroundTask.state == state)
+                .order_by(BackgroundTask.finished_at.desc(), *order)
+                .limit(50)
+            )
+            .scalars()
+            .all()
         )
-        .scalars()
-        .all()
-    )
-    cancelled = (
-        db.session.execute(
-            db.select(BackgroundTask)
-            .where(BackgroundTask.state == CANCELLED)
-            .order_by(BackgroundTask.finished_at.desc(), *order)
-            .limit(50)
-        )
-        .scalars()
-        .all()
-    )
-    return {"active": active, "failed": failed, "done": done, "cancelled": cancelled}
+
+    return {
+        "active": active,
+        "failed": failed,
+        "done": recent(DONE),
+        "cancelled": recent(CANCELLED),
+    }
 
 
 def retry(row_id):

@@ -77,14 +77,7 @@ def test_worker_burst_runs_what_is_queued_and_exits(app, tmp_path):
         queue.enqueue("tests.note", path=str(out), text="dua")
         queue.enqueue("tests.poison", path=str(tmp_path / "p.txt"))
         db.session.commit()
-    done = subprocess.run(  # noqa: S603 - our own interpreter and code
-        flask("worker", "--burst"),
-        cwd=ROOT,
-        env=worker_env(app),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _burst(app)
     assert done.returncode == 0, done.stderr
     assert "2 done, 0 failed, 1 waiting for a retry." in done.stdout
     assert out.read_text() == "satu\ndua\n"

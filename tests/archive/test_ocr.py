@@ -550,8 +550,6 @@ def test_an_export_carries_the_ocr_and_an_import_restores_it(
     import zipfile
 
     from archive import indexing
-    from tests.archive.test_archive_search import _empty_instance
-    from tests.conftest import TEST_DATABASE_URL
 
     fax = fax_page()
     arsip = login("arsiparis")
@@ -574,13 +572,7 @@ def test_an_export_carries_the_ocr_and_an_import_restores_it(
         assert (item["original_sha256"], item["sha256"], item["pages"]) == (original, derived, 1)
         [path] = [n for n in z.namelist() if n.endswith(item["path"])]
         assert "/ocr/" in path and sha(z.read(path)) == derived
-    other = _empty_instance(app, app_factory, migrated_db, tmp_path)
-    if TEST_DATABASE_URL:  # one server database: the archive's OCR rows go with its tables
-        with app.app_context():
-            db.session.execute(db.delete(OcrResult))
-            db.session.commit()
-    result = other.test_cli_runner().invoke(args=["archive", "import", str(out)])
-    assert result.exit_code == 0 and "1 arsip diimpor" in result.output, result.output
+    other = imported_elsewhere(app, app_factory, migrated_db, tmp_path, out)
     result = other.test_cli_runner().invoke(args=["archive", "verify", "--quiet"])
     assert result.exit_code == 0, result.output
     with other.app_context():
@@ -592,3 +584,19 @@ def test_an_export_carries_the_ocr_and_an_import_restores_it(
         ).scalar_one()
         indexing.drain()
         assert imported in indexing.search_index().matching_ids("memilih", ["biasa"])
+
+
+def imported_elsewhere(app, app_factory, migrated_db, tmp_path, bag):
+    """Another instance, empty (on one server database, without the archive's OCR rows),
+    into which the export ``bag`` of one record is imported; that instance's app."""
+    from tests.archive.test_archive_search import _empty_instance
+    from tests.conftest import TEST_DATABASE_URL
+
+    other = _empty_instance(app, app_factory, migrated_db, tmp_path)
+    if TEST_DATABASE_URL:  # one server database: the archive's OCR rows go with its tables
+        with app.app_context():
+            db.session.execute(db.delete(OcrResult))
+            db.session.commit()
+    result = other.test_cli_runner().invoke(args=["archive", "import", str(bag)])
+    assert result.exit_code == 0 and "1 arsip diimpor" in result.output, result.output
+    return other

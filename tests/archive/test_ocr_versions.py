@@ -23,12 +23,12 @@ from archive.models import ArchiveEvent
 from archive.models import ArchiveRecord
 from archive.models import ArchiveVersion
 from archive.models import Classification
-from archive.ocr_models import OcrResult
 from archive.retention_models import Disposal
 from archive.store import archive_store
 from intranet import queue
 from intranet.extensions import db
 from intranet.models import User
+from tests.archive.test_ocr import imported_elsewhere
 from tests.fixtures.scans import clean_page
 from tests.fixtures.scans import fax_page
 from tests.fixtures.scenarios import manual_record_form
@@ -103,8 +103,6 @@ def _verify(runner):
 def test_a_paper_records_ocr_is_embedded_in_a_new_version_of_its_berkas_once(
     app, login, runner, tmp_path, app_factory, migrated_db
 ):
-    from tests.archive.test_archive_search import _empty_instance
-    from tests.conftest import TEST_DATABASE_URL
 
     scan = clean_page()
     arsip = login("arsiparis")
@@ -217,13 +215,7 @@ def test_a_paper_records_ocr_is_embedded_in_a_new_version_of_its_berkas_once(
         assert z.read(path) == berkas
         [item] = exported["ocr"]
         assert (item["original_sha256"], item["sha256"]) == (scan_sha, derived)
-    other = _empty_instance(app, app_factory, migrated_db, tmp_path)
-    if TEST_DATABASE_URL:  # one server database: the archive's OCR rows go with its tables
-        with app.app_context():
-            db.session.execute(db.delete(OcrResult))
-            db.session.commit()
-    result = other.test_cli_runner().invoke(args=["archive", "import", str(out)])
-    assert result.exit_code == 0 and "1 arsip diimpor" in result.output, result.output
+    other = imported_elsewhere(app, app_factory, migrated_db, tmp_path, out)
     with other.app_context():
         imported = db.session.execute(
             db.select(
