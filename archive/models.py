@@ -193,7 +193,13 @@ class ArchiveRecord(db.Model):
             "stage",
             "access_class",
         ),
-        Index("ix_archive_records_hardcopy", "hardcopy_status", "stage", "access_class"),
+        Index(
+            "ix_archive_records_hardcopy_paper",
+            "media_paper",
+            "hardcopy_status",
+            "stage",
+            "access_class",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

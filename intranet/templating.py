@@ -5,6 +5,7 @@ from flask_babel import format_date
 from flask_babel import format_datetime
 from flask_babel import format_decimal
 from flask_babel import get_locale
+from flask_babel import get_translations
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2 import pass_context
@@ -34,6 +35,38 @@ def form_errors(context):
             for message in field.errors if isinstance(field.errors, list) else ():
                 found.append((None if hidden else field.id, field.label.text, message))
     return found
+
+
+#: The render context's name for the request's message catalogue.
+CATALOG = "_warta_catalog"
+
+
+def _catalog(context):
+    """The catalogue the page renders in: looked up once a render (``globals_``), not once
+    for each of the few hundred messages of a page; a macro imported without the page's
+    context asks Flask-Babel."""
+    catalog = context.get(CATALOG)
+    return catalog if catalog is not None else get_translations()
+
+
+@pass_context
+def _gettext(context, string):
+    return _catalog(context).ugettext(string)
+
+
+@pass_context
+def _ngettext(context, singular, plural, n):
+    return _catalog(context).ungettext(singular, plural, n)
+
+
+@pass_context
+def _pgettext(context, message_context, string):
+    return _catalog(context).upgettext(message_context, string)
+
+
+@pass_context
+def _npgettext(context, message_context, singular, plural, n):
+    return _catalog(context).unpgettext(message_context, singular, plural, n)
 
 
 SIZE_UNITS = ("KB", "MB", "GB", "TB")
@@ -76,7 +109,17 @@ def init_app(app):
             "current_locale": lambda: str(get_locale()),
             "current_path": lambda: request.full_path.rstrip("?"),
             "now_utc": utcnow,
+            CATALOG: get_translations(),
         }
+
+    # Flask-Babel's callables, with the catalogue looked up once a render (``_catalog``)
+    app.jinja_env.install_gettext_callables(
+        gettext=_gettext,
+        ngettext=_ngettext,
+        pgettext=_pgettext,
+        npgettext=_npgettext,
+        newstyle=True,
+    )
 
     # links written into pages and feeds come from the canonical address, never the Host
     app.jinja_env.globals["absolute_url"] = absolute_url

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
@@ -38,7 +39,11 @@ class TrailEntry(db.Model):
     """One act at one step of a case: who, in which role, under which SK, when, and why."""
 
     __tablename__ = "trail_entries"
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_trail_entries_case_seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="uq_trail_entries_case_seq"),
+        # "not yet approved by this person" for every case a waiting count reads
+        Index("ix_trail_entries_approvals", "case_id", "action", "actor_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -29,6 +29,7 @@ from intranet.models import TrailEntry
 from intranet.models import User
 from intranet.models.intake import case_materials
 from intranet.services.cases import actor_of
+from intranet.services.cases import approvals_of
 from intranet.services.cases import overdue
 from intranet.services.cases import standing
 from intranet.services.cases import step_owners
@@ -185,10 +186,11 @@ def _definitions_in_use():
 
 def _at_steps(steps_of):
     """Open cases at the steps ``steps_of(definition)`` names, under each definition."""
-    parts = []
+    parts, every_step = [], set()
     for code, version, d in _definitions_in_use():
         steps = list(steps_of(d))
         if steps:
+            every_step.update(steps)
             parts.append(
                 db.and_(
                     Case.definition_code == code,
@@ -196,7 +198,11 @@ def _at_steps(steps_of):
                     Case.step.in_(steps),
                 )
             )
-    return db.and_(Case.status == "open", db.or_(*parts) if parts else db.false())
+    if not parts:
+        return db.false()
+    # the steps of every definition once more, outside the OR: the (status, step) index
+    # then reads only the cases at those steps, not every open case
+    return db.and_(Case.status == "open", Case.step.in_(sorted(every_step)), db.or_(*parts))
 
 
 def _held_by(user, roles):
@@ -324,7 +330,10 @@ def case_list(filters):
 def role_holders():
     """Active people holding each role today, by name: ``{role: [user, ...]}``."""
     users = db.session.execute(
-        db.select(User).where(User.active.is_(True)).order_by(User.full_name)
+        db.select(User)
+        .options(*User.with_roles())
+        .where(User.active.is_(True))
+        .order_by(User.full_name)
     ).scalars()
     team = {}
     for u in users:
@@ -333,27 +342,21 @@ def role_holders():
     return team
 
 
-def approved_roles(cases):
+def approved_roles(cases, approvals=None):
     """``{case id: roles}`` whose approval the case already has at its current step and
     attempt, on its current revision (a step every listed role approves waits only on the
-    others); one query for all ``cases``."""
-    ids = [c.id for c in cases if c.status == "open"]
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        db.select(TrailEntry.case_id, TrailEntry.role)
-        .join(Case, Case.id == TrailEntry.case_id)
-        .where(
-            Case.id.in_(ids),
-            TrailEntry.step == Case.step,
-            TrailEntry.attempt == Case.attempt,
-            TrailEntry.action == "approve",
-            TrailEntry.revision_hash == Case.revision_hash,
-        )
-    )
+    others); one query for all ``cases``, none when their ``approvals_of`` is given."""
+    cases = [c for c in cases if c.status == "open"]
+    approvals = approvals_of(cases) if approvals is None else approvals
     found = {}
-    for case_id, role in rows:
-        found.setdefault(case_id, set()).add(role)
+    for case in cases:
+        roles = {
+            a.role
+            for a in approvals[case.id]
+            if a.revision_hash is not None and a.revision_hash == case.revision_hash
+        }
+        if roles:
+            found[case.id] = roles
     return found
 
 
@@ -452,9 +455,10 @@ def tasks_for(user, limit=None):
             break
         titles = current_titles([c.id for c in candidates])
         team = role_holders() if team is None else team
-        approved = approved_roles(candidates)
+        approvals = approvals_of(candidates)
+        approved = approved_roles(candidates, approvals)
         for case in candidates:
-            options, missing, _editable = standing(case, user, actor)
+            options, missing, _editable = standing(case, user, actor, approvals[case.id])
             step = case.definition().step(case.step)
             owners = step_owners(case).get(step.number)
             may_act = bool(options) or (bool(set(step.roles) & roles) and bool(missing))
