@@ -41,8 +41,8 @@ class Case(db.Model):
 
     __tablename__ = "cases"
     #: The work lists' filters: open cases at a step, by how long they have waited; with
-    #: every column the waiting counts ask (definition, owner, attempt, revision), so a
-    #: count reads the index alone.
+    #: every column the waiting counts and the dashboard's oldest-first page ask
+    #: (definition, owner, attempt, revision, opening time), so they read the index alone.
     __table_args__ = (
         Index(
             "ix_cases_worklist",
@@ -54,6 +54,7 @@ class Case(db.Model):
             "redaktur_id",
             "attempt",
             "revision_hash",
+            "opened_at",
         ),
     )
 

@@ -6,14 +6,13 @@ from datetime import datetime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
-from sqlalchemy import event
 from sqlalchemy.orm import Mapped
-from sqlalchemy.orm import Session
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm import relationship
 from sqlalchemy.orm import selectinload
 
+from intranet import memo
 from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.extensions import db
@@ -94,21 +93,20 @@ class User(db.Model):
     def roles(self, on=None):
         """The set of roles this person holds on ``on`` (default today), delegated ones included.
 
-        Worked out once per person and day in a database transaction: a page asks it for
-        every link, badge and list it shows. Any flush and the transaction's end forget it
-        (``_forget_roles``), so a change of memberships, delegations or decrees is seen by
-        the next question after it is written."""
+        Worked out once per person and day in a database transaction (``memo.once``): a page
+        asks it for every link, badge and list it shows."""
         on = on or today()
         session = object_session(self)
-        seen = session.info.setdefault(ROLES_SEEN, {}) if session is not None else {}
-        key = (self.id, on)
-        if key not in seen:
-            roles = {m.role for m in self.valid_memberships(on)}
-            roles |= {d.role for d in self.valid_delegations(on)}
-            if self.is_system_admin:
-                roles.add("admin")
-            seen[key] = frozenset(roles)
-        return set(seen[key])
+        if session is None:
+            return set(self._roles_on(on))
+        return set(memo.once(("roles", self.id, on), lambda: self._roles_on(on), session))
+
+    def _roles_on(self, on):
+        roles = {m.role for m in self.valid_memberships(on)}
+        roles |= {d.role for d in self.valid_delegations(on)}
+        if self.is_system_admin:
+            roles.add("admin")
+        return frozenset(roles)
 
     @staticmethod
     def with_roles():
@@ -145,18 +143,6 @@ class User(db.Model):
 
     def __repr__(self):
         return f"<User {self.username}>"
-
-
-#: ``session.info`` key of the roles worked out in the session's current transaction:
-#: ``{(user id, day): frozenset of roles}``.
-ROLES_SEEN = "warta.roles_seen"
-
-
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_transaction_end")
-def _forget_roles(session, _context):
-    """A write, a commit or a rollback may change who holds what: ask again after it."""
-    session.info.pop(ROLES_SEEN, None)
 
 
 class TeamDecree(db.Model):

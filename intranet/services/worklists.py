@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from archive import worklist
+from intranet import memo
 from intranet import sop
 from intranet.clock import office_day_start
 from intranet.clock import today
@@ -413,25 +414,39 @@ def step_choices():
 def waiting_count(user):
     """How many things wait on ``user``: open cases at a step of their roles (step 3 only
     for its own redaktur), directions given to them not yet acknowledged, and for a keeper
-    of the archive the records whose hardcopy is still to print, stamp or file. One query
-    besides the person's roles; the nav badge and the dashboard show this number."""
-    roles = user.roles()
-    cases_q = db.select(db.func.count(Case.id)).where(_held_by(user, roles)).scalar_subquery()
-    unread_q = (
-        db.select(db.func.count(AssignmentRecipient.id))
-        .join(Assignment, Assignment.id == AssignmentRecipient.assignment_id)
-        .where(
-            AssignmentRecipient.user_id == user.id,
-            AssignmentRecipient.acknowledged_at.is_(None),
-            Assignment.closed_at.is_(None),
+    of the archive the records whose hardcopy is still to print, stamp or file. The nav
+    badge and the dashboard show this number."""
+    return sum(_waiting(user))
+
+
+def held_count(user):
+    """How many open cases wait on ``user`` (the dashboard's "lihat semua" beside its page)."""
+    return _waiting(user)[0]
+
+
+def _waiting(user):
+    """``(cases, unread directions[, hardcopy])`` waiting on ``user``: one statement besides
+    the person's roles, once a transaction however many parts of a page ask."""
+
+    def count():
+        roles = user.roles()
+        cases_q = db.select(db.func.count(Case.id)).where(_held_by(user, roles))
+        unread_q = (
+            db.select(db.func.count(AssignmentRecipient.id))
+            .join(Assignment, Assignment.id == AssignmentRecipient.assignment_id)
+            .where(
+                AssignmentRecipient.user_id == user.id,
+                AssignmentRecipient.acknowledged_at.is_(None),
+                Assignment.closed_at.is_(None),
+            )
         )
-        .scalar_subquery()
-    )
-    counts = [cases_q, unread_q]
-    hardcopy = worklist.hardcopy_count(user)
-    if hardcopy is not None:
-        counts.append(hardcopy.scalar_subquery())
-    return sum(db.session.execute(db.select(*counts)).one())
+        counts = [cases_q.scalar_subquery(), unread_q.scalar_subquery()]
+        hardcopy = worklist.hardcopy_count(user)
+        if hardcopy is not None:
+            counts.append(hardcopy.scalar_subquery())
+        return tuple(db.session.execute(db.select(*counts)).one())
+
+    return memo.once(("waiting", user.id, today()), count)
 
 
 def tasks_for(user, limit=None):
@@ -472,10 +487,3 @@ def tasks_for(user, limit=None):
             break
         offset += limit
     return tasks if limit is None else tasks[:limit]
-
-
-def held_count(user):
-    """How many open cases wait on ``user`` (the dashboard's "lihat semua" beside its page)."""
-    return db.session.execute(
-        db.select(db.func.count(Case.id)).where(_held_by(user, user.roles()))
-    ).scalar_one()

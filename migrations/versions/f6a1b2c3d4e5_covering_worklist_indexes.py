@@ -29,6 +29,7 @@ def upgrade():
                 'redaktur_id',
                 'attempt',
                 'revision_hash',
+                'opened_at',
             ],
             unique=False,
         )
