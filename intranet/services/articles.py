@@ -7,6 +7,7 @@ import re
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from intranet import memo
 from intranet.extensions import db
 from intranet.models import Category
 from intranet.models import Revision
@@ -101,12 +102,26 @@ def writers(case, at_step=None):
     Koordinator corrects and hands on at step 8 (the SOP's own step), but may not then
     approve that correction at step 9 (say, as Plh Penanggung Jawab).
     """
-    rows = db.session.execute(
-        db.select(Revision.author_id, Revision.kind, Revision.step).where(
-            Revision.case_id == case.id
-        )
-    ).all()
+    rows = memo.once(("authorship", case.id), lambda: authorship_of([case])[case.id])
     return {author for author, kind, step in rows if kind == "edit" or step != at_step}
+
+
+def authorship_of(cases):
+    """``{case id: ((author id, kind, step), ...)}`` of every revision of each case, in one
+    statement; kept for the transaction, so ``writers`` asks no more for these cases."""
+    found = {case.id: [] for case in cases}
+    if found:
+        rows = db.session.execute(
+            db.select(Revision.case_id, Revision.author_id, Revision.kind, Revision.step)
+            .where(Revision.case_id.in_(sorted(found)))
+            .order_by(Revision.id)
+        )
+        for case_id, author, kind, step in rows:
+            found[case_id].append((author, kind, step))
+    found = {case_id: tuple(rows) for case_id, rows in found.items()}
+    for case_id, rows in found.items():
+        memo.keep(("authorship", case_id), rows)
+    return found
 
 
 def has_text(case):

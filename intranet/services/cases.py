@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
+from intranet import memo
 from intranet import sop
 from intranet.clock import office_date
 from intranet.clock import today
@@ -59,14 +60,18 @@ def actor_of(user):
 
 
 def sk_in_force():
-    """True if some SK Tim is in force today."""
+    """True if some SK Tim is in force today (asked once a transaction, however many cases
+    a page checks)."""
     on = today()
-    return bool(
-        db.session.execute(
-            db.select(TeamDecree.id).where(
-                TeamDecree.valid_from <= on, TeamDecree.valid_until >= on
-            )
-        ).first()
+    return memo.once(
+        ("sk_in_force", on),
+        lambda: bool(
+            db.session.execute(
+                db.select(TeamDecree.id).where(
+                    TeamDecree.valid_from <= on, TeamDecree.valid_until >= on
+                )
+            ).first()
+        ),
     )
 
 
@@ -115,13 +120,43 @@ def case_facts(case):
 
 
 def latest_concept(case):
-    """The newest saved concept of a case, or None."""
-    return db.session.execute(
-        db.select(Concept)
-        .where(Concept.case_id == case.id)
-        .order_by(Concept.number.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    """The newest saved concept of a case, or None (kept for the transaction)."""
+    return memo.once(("latest_concept", case.id), lambda: latest_concepts([case])[case.id])
+
+
+def latest_concepts(cases):
+    """``{case id: newest concept or None}`` for a page of cases in one statement; kept for
+    the transaction, so ``latest_concept`` asks no more for these cases."""
+    found = {case.id: None for case in cases}
+    if found:
+        newest = (
+            db.select(Concept.case_id, db.func.max(Concept.number).label("number"))
+            .where(Concept.case_id.in_(sorted(found)))
+            .group_by(Concept.case_id)
+            .subquery()
+        )
+        rows = db.session.execute(
+            db.select(Concept).join(
+                newest,
+                db.and_(Concept.case_id == newest.c.case_id, Concept.number == newest.c.number),
+            )
+        ).scalars()
+        for concept in rows:
+            found[concept.case_id] = concept
+    for case_id, concept in found.items():
+        memo.keep(("latest_concept", case_id), concept)
+    return found
+
+
+def prefetch(cases):
+    """Read what the workflow asks of each of a page of cases (approvals, newest concept,
+    who wrote the article, whether an SK Tim is in force) in one statement each:
+    ``{case id: approvals}``; the rest is kept for the transaction."""
+    if cases:
+        sk_in_force()
+    latest_concepts(cases)
+    articles.authorship_of(cases)
+    return approvals_of(cases)
 
 
 def concepts(case, latest=10):

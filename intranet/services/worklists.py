@@ -9,6 +9,7 @@ belonging to the redaktur the material was handed to (``cases.step_owners``).
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import timedelta
+from types import MappingProxyType
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -32,6 +33,7 @@ from intranet.models.intake import case_materials
 from intranet.services.cases import actor_of
 from intranet.services.cases import approvals_of
 from intranet.services.cases import overdue
+from intranet.services.cases import prefetch
 from intranet.services.cases import standing
 from intranet.services.cases import step_owners
 from intranet.services.holidays import holiday_set
@@ -259,15 +261,18 @@ def _overdue():
     for code, version, d in _definitions_in_use():
         for s in d.steps:
             cutoff = office_day_start(_overdue_cutoff(s.standard_days, on, holidays))
+            # "open" in every part: each part is then one range of the worklist index
+            # (status, step, step_started_at), read one after the other
             parts.append(
                 db.and_(
-                    Case.definition_code == code,
-                    Case.definition_version == version,
+                    Case.status == "open",
                     Case.step == s.number,
                     Case.step_started_at < cutoff,
+                    Case.definition_code == code,
+                    Case.definition_version == version,
                 )
             )
-    return db.and_(Case.status == "open", db.or_(*parts))
+    return db.or_(*parts) if parts else db.false()
 
 
 @dataclass
@@ -329,7 +334,12 @@ def case_list(filters):
 
 
 def role_holders():
-    """Active people holding each role today, by name: ``{role: [user, ...]}``."""
+    """Active people holding each role today, by name: ``{role: (user, ...)}``; read once a
+    transaction however many parts of a page ask."""
+    return memo.once(("role_holders", today()), _role_holders)
+
+
+def _role_holders():
     users = db.session.execute(
         db.select(User)
         .options(*User.with_roles())
@@ -340,7 +350,7 @@ def role_holders():
     for u in users:
         for role in u.roles():
             team.setdefault(role, []).append(u)
-    return team
+    return MappingProxyType({role: tuple(people) for role, people in team.items()})
 
 
 def approved_roles(cases, approvals=None):
@@ -470,7 +480,7 @@ def tasks_for(user, limit=None):
             break
         titles = current_titles([c.id for c in candidates])
         team = role_holders() if team is None else team
-        approvals = approvals_of(candidates)
+        approvals = prefetch(candidates)
         approved = approved_roles(candidates, approvals)
         for case in candidates:
             options, missing, _editable = standing(case, user, actor, approvals[case.id])
