@@ -160,21 +160,20 @@ def _search(q):
     """Cases whose working title, any article title or any agenda number matches ``q``;
     ``#12`` or ``12`` also finds case 12."""
     pattern = _like(q)
+    # the matching revisions and agenda entries are each read once (not probed again for
+    # every case), and the cases asked whether they are among them
     conditions = [
         db.func.lower(Case.title).like(pattern, escape="\\"),
-        db.select(Revision.id)
-        .where(
-            Revision.case_id == Case.id,
-            db.func.lower(Revision.title).like(pattern, escape="\\"),
-        )
-        .exists(),
-        db.select(SourceMaterial.id)
-        .join(case_materials, case_materials.c.material_id == SourceMaterial.id)
-        .where(
-            case_materials.c.case_id == Case.id,
-            db.func.lower(SourceMaterial.nomor_agenda).like(pattern, escape="\\"),
-        )
-        .exists(),
+        Case.id.in_(
+            db.select(Revision.case_id).where(
+                db.func.lower(Revision.title).like(pattern, escape="\\")
+            )
+        ),
+        Case.id.in_(
+            db.select(case_materials.c.case_id)
+            .join(SourceMaterial, SourceMaterial.id == case_materials.c.material_id)
+            .where(db.func.lower(SourceMaterial.nomor_agenda).like(pattern, escape="\\"))
+        ),
     ]
     number = _int(q.removeprefix("#"))
     if number is not None:
