@@ -1,7 +1,8 @@
 """Archiving one article at publication, against its in-run reference (a bare WeasyPrint render).
 
 Bar (DESIGN.md section 10): archiving one article (PDF/A-3b, trail, 5 photos, 3 originals)
-<= 1.5 s and <= 1.3x a bare WeasyPrint render of the same HTML.
+<= 1.5 s; and (issue "performance at the next scale") <= 1.1x a bare WeasyPrint render of the
+same HTML (the first wave's bar was 1.3x).
 
 Each case is walked through the SOP by the demo users (steps 1-9, through the services), with
 three originals in the agenda book (PDF, DOCX, JPEG scan) and five camera-sized photos. The
@@ -35,7 +36,7 @@ from archive import pdf as archive_pdf  # noqa: E402
 from intranet import create_app  # noqa: E402
 from intranet.extensions import db  # noqa: E402
 
-BAR_S, BAR_RATIO = 1.5, 1.3
+BAR_S, BAR_RATIO = 1.5, 1.1
 PHOTOS, PHOTO_SIZE = 5, (1600, 1200)
 PARAGRAPH = (
     "Komisi Pemilihan Umum Kabupaten Cilacap menggelar rapat pleno terbuka rekapitulasi "
