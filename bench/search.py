@@ -1,7 +1,10 @@
 """Archive search at scale, against its in-run reference (SQLite FTS5 over the same corpus).
 
-Bars (design doc, issue): search p95 <= 100 ms and <= FTS5's p95; reindex >= 1,000 records/s
-under 1 GiB.
+Bars (issue "performance at the next scale", run with ``--n 1000000``): search p95 <= 50 ms
+and <= FTS5's p95; reindex >= 2,000 records/s under 1 GiB. The reindex bar holds the index
+work alone: the build's time less the time generating the synthetic corpus takes by itself
+(measured first, in the same run), which ``archive reindex`` does not do (it reads stored
+records); the rate with the generation included is printed beside it.
 
 A seeded synthetic corpus of Indonesian election-commission records (``bench/_corpus.py``,
 about 300 words each, with metadata) is indexed twice, each build in a subprocess of its own
@@ -47,7 +50,7 @@ from bench._corpus import Vocabulary  # noqa: E402
 from bench._corpus import records  # noqa: E402
 from bench._server import percentile  # noqa: E402
 
-BAR_MS, BAR_RATE, BAR_MIB = 100, 1_000, 1024
+BAR_MS, BAR_RATE, BAR_MIB = 50, 2_000, 1024
 READABLE = ["biasa", "terbatas"]
 REINDEX_CHUNK = 500  # archive.indexing.CHUNK
 FTS_COLUMNS = (
@@ -392,11 +395,14 @@ def main():
     with tempfile.TemporaryDirectory(prefix="warta-bench-search-") as folder:
         folder = Path(folder)
         warta = run_build("warta", folder / "ix", n)
-        rate = n / warta["seconds"]
+        rate_with_corpus = n / warta["seconds"]
+        rate = n / max(warta["seconds"] - gen, 1e-9)
         print(
             f"Warta (tantivy) index, as `archive reindex` writes it (update() per "
-            f"{REINDEX_CHUNK}): {n:,} records in {warta['seconds']:.1f} s = {rate:,.0f} "
-            f"records/s ({n / warta['cpu']:,.0f} records per CPU-second); peak memory "
+            f"{REINDEX_CHUNK}): {n:,} records in {warta['seconds']:.1f} s = "
+            f"{rate_with_corpus:,.0f} records/s with the corpus generation, {rate:,.0f} "
+            f"records/s for the index work alone ({n / warta['cpu']:,.0f} records per "
+            f"CPU-second, generation included); peak memory "
             f"{warta['peak_mib']:,.0f} MiB (PSS; {warta['maxrss_mib']:,.0f} MiB maxrss); "
             f"{sum(f.stat().st_size for f in (folder / 'ix').iterdir()) / 2**20:,.0f} MiB on disk"
         )
@@ -521,9 +527,9 @@ def main():
             )
         )
     for label, ok in (
-        (f"search p95 <= {BAR_MS} ms", w95 * 1000 <= BAR_MS),
-        ("search p95 <= FTS5 p95", w95 <= f95),
-        (f"index rate >= {BAR_RATE:,} records/s", rate >= BAR_RATE),
+        (f"search p95 {ms(w95)} ms at {n:,} records <= {BAR_MS} ms", w95 * 1000 <= BAR_MS),
+        (f"search p95 {ms(w95)} ms <= FTS5 p95 {ms(f95)} ms", w95 <= f95),
+        (f"index rate {rate:,.0f} >= {BAR_RATE:,} records/s (index work alone)", rate >= BAR_RATE),
         ("peak memory < 1 GiB", max(warta["peak_mib"], warta["maxrss_mib"]) < BAR_MIB),
         ("the same hits with and without facets", not wrong),
     ):
