@@ -609,14 +609,29 @@ def lay_out_preview(case, user, layout):
     return previews.lay_out(case, user, layout, case_state(case), actor_of(user))
 
 
-@atomic
+#: How many times a comment is written again on top of a trail that moved meanwhile.
+COMMENT_ATTEMPTS = 3
+
+
 def comment(case, user, text, step=None):
     """A comment on the case (or on one of its steps), kept in the trail's timeline.
 
     Anyone working on the SOP may comment; the comment names the role the person holds
-    (their first work role) and the SK behind it, like every other trail entry.
+    (their first work role) and the SK behind it, like every other trail entry. A comment
+    does not rest on what the person saw of the case, so one that finds the trail moved by
+    another entry committed meanwhile (two comments at the same moment) is appended again
+    on top of it, up to ``COMMENT_ATTEMPTS`` times, instead of being refused as stale.
     """
+    for attempt in range(1, COMMENT_ATTEMPTS + 1):
+        try:
+            return _comment(case, user, text, step)
+        except ConflictError:
+            if attempt == COMMENT_ATTEMPTS:
+                raise
 
+
+@atomic
+def _comment(case, user, text, step):
     roles = [r for r in WORK if r in user.roles()]
     if not roles:
         raise ServiceError(_("Hanya anggota tim yang dapat berkomentar."))

@@ -64,3 +64,38 @@ def test_comment_markup_is_text(app, login, scenario):
     )
     page = login("redaktur").get(f"/intranet/naskah/{cid}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;b&gt;tebal&lt;/b&gt;" in page
+
+
+def test_a_comment_lands_on_a_trail_that_moved_meanwhile(app, scenario):
+    """Another comment committed after this request read the case: the comment is appended
+    again on top of it, not refused as a stale form (409). The request's view is set back to
+    the case as it was read before the other commit (what a simultaneous request holds on
+    PostgreSQL or MariaDB; SQLite's writers never overlap)."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from intranet.models import TrailEntry
+    from intranet.models import User
+    from intranet.services import cases
+
+    cid = scenario["case_id"]
+    with app.app_context():
+        user = db.session.execute(db.select(User).where(User.username == "redaktur")).scalar_one()
+        case = db.session.get(Case, cid)
+        seen = {k: getattr(case, k) for k in ("version", "trail_seq", "trail_head")}
+        cases.comment(case, user, "Komentar lain lebih dulu")
+        for key, value in seen.items():
+            set_committed_value(case, key, value)
+        cases.comment(case, user, "Komentar bersamaan")
+        db.session.expire_all()
+        notes = (
+            db.session.execute(
+                db.select(TrailEntry.note)
+                .where(TrailEntry.case_id == cid, TrailEntry.action == "comment")
+                .order_by(TrailEntry.seq)
+            )
+            .scalars()
+            .all()
+        )
+        assert notes == ["Komentar lain lebih dulu", "Komentar bersamaan"]
+        assert db.session.get(Case, cid).trail_seq == seen["trail_seq"] + 2
+        assert trail.verify_case(db.session.get(Case, cid)) == []
