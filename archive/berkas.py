@@ -3,8 +3,8 @@ data, a derived OCR file's entry), and a paper record's berkas and JSON, made wh
 registered and again when OCR has read its scans."""
 
 import io
-import json
 
+import orjson
 import segno
 from flask import current_app
 from flask import render_template
@@ -115,7 +115,12 @@ def record_json(record, number, reason, made_by, files, case=None):
         },
         "files": json_files(files),
     }
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    return json_bytes(data)
+
+
+def json_bytes(data):
+    """A record JSON as the archive writes it: UTF-8, keys sorted, indented for reading."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
 
 
 def paper_json(record, number, reason, made_by, files):

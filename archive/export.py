@@ -15,7 +15,6 @@ also carried SHA-512 manifests; ``import_bag`` reads both.)
 
 import hashlib
 import io
-import json
 import os
 import re
 import tempfile
@@ -27,9 +26,10 @@ from pathlib import Path
 from flask import current_app
 
 from archive import ocr
-from archive.listing import listing_csv
-from archive.listing import listing_xlsx
+from archive.berkas import json_bytes
+from archive.listing import ListingWriter
 from archive.listing import record_chunks
+from archive.listing import xlsx_from_csv
 from archive.store import archive_store
 from intranet.clock import office_time
 from intranet.clock import today
@@ -159,7 +159,41 @@ def export_bag(ids, out, query="", progress=None, extra=()):
 def _fill(bag, ids, query, progress, extra):
     """Write the records ``ids``, the schema, ``extra`` and the lists into ``bag``; finish it."""
     store = archive_store()
+    # the Daftar Arsip is written as the records go by, so each record is read once
+    with tempfile.TemporaryFile() as csv_listing, tempfile.TemporaryFile() as xlsx_listing:
+        listing = ListingWriter(csv_listing)
+        _records(bag, store, ids, listing, progress)
+        listing.close()
+        bag.add_bytes(BAG_SCHEMA, SCHEMA_PATH.read_bytes())
+        for path, data in extra:
+            bag.add_bytes(path, data)
+        csv_listing.seek(0)
+        xlsx_from_csv(csv_listing, xlsx_listing)
+        for path, spool in (
+            ("data/daftar-arsip.csv", csv_listing),
+            ("data/daftar-arsip.xlsx", xlsx_listing),
+        ):
+            spool.seek(0)
+            bag.add_stream(path, spool)
+    bag.finish(
+        {
+            "Source-Organization": current_app.config["OFFICE_NAME"],
+            "Organization-Address": f"Kode wilayah {current_app.config['OFFICE_REGION_CODE']}",
+            "Bagging-Date": today().isoformat(),
+            "External-Description": "Ekspor arsip Warta: berkas PDF/A-3b, berkas asli, "
+            "rekaman JSON dan Daftar Arsip",
+            "External-Identifier": bag.root,
+            "Record-Count": len(ids),
+            "Query": query or "(pilihan)",
+            "Warta-Export-Format": EXPORT_FORMAT,
+        }
+    )
+
+
+def _records(bag, store, ids, listing, progress):
+    """Each record's files and JSON into ``bag`` and its row into ``listing``."""
     for record, results in _with_ocr_results(ids):
+        listing.add(record)
         if record.destroyed:
             if progress:
                 progress(1)
@@ -211,32 +245,6 @@ def _fill(bag, ids, query, progress, extra):
         bag.add_bytes(f"{folder}/arsip.json", _record_json(record, versions, derived))
         if progress:
             progress(1)
-    bag.add_bytes(BAG_SCHEMA, SCHEMA_PATH.read_bytes())
-    for path, data in extra:
-        bag.add_bytes(path, data)
-    listing = tempfile.TemporaryFile()
-    listing_csv(ids, listing)
-    listing.seek(0)
-    bag.add_stream("data/daftar-arsip.csv", listing)
-    listing.close()
-    listing = tempfile.TemporaryFile()
-    listing_xlsx(ids, listing)
-    listing.seek(0)
-    bag.add_stream("data/daftar-arsip.xlsx", listing)
-    listing.close()
-    bag.finish(
-        {
-            "Source-Organization": current_app.config["OFFICE_NAME"],
-            "Organization-Address": f"Kode wilayah {current_app.config['OFFICE_REGION_CODE']}",
-            "Bagging-Date": today().isoformat(),
-            "External-Description": "Ekspor arsip Warta: berkas PDF/A-3b, berkas asli, "
-            "rekaman JSON dan Daftar Arsip",
-            "External-Identifier": bag.root,
-            "Record-Count": len(ids),
-            "Query": query or "(pilihan)",
-            "Warta-Export-Format": EXPORT_FORMAT,
-        }
-    )
 
 
 def _with_ocr_results(ids):
@@ -317,7 +325,7 @@ def _record_json(record, versions, derived=()):
     }
     if derived:
         data["ocr"] = list(derived)
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    return json_bytes(data)
 
 
 def export_path(token):

@@ -6,6 +6,7 @@ atomically and the folder is fsynced, so a crash never leaves a torn file under 
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -22,6 +23,10 @@ class TooLarge(StorageError):
     """The file is larger than the limit given to ``put``."""
 
 
+#: A SHA-256 hex digest as files are stored under it (lower case).
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
 class FileStore:
     """A folder of immutable files addressed by their SHA-256 hex digest."""
 
@@ -30,7 +35,7 @@ class FileStore:
 
     def path(self, sha256):
         """Where the file with this digest lives (two-level fan-out)."""
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        if not isinstance(sha256, str) or not _DIGEST.fullmatch(sha256):
             raise StorageError("invalid digest")
         return self.root / sha256[:2] / sha256
 

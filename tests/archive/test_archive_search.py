@@ -704,6 +704,10 @@ def test_export_is_a_valid_bag_and_imports_into_an_empty_instance(
         rows = list(csv.reader(f))
     assert rows[0][:3] == ["Nomor arsip", "Kode klasifikasi", "Uraian informasi"]
     assert {r[0] for r in rows[1:]} == nomors
+    # the XLSX holds the CSV's rows, an empty field an empty cell
+    sheet = load_workbook(bag.path + "/data/daftar-arsip.xlsx").active
+    cells = [[v if v is not None else "" for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells == rows
 
     other = _empty_instance(app, app_factory, migrated_db, tmp_path)
     r = other.test_cli_runner().invoke(args=["archive", "import", str(out)])
@@ -727,6 +731,34 @@ def test_export_is_a_valid_bag_and_imports_into_an_empty_instance(
     # a second import into the now non-empty archive is refused
     r = other.test_cli_runner().invoke(args=["archive", "import", str(out)])
     assert r.exit_code != 0 and "tidak kosong" in r.output
+
+
+def test_an_export_reads_each_record_once_for_the_bag_and_both_lists(app, tmp_path):
+    """The bag, the CSV and the XLSX come from one reading of the records (one statement
+    for a chunk of records, however many outputs are made from them)."""
+    from sqlalchemy import event
+
+    from archive.export import export_bag
+
+    _manual_records(app, 3)
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        if "FROM archive_records" in statement and "archive_records.id IN" in statement:
+            seen.append(statement)
+
+    with app.app_context():
+        ids = list(db.session.execute(db.select(ArchiveRecord.id)).scalars())
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            with open(tmp_path / "ekspor.zip", "wb") as out:
+                export_bag(ids, out)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert len(seen) == 1, seen
+    with zipfile.ZipFile(tmp_path / "ekspor.zip") as z:
+        names = z.namelist()
+    assert sum(n.endswith(("daftar-arsip.csv", "daftar-arsip.xlsx")) for n in names) == 2
 
 
 def test_a_tampered_bag_is_refused_whole_naming_the_file(
