@@ -302,34 +302,62 @@ def case_list(filters):
         conditions.append(Case.category_id == filters.category)
     if filters.overdue:
         conditions.append(_overdue())
-    total = db.session.execute(db.select(db.func.count(Case.id)).where(*conditions)).scalar_one()
+    rows = total = None
+    if filters.q:
+        # a text search reads every case: the page and its total come from that one pass
+        rows = _page_rows(conditions, filters.order, filters.page, with_total=True)
+        if rows:
+            total = rows[0].total
+        elif filters.page == 1:
+            total = 0
+    if total is None:  # the other filters are counted from an index alone
+        total = db.session.execute(
+            db.select(db.func.count(Case.id)).where(*conditions)
+        ).scalar_one()
     pages = max(1, -(-total // PER_PAGE))
     if filters.page > pages:
         filters.messages.append(
             _("Halaman %(n)s tidak ada; halaman terakhir ditampilkan.", n=filters.page)
         )
         filters.page = pages
-    title = _latest_title().label("article_title")
-    rows = db.session.execute(
-        db.select(Case, title)
-        .options(selectinload(Case.category), selectinload(Case.redaktur))
-        .where(*conditions)
-        .order_by(*ORDERS[filters.order])
-        .limit(PER_PAGE)
-        .offset((filters.page - 1) * PER_PAGE)
-    ).all()
+        rows = None
+    if rows is None:
+        rows = _page_rows(conditions, filters.order, filters.page)
     team = role_holders()
-    approved = approved_roles([case for case, _title in rows])
+    approved = approved_roles([row.Case for row in rows])
     return Page(
         rows=[
-            describe(case, article_title, team, approved.get(case.id, frozenset()))
-            for case, article_title in rows
+            describe(row.Case, row.article_title, team, approved.get(row.Case.id, frozenset()))
+            for row in rows
         ],
         total=total,
         page=filters.page,
         pages=pages,
         filters=filters,
     )
+
+
+def _page_rows(conditions, order, page, with_total=False):
+    """Page ``page`` of the cases matching ``conditions`` in ``order``: rows of the case and
+    its article title, and with ``with_total`` the count of every matching case (``total``,
+    a window count over the same pass).
+
+    The page's ids are picked first, so the article titles are read for those cases alone."""
+    columns = [Case.id] + ([db.func.count().over().label("total")] if with_total else [])
+    picked = (
+        db.select(*columns)
+        .where(*conditions)
+        .order_by(*ORDERS[order])
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+        .subquery()
+    )
+    return db.session.execute(
+        db.select(Case, _latest_title().label("article_title"), *picked.c[1:])
+        .join(picked, picked.c.id == Case.id)
+        .options(selectinload(Case.category), selectinload(Case.redaktur))
+        .order_by(*ORDERS[order])
+    ).all()
 
 
 def role_holders():

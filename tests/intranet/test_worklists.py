@@ -215,6 +215,24 @@ def test_pages_of_25_with_bounds(app, scenario, login):
     assert _rows(page) == ids[25:] and "halaman terakhir ditampilkan" in page
 
 
+def test_a_search_counts_and_pages_its_own_matches(app, scenario, login):
+    """A text search's total and pages come with its rows (one pass over the cases): the
+    count is of the matches alone, a page past the last shows the last, and no match says so."""
+    ids = sorted(_add_cases(app, 28, title="Pleno rekap {n}"), reverse=True)
+    _add_cases(app, 5, title="Sosialisasi {n}")
+    c = login("redaktur")
+    first = c.get("/intranet/naskah/?q=rekap").get_data(as_text=True)
+    assert _rows(first) == ids[:25] and "28 naskah" in first and "halaman 1 dari 2" in first
+    second = c.get("/intranet/naskah/?q=rekap&halaman=2").get_data(as_text=True)
+    assert _rows(second) == ids[25:] and "28 naskah" in second
+    past = c.get("/intranet/naskah/?q=rekap&halaman=7").get_data(as_text=True)
+    assert _rows(past) == ids[25:] and "halaman terakhir ditampilkan" in past
+    assert "28 naskah" in past
+    none = c.get("/intranet/naskah/?q=tidak-ada-yang-cocok&halaman=3").get_data(as_text=True)
+    assert _rows(none) == [] and "0 naskah" in none
+    assert "Tidak ada naskah yang cocok" in none
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
