@@ -162,8 +162,10 @@ def _fill(bag, ids, query, progress, extra):
     # the Daftar Arsip is written as the records go by, so each record is read once
     with tempfile.TemporaryFile() as csv_listing, tempfile.TemporaryFile() as xlsx_listing:
         listing = ListingWriter(csv_listing)
-        _records(bag, store, ids, listing, progress)
-        listing.close()
+        try:
+            _records(bag, store, ids, listing, progress)
+        finally:
+            listing.close()  # lets go of the spool, also when a stored file is missing
         bag.add_bytes(BAG_SCHEMA, SCHEMA_PATH.read_bytes())
         for path, data in extra:
             bag.add_bytes(path, data)
