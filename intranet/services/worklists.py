@@ -257,9 +257,14 @@ def _overdue_cutoff(standard_days, on, holidays):
 def _overdue():
     """Open cases whose current step has run past its standard working days."""
     on, holidays, parts = today(), holiday_set(), []
+    cutoffs = {}  # by standard days: most steps share a few
     for code, version, d in _definitions_in_use():
         for s in d.steps:
-            cutoff = office_day_start(_overdue_cutoff(s.standard_days, on, holidays))
+            if s.standard_days not in cutoffs:
+                cutoffs[s.standard_days] = office_day_start(
+                    _overdue_cutoff(s.standard_days, on, holidays)
+                )
+            cutoff = cutoffs[s.standard_days]
             # "open" in every part: each part is then one range of the worklist index
             # (status, step, step_started_at), read one after the other
             parts.append(
