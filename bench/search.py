@@ -165,11 +165,16 @@ def build_main(argv):
 
 class TreeMemory:
     """Samples the memory of a process and all its descendants (PSS, so pages shared after
-    a fork count once), keeping the peak of the sum."""
+    a fork count once), keeping the peak of the sum; and apart, the peak of its anonymous
+    part (the processes' own memory: heap, stacks) and the file-backed part at the PSS peak
+    (files mapped into memory, such as an index's segments being read: page cache, which
+    the kernel may drop and read again)."""
 
     def __init__(self, pid, interval=0.05):
         self.pid, self.interval = pid, interval
         self.peak_kib = 0
+        self.anon_peak_kib = 0
+        self.file_at_peak_kib = 0
         self.most_processes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -193,17 +198,23 @@ class TreeMemory:
 
     @staticmethod
     def _pss(pid):
+        """``(Pss, Pss_Anon, Pss_File)`` of one process in KiB (zeros once it has ended)."""
+        seen = {}
         with contextlib.suppress(OSError), open(f"/proc/{pid}/smaps_rollup") as f:
             for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-        return 0  # the process has ended
+                name, _, rest = line.partition(":")
+                if name in ("Pss", "Pss_Anon", "Pss_File"):
+                    seen[name] = int(rest.split()[0])
+        return seen.get("Pss", 0), seen.get("Pss_Anon", 0), seen.get("Pss_File", 0)
 
     def _run(self):
         while not self._stop.is_set():
             tree = self._tree(self.pid)
             self.most_processes = max(self.most_processes, len(tree))
-            self.peak_kib = max(self.peak_kib, sum(self._pss(p) for p in tree))
+            pss, anon, mapped = (sum(part) for part in zip(*map(self._pss, tree), strict=True))
+            if pss > self.peak_kib:
+                self.peak_kib, self.file_at_peak_kib = pss, mapped
+            self.anon_peak_kib = max(self.anon_peak_kib, anon)
             self._stop.wait(self.interval)
 
 
@@ -220,6 +231,8 @@ def run_build(*args):
     if result["count"] != args[2]:
         raise RuntimeError(f"build {args[0]}: {result['count']} records, not {args[2]}")
     result["peak_mib"] = memory.peak_kib / 1024
+    result["anon_peak_mib"] = memory.anon_peak_kib / 1024
+    result["file_at_peak_mib"] = memory.file_at_peak_kib / 1024
     result["processes"] = memory.most_processes
     return result
 
@@ -403,7 +416,10 @@ def main():
             f"{rate_with_corpus:,.0f} records/s with the corpus generation, {rate:,.0f} "
             f"records/s for the index work alone ({n / warta['cpu']:,.0f} records per "
             f"CPU-second, generation included); peak memory "
-            f"{warta['peak_mib']:,.0f} MiB (PSS; {warta['maxrss_mib']:,.0f} MiB maxrss); "
+            f"{warta['peak_mib']:,.0f} MiB (PSS; {warta['maxrss_mib']:,.0f} MiB maxrss; at "
+            f"that peak {warta['file_at_peak_mib']:,.0f} MiB were the index's files mapped in, "
+            f"page cache; the process's own memory, anonymous, peaked at "
+            f"{warta['anon_peak_mib']:,.0f} MiB); "
             f"{sum(f.stat().st_size for f in (folder / 'ix').iterdir()) / 2**20:,.0f} MiB on disk"
         )
         fts = run_build("fts", folder / "fts.db", n)
