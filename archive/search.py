@@ -14,6 +14,7 @@ import os
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -295,6 +296,10 @@ class SearchIndex:
             return Results([], 0, error=str(e))
         order = {"order_by_field": "date"} if sort == "date" else {}
         page = max(1, page)
+        # the facets are counted on another thread while this one finds the hits: tantivy
+        # lets go of the GIL, so a query with many hits costs the longer of the two passes
+        # over them rather than both
+        counting = _facet_threads().submit(_facets, s, parsed.query) if facets else None
         result = s.search(parsed.query, per_page, True, offset=(page - 1) * per_page, **order)
         total = result.count
         pages = max(1, math.ceil(total / per_page))
@@ -308,7 +313,7 @@ class SearchIndex:
             ocr_snippet = _ocr_snippet_of(shown, parsed.marked) if snippets else Markup("")
             score = key if sort != "date" else 0.0
             hits.append(Hit(shown, score, snippet, ocr_snippet))
-        groups = _facets(s, parsed.query) if facets and total else {}
+        groups = counting.result() if counting is not None and total else {}
         return Results(hits, total, groups, page=page, pages=pages)
 
     def matching_ids(self, text, readable, filters=None, refuse=False):
@@ -405,6 +410,22 @@ def _loads(raw):
         if isinstance(shown.get(name), list):
             shown[name] = " ".join(shown[name])
     return shown
+
+
+_threads = None
+_threads_pid = None
+_threads_lock = threading.Lock()
+
+
+def _facet_threads():
+    """The threads that count facets, made in this process (threads do not survive a fork:
+    a server worker forked after an import makes its own)."""
+    global _threads, _threads_pid
+    with _threads_lock:
+        if _threads is None or _threads_pid != os.getpid():
+            _threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="warta-facets")
+            _threads_pid = os.getpid()
+        return _threads
 
 
 def _facets(searcher, query):
