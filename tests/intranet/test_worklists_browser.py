@@ -65,6 +65,18 @@ def test_the_case_list_and_dashboard_on_desktop_and_phone(app, scenario, playwri
                 browser.shot(page, f"dashboard-{label}")
                 page.goto("/intranet/naskah/")
                 assert "32 naskah" in page.inner_text("#case-count")
+                # every filter stays inside its card, the holder list (the longest names) too
+                outside = page.evaluate(
+                    """() => { const form = document.querySelector('form.filters');
+                               const style = getComputedStyle(form);
+                               const inner = form.getBoundingClientRect().right
+                                 - parseFloat(style.paddingRight)
+                                 - parseFloat(style.borderRightWidth);
+                               return [...form.querySelectorAll('input, select')]
+                                 .filter(e => e.getBoundingClientRect().right > inner + 0.5)
+                                 .map(e => e.name); }"""
+                )
+                assert outside == [], (label, outside)
                 browser.shot(page, f"list-{label}")
                 page.select_option("select[name=langkah]", "4")
                 page.click("form.filters button[type=submit]")
