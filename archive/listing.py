@@ -54,12 +54,13 @@ def record_chunks(ids, size=200):
         db.session.expunge_all()
 
 
+#: The kinds of label a listing row shows.
+_LISTING_LABELS = ("disposition", "hardcopy", "tingkat", "access")
+
+
 def _labels():
     """The listing's labels in the current language, worked out once for a whole listing."""
     return {kind: {k: str(v) for k, v in LABELS[kind].items()} for kind in _LISTING_LABELS}
-
-
-_LISTING_LABELS = ("disposition", "hardcopy", "tingkat", "access")
 
 
 def listing_row(record, day=date.isoformat, labels=None):

@@ -19,6 +19,7 @@ from flask import current_app
 from intranet.storage import CHUNK
 from intranet.storage import FileStore
 from intranet.storage import StorageError
+from intranet.storage import is_digest
 
 
 class ArchiveBusy(StorageError):
@@ -100,8 +101,7 @@ class ArchiveStore(FileStore):
                 path = Path(dirpath) / name
                 rel = path.relative_to(self.root).as_posix()
                 ok = (
-                    len(name) == 64
-                    and all(c in "0123456789abcdef" for c in name)
+                    is_digest(name)
                     and path.parent.name == name[:2]
                     and path.parent.parent == self.root
                 )

@@ -27,6 +27,11 @@ class TooLarge(StorageError):
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
+def is_digest(value):
+    """True for a lower-case SHA-256 hex digest: a name a stored file may have."""
+    return isinstance(value, str) and _DIGEST.fullmatch(value) is not None
+
+
 class FileStore:
     """A folder of immutable files addressed by their SHA-256 hex digest."""
 
@@ -35,7 +40,7 @@ class FileStore:
 
     def path(self, sha256):
         """Where the file with this digest lives (two-level fan-out)."""
-        if not isinstance(sha256, str) or not _DIGEST.fullmatch(sha256):
+        if not is_digest(sha256):
             raise StorageError("invalid digest")
         return self.root / sha256[:2] / sha256
 
