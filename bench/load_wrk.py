@@ -1,6 +1,14 @@
 """The intranet under an authenticated wrk load: gunicorn with 4 workers, 16 connections,
 a 90/10 read/write mix, on SQLite and on PostgreSQL.
 
+The workers are gunicorn's sync workers, as the README deploys Warta (``--workers 4``): each
+takes the next request from the shared socket when it is free. Threaded workers (``--threads``)
+keep each keep-alive connection on the worker that accepted it, so a worker that happened to
+accept more of wrk's 16 connections answers them slower while the others sit idle. Measured
+on one machine within minutes: SQLite 88 req/s, p99 669 ms threaded (4 x 4 threads) against
+100-119 req/s, p99 331-488 ms sync (five runs); PostgreSQL 72 req/s, p99 930 ms against
+92 req/s, p99 390 ms.
+
 The person (redaktur) logs in from Python; the session cookie and a CSRF token from a form
 they were shown go to ``bench/wrk/mix.lua`` through the environment. Reads cycle the
 dashboard, the case list, a case page, the agenda book, the archive search and the account
@@ -87,7 +95,7 @@ def comments(base, cookie, case_id):
 
 
 def run(label, env, seconds):
-    with Server(workers=4, threads=4, env=env) as server:
+    with Server(workers=4, threads=1, env=env) as server:  # sync workers, as deployed
         cookie, case_id, csrf = signed_in(server.url)
         reads = [
             "/intranet/",
