@@ -207,13 +207,37 @@ def _at_steps(steps_of):
     return db.and_(Case.status == "open", Case.step.in_(sorted(every_step)), db.or_(*parts))
 
 
-def _held_by(user, roles):
-    """Open cases waiting on ``user`` holding ``roles``: at a step of one of the roles; a
-    step owned by a particular redaktur (step 3) only for that redaktur and their Plh."""
-    owned_steps = set(OWNED_STEPS)
+def _held_by(roles):
+    """Open cases waiting on the person of ``held_params`` holding ``roles``: at a step of
+    one of the roles; a step owned by a particular redaktur (step 3) only for that redaktur
+    and their Plh.
+
+    The person is two parameters of the clause (their id and the redaktur they stand for),
+    so the clause is built once per set of roles and SOP definitions and kept: building it
+    cost more than the query it makes."""
+    return _kept_by_roles(_HELD_BY, roles, _held_by_clause)
+
+
+def _kept_by_roles(kept, roles, build):
+    """``build(roles)``, kept in ``kept`` for the set of roles and the SOP definitions it was
+    built from (a clause or statement whose only inputs those are)."""
+    definitions, roles = sop.definitions(), frozenset(roles)
+    found = kept.get(roles)
+    if found is None or found[0] is not definitions:
+        found = kept[roles] = (definitions, build(roles))
+    return found[1]
+
+
+def held_params(user):
+    """The parameters of ``_held_by`` for ``user``: who they are and whose step-3 cases they
+    hold (their own, and those of a redaktur they stand in for as Plh)."""
     owners = {user.id} | {
         d.absent_user_id for d in user.valid_delegations() if d.role == "redaktur"
     }
+    return {"held_user": user.id, "held_owners": sorted(owners)}
+
+
+def _held_by_clause(roles):
     at_role_steps = _at_steps(lambda d: [s.number for s in d.steps if set(s.roles) & roles])
     # at a step every listed role approves (step 9), one approval given waits for the others
     approved = (
@@ -223,7 +247,7 @@ def _held_by(user, roles):
             TrailEntry.step == Case.step,
             TrailEntry.attempt == Case.attempt,
             TrailEntry.action == "approve",
-            TrailEntry.actor_id == user.id,
+            TrailEntry.actor_id == db.bindparam("held_user"),
             TrailEntry.revision_hash == Case.revision_hash,
         )
         .exists()
@@ -231,12 +255,18 @@ def _held_by(user, roles):
     return db.and_(
         at_role_steps,
         db.or_(
-            Case.step.not_in(owned_steps),
+            Case.step.not_in(OWNED_STEPS),
             Case.redaktur_id.is_(None),
-            Case.redaktur_id.in_(sorted(owners)),
+            Case.redaktur_id.in_(db.bindparam("held_owners", expanding=True)),
         ),
         ~approved,
     )
+
+
+#: ``_held_by``'s clauses and ``_waiting``'s statements by set of roles:
+#: ``{roles: (the definitions they were built from, clause)}``.
+_HELD_BY = {}
+_WAITING = {}
 
 
 #: Steps that belong to the case's own redaktur rather than to every holder of the role.
@@ -293,7 +323,7 @@ class Page:
 def case_list(filters):
     """One page of cases matching ``filters``, each as ``{case, title, outcome, holders,
     overdue}``; a page past the last shows the last."""
-    conditions = []
+    conditions, params = [], {}
     if filters.q:
         conditions.append(_search(filters.q))
     if filters.step == DONE:
@@ -302,7 +332,8 @@ def case_list(filters):
         conditions += [Case.status == "open", Case.step == int(filters.step)]
     if filters.holder is not None:
         holder = db.session.get(User, filters.holder)
-        conditions.append(_held_by(holder, holder.roles()))
+        conditions.append(_held_by(holder.roles()))
+        params.update(held_params(holder))
     if filters.category is not None:
         conditions.append(Case.category_id == filters.category)
     if filters.overdue:
@@ -310,14 +341,14 @@ def case_list(filters):
     rows = total = None
     if filters.q:
         # a text search reads every case: the page and its total come from that one pass
-        rows = _page_rows(conditions, filters.order, filters.page, with_total=True)
+        rows = _page_rows(conditions, params, filters.order, filters.page, with_total=True)
         if rows:
             total = rows[0].total
         elif filters.page == 1:
             total = 0
     if total is None:  # the other filters are counted from an index alone
         total = db.session.execute(
-            db.select(db.func.count(Case.id)).where(*conditions)
+            db.select(db.func.count(Case.id)).where(*conditions), params
         ).scalar_one()
     pages = max(1, -(-total // PER_PAGE))
     if filters.page > pages:
@@ -327,7 +358,7 @@ def case_list(filters):
         filters.page = pages
         rows = None
     if rows is None:
-        rows = _page_rows(conditions, filters.order, filters.page)
+        rows = _page_rows(conditions, params, filters.order, filters.page)
     team = role_holders()
     approved = approved_roles([row.Case for row in rows])
     return Page(
@@ -342,8 +373,9 @@ def case_list(filters):
     )
 
 
-def _page_rows(conditions, order, page, with_total=False):
-    """Page ``page`` of the cases matching ``conditions`` in ``order``: rows of the case and
+def _page_rows(conditions, params, order, page, with_total=False):
+    """Page ``page`` of the cases matching ``conditions`` (with their ``params``) in
+    ``order``: rows of the case and
     its article title, and with ``with_total`` the count of every matching case (``total``,
     a window count over the same pass).
 
@@ -361,7 +393,8 @@ def _page_rows(conditions, order, page, with_total=False):
         db.select(Case, _latest_title().label("article_title"), *picked.c[1:])
         .join(picked, picked.c.id == Case.id)
         .options(selectinload(Case.category), selectinload(Case.redaktur))
-        .order_by(*ORDERS[order])
+        .order_by(*ORDERS[order]),
+        params,
     ).all()
 
 
@@ -471,24 +504,29 @@ def _waiting(user):
     the person's roles, once a transaction however many parts of a page ask."""
 
     def count():
-        roles = user.roles()
-        cases_q = db.select(db.func.count(Case.id)).where(_held_by(user, roles))
-        unread_q = (
-            db.select(db.func.count(AssignmentRecipient.id))
-            .join(Assignment, Assignment.id == AssignmentRecipient.assignment_id)
-            .where(
-                AssignmentRecipient.user_id == user.id,
-                AssignmentRecipient.acknowledged_at.is_(None),
-                Assignment.closed_at.is_(None),
-            )
-        )
-        counts = [cases_q.scalar_subquery(), unread_q.scalar_subquery()]
-        hardcopy = worklist.hardcopy_count(user)
-        if hardcopy is not None:
-            counts.append(hardcopy.scalar_subquery())
-        return tuple(db.session.execute(db.select(*counts)).one())
+        statement = _kept_by_roles(_WAITING, user.roles(), lambda _roles: _waiting_of(user))
+        return tuple(db.session.execute(statement, held_params(user)).one())
 
     return memo.once(("waiting", user.id, today()), count)
+
+
+def _waiting_of(user):
+    """``_waiting``'s statement for the roles of ``user`` (its other inputs are parameters)."""
+    unread_q = (
+        db.select(db.func.count(AssignmentRecipient.id))
+        .join(Assignment, Assignment.id == AssignmentRecipient.assignment_id)
+        .where(
+            AssignmentRecipient.user_id == db.bindparam("held_user"),
+            AssignmentRecipient.acknowledged_at.is_(None),
+            Assignment.closed_at.is_(None),
+        )
+    )
+    cases_q = db.select(db.func.count(Case.id)).where(_held_by(user.roles()))
+    counts = [cases_q.scalar_subquery(), unread_q.scalar_subquery()]
+    hardcopy = worklist.hardcopy_count(user)  # asks the roles alone
+    if hardcopy is not None:
+        counts.append(hardcopy.scalar_subquery())
+    return db.select(*counts)
 
 
 def tasks_for(user, limit=None):
@@ -501,13 +539,13 @@ def tasks_for(user, limit=None):
     query = (
         db.select(Case)
         .options(selectinload(Case.redaktur))
-        .where(_held_by(user, roles))
+        .where(_held_by(roles))
         .order_by(Case.opened_at, Case.id)
     )
-    tasks, team, offset = [], None, 0
+    tasks, team, offset, params = [], None, 0, held_params(user)
     while limit is None or len(tasks) < limit:
         batch = query if limit is None else query.limit(limit).offset(offset)
-        candidates = db.session.execute(batch).scalars().all()
+        candidates = db.session.execute(batch, params).scalars().all()
         if not candidates:
             break
         titles = current_titles([c.id for c in candidates])
