@@ -1,14 +1,18 @@
 """What every template can use: permissions, roles, the language switch, date formats."""
 
+from functools import lru_cache
+
 from flask import request
 from flask_babel import format_date
 from flask_babel import format_datetime
 from flask_babel import format_decimal
 from flask_babel import get_locale
+from flask_babel import get_timezone
 from flask_babel import get_translations
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2 import pass_context
+from markupsafe import escape
 
 from intranet import permissions
 from intranet.clock import bulan
@@ -69,6 +73,55 @@ def _npgettext(context, message_context, singular, plural, n):
     return _catalog(context).unpgettext(message_context, singular, plural, n)
 
 
+#: The render context's name for the reader's (language, time zone).
+READER = "_warta_reader"
+
+
+def _reader(context):
+    """The reader's language and time zone: looked up once a render like the catalogue."""
+    reader = context.get(READER)
+    return reader if reader is not None else (get_locale(), get_timezone())
+
+
+#: The render context's name for the labels it has written (``_label``).
+LABELS = "_warta_labels"
+
+
+@pass_context
+def _label(context, value, labels):
+    """``labels[value]`` as the page writes it (``value`` itself when not listed), worked out
+    once a render: a label is a lazy translation, looked up in Flask-Babel each time it is
+    written, and a long trail writes the same few role and action labels hundreds of times."""
+    written = context.get(LABELS)
+    if written is None:  # a macro imported without the page's context
+        return labels.get(value, value)
+    key = (id(labels), value)
+    found = written.get(key)
+    if found is None:
+        # as the page would write it: a lazy translation as its text (it is ``__html__``),
+        # a value without a label escaped
+        found = written[key] = escape(labels.get(value, value))
+    return found
+
+
+@pass_context
+def _date(context, value, fmt="long"):
+    return _written(format_date, value, fmt, _reader(context)[0], None) if value else "—"
+
+
+@pass_context
+def _datetime(context, value, fmt="medium"):
+    return _written(format_datetime, value, fmt, *_reader(context)) if value else "—"
+
+
+@lru_cache(maxsize=16384)
+def _written(formatter, value, fmt, locale, timezone):
+    """``value`` as Flask-Babel writes it in ``fmt`` for the reader's language and time zone,
+    which are part of the key with the value: a trail entry's time appears on every view of
+    its case, and Babel takes tens of microseconds to write one."""
+    return formatter(value, fmt)
+
+
 SIZE_UNITS = ("KB", "MB", "GB", "TB")
 
 
@@ -110,6 +163,8 @@ def init_app(app):
             "current_path": lambda: request.full_path.rstrip("?"),
             "now_utc": utcnow,
             CATALOG: get_translations(),
+            READER: (get_locale(), get_timezone()),
+            LABELS: {},
         }
 
     # Flask-Babel's callables, with the catalogue looked up once a render (``_catalog``)
@@ -124,16 +179,16 @@ def init_app(app):
     # links written into pages and feeds come from the canonical address, never the Host
     app.jinja_env.globals["absolute_url"] = absolute_url
     app.jinja_env.globals["form_errors"] = form_errors
-    app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else "—"
-    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": (
-        format_datetime(d, fmt) if d else "—"
-    )
+    app.jinja_env.filters["date"] = _date
+    app.jinja_env.filters["datetime"] = _datetime
     # printed documents write dates the Indonesian way whatever the reader's language
     app.jinja_env.filters["tanggal"] = lambda d: tanggal(d) if d else "—"
     app.jinja_env.filters["bulan"] = lambda d: bulan(d) if d else "—"
     # a printed document names its kind; the signers come from the SK Tim in force
     app.jinja_env.globals["signature_block"] = signature_block
-    app.jinja_env.filters["role_label"] = lambda r: ROLES.get(r, r)
-    app.jinja_env.filters["action_label"] = lambda a: ACTION_LABELS.get(a, a)
-    app.jinja_env.filters["label"] = lambda value, labels: labels.get(value, value)
+    app.jinja_env.filters["role_label"] = pass_context(lambda context, r: _label(context, r, ROLES))
+    app.jinja_env.filters["action_label"] = pass_context(
+        lambda context, a: _label(context, a, ACTION_LABELS)
+    )
+    app.jinja_env.filters["label"] = _label
     app.jinja_env.filters["filesize"] = filesize

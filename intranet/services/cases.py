@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Mapping
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from intranet import memo
@@ -530,7 +531,19 @@ def timeline(case):
     """The SOP steps of a case with every trail entry at each, for the case page."""
     d = case.definition()
     by_step = {s.number: [] for s in d.steps}
-    for e in case.trail:
+    # who acted, for whom and under which SK: read for every entry at once (the page names
+    # them all), not asked of each entry in turn
+    entries = db.session.execute(
+        db.select(TrailEntry)
+        .where(TrailEntry.case_id == case.id)
+        .order_by(TrailEntry.seq)
+        .options(
+            selectinload(TrailEntry.actor),
+            selectinload(TrailEntry.on_behalf_of),
+            selectinload(TrailEntry.decree),
+        )
+    ).scalars()
+    for e in entries:
         by_step.setdefault(e.step, []).append(e)
     rows = []
     for s in d.steps:
