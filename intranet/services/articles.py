@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from intranet import memo
 from intranet.extensions import db
+from intranet.models import Article
 from intranet.models import Category
 from intranet.models import Revision
 from intranet.models.cases import PPID
@@ -69,13 +70,28 @@ def normalize_tags(raw):
 
 
 def latest_revision(case):
-    """The newest revision of the article, or None."""
-    return db.session.execute(
-        db.select(Revision)
-        .where(Revision.case_id == case.id)
-        .order_by(Revision.number.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    """The newest revision of the article, or None; read once a transaction (``memo``)
+    however many parts of a page ask."""
+    return memo.once(
+        ("latest_revision", case.id),
+        lambda: db.session.execute(
+            db.select(Revision)
+            .where(Revision.case_id == case.id)
+            .order_by(Revision.number.desc())
+            .limit(1)
+        ).scalar_one_or_none(),
+    )
+
+
+def article_of(case):
+    """The case's article, published or not yet visible or withdrawn; None before step 10.
+    Read once a transaction (``memo``) however many parts of a page ask."""
+    return memo.once(
+        ("article", case.id),
+        lambda: db.session.execute(
+            db.select(Article).where(Article.case_id == case.id)
+        ).scalar_one_or_none(),
+    )
 
 
 def revisions(case):

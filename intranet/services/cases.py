@@ -19,7 +19,6 @@ from intranet.clock import today
 from intranet.clock import utcnow
 from intranet.extensions import db
 from intranet.links import absolute_url
-from intranet.models import Article
 from intranet.models import Category
 from intranet.models import Concept
 from intranet.models import TeamDecree
@@ -268,9 +267,7 @@ def published_facts(case):
     Returns ``(facts, pending)``: ``on_site`` (published, not withdrawn) and
     ``correction_pending``, and the pending correction's revision (or None).
     """
-    article = db.session.execute(
-        db.select(Article).where(Article.case_id == case.id)
-    ).scalar_one_or_none()
+    article = articles.article_of(case)
     pending = articles.pending_correction(article) if article else None
     on_site = article is not None and article.status == "published"
     return {"on_site": on_site, "correction_pending": pending is not None}, pending

@@ -25,6 +25,7 @@ from intranet.services import cases
 from intranet.services import intake
 from intranet.services import notify
 from intranet.services import trail
+from intranet.services.articles import article_of
 from intranet.services.articles import latest_revision
 from intranet.services.articles import new_revision
 from intranet.services.articles import pending_correction
@@ -171,9 +172,7 @@ def add_social_post(article, user, platform, url):
 
 def article_for_case(case):
     """The case's article, published or not yet visible or withdrawn; None before step 10."""
-    return db.session.execute(
-        db.select(Article).where(Article.case_id == case.id)
-    ).scalar_one_or_none()
+    return article_of(case)
 
 
 def by_slug(slug):
