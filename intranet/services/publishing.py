@@ -170,9 +170,8 @@ def add_social_post(article, user, platform, url):
 # --- reading --------------------------------------------------------------------------------
 
 
-def article_for_case(case):
-    """The case's article, published or not yet visible or withdrawn; None before step 10."""
-    return article_of(case)
+#: The case's article, published or not yet visible or withdrawn; None before step 10.
+article_for_case = article_of
 
 
 def by_slug(slug):

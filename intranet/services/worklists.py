@@ -375,9 +375,8 @@ def case_list(filters):
 
 def _page_rows(conditions, params, order, page, with_total=False):
     """Page ``page`` of the cases matching ``conditions`` (with their ``params``) in
-    ``order``: rows of the case and
-    its article title, and with ``with_total`` the count of every matching case (``total``,
-    a window count over the same pass).
+    ``order``: rows of the case and its article title, and with ``with_total`` the count of
+    every matching case (``total``, a window count over the same pass).
 
     The page's ids are picked first, so the article titles are read for those cases alone."""
     columns = [Case.id] + ([db.func.count().over().label("total")] if with_total else [])
