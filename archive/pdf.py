@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from intranet.heap import render_burst
 from intranet.pdf import describe_characters
 from intranet.pdf import missing_glyphs
 from intranet.transactions import ServiceError
@@ -90,14 +91,16 @@ def render(html, store, files, title, fetcher=None):
             relationship=f["relationship"],
             created=now,
             modified=now,
+            url_fetcher=fetcher,  # unused for bytes; without it each builds a urllib opener
         )
         for f in files
     ]
-    document = HTML(string=html, base_url=ARCHIVE_PREFIX, url_fetcher=fetcher).render()
-    document.metadata.title = title
-    data = document.write_pdf(
-        pdf_variant=PDF_VARIANT, attachments=attachments, finisher=_one_af_entry_each
-    )
+    with render_burst():
+        document = HTML(string=html, base_url=ARCHIVE_PREFIX, url_fetcher=fetcher).render()
+        document.metadata.title = title
+        data = document.write_pdf(
+            pdf_variant=PDF_VARIANT, attachments=attachments, finisher=_one_af_entry_each
+        )
     missing = missing_glyphs(document)
     if missing:
         raise MissingGlyphs(missing)

@@ -10,7 +10,12 @@ timed figure is the whole publication at step 10 (``publishing.publish``: trail,
 outbox, archive record, berkas PDF/A-3b with every original embedded, the one commit). The
 reference, run right after each publication, is WeasyPrint rendering the very HTML of that
 berkas (captured as it went into ``archive.pdf.render``) to a plain PDF: no PDF/A variant, no
-attachments, the same fetcher serving the same photos.
+attachments, the same fetcher serving the same photos, called as anyone would call WeasyPrint.
+
+Warta renders with the process's older objects left out of the collector's full collections
+(``intranet.heap.render_burst``); a bare render in the same process pays for walking them.
+So the run also times, for information, the bare render inside the same pause: that ratio is
+what the PDF/A-3b, the attachments and the rest of the publication cost on their own.
 Usage: python bench/archive.py [--quick]
 """
 
@@ -294,17 +299,22 @@ def publish(app, case_id):
         return time.perf_counter() - start
 
 
-def bare_render(app, html, files):
-    """Time WeasyPrint alone on the berkas HTML: plain PDF, no variant, no attachments."""
+def bare_render(app, html, files, paused=False):
+    """Time WeasyPrint alone on the berkas HTML: plain PDF, no variant, no attachments; with
+    ``paused``, inside the collector pause Warta's renders run in."""
     from weasyprint import HTML
 
     from archive.store import archive_store
+    from intranet.heap import render_burst
 
     with app.app_context():
         photos = {f["sha256"]: f["mimetype"] for f in files if f["kind"] == "foto"}
         fetcher = archive_pdf.Fetcher(archive_store(), photos)
         start = time.perf_counter()
-        HTML(string=html, base_url=archive_pdf.ARCHIVE_PREFIX, url_fetcher=fetcher).write_pdf()
+        with render_burst() if paused else contextlib.nullcontext():
+            HTML(
+                string=html, base_url=archive_pdf.ARCHIVE_PREFIX, url_fetcher=fetcher
+            ).write_pdf()
         elapsed = time.perf_counter() - start
         if fetcher.refused:
             raise RuntimeError(f"the berkas HTML asked for more than its photos: {fetcher.refused}")
@@ -352,13 +362,16 @@ def main():
         try:
             publish(app, ids[0])
             bare_render(app, capture.last["html"], capture.last["files"])
-            times, renders, reference, drains = [], [], [], []
+            times, renders, reference, paused, drains = [], [], [], [], []
             for case_id in ids[1:]:
                 total = publish(app, case_id)
                 drains.append(drain.seconds)
                 times.append(total - drain.seconds)
                 renders.append(capture.last["seconds"])
                 reference.append(bare_render(app, capture.last["html"], capture.last["files"]))
+                paused.append(
+                    bare_render(app, capture.last["html"], capture.last["files"], paused=True)
+                )
         finally:
             archive_pdf.render = capture.render
             indexing.drain_soon = drain.drain
@@ -376,6 +389,12 @@ def main():
         f"archiving one article (publish with its archive record, up to the commit), n={n}: "
         f"median {med:.3f} s "
         f"({ratio:.2f}x the bare render); min {min(times):.3f} s, max {max(times):.3f} s"
+    )
+    like = statistics.median(paused)
+    print(
+        f"  for information, the bare render inside the same collector pause: median "
+        f"{like:.3f} s; archiving is {med / like:.2f}x that (the PDF/A-3b, the attachments and "
+        f"the rest of the publication on their own)"
     )
     rest = statistics.median(a - b for a, b in zip(times, renders, strict=True))
     print(

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 
+from intranet.heap import render_burst
+
 STATIC_PREFIX = "warta-static:"
 
 
@@ -39,9 +41,10 @@ def render(html, **options):
     """Render HTML to PDF bytes."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=STATIC_PREFIX + "/", url_fetcher=_static_fetcher()).write_pdf(
-        **options
-    )
+    with render_burst():
+        return HTML(
+            string=html, base_url=STATIC_PREFIX + "/", url_fetcher=_static_fetcher()
+        ).write_pdf(**options)
 
 
 def missing_glyphs(document):
