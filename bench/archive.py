@@ -312,9 +312,7 @@ def bare_render(app, html, files, paused=False):
         fetcher = archive_pdf.Fetcher(archive_store(), photos)
         start = time.perf_counter()
         with render_burst() if paused else contextlib.nullcontext():
-            HTML(
-                string=html, base_url=archive_pdf.ARCHIVE_PREFIX, url_fetcher=fetcher
-            ).write_pdf()
+            HTML(string=html, base_url=archive_pdf.ARCHIVE_PREFIX, url_fetcher=fetcher).write_pdf()
         elapsed = time.perf_counter() - start
         if fetcher.refused:
             raise RuntimeError(f"the berkas HTML asked for more than its photos: {fetcher.refused}")
