@@ -1,8 +1,12 @@
-"""The intranet under an authenticated wrk load: gunicorn with 4 workers, 16 connections,
-a 90/10 read/write mix, on SQLite and on PostgreSQL.
+"""The intranet under an authenticated wrk load: gunicorn with one worker per core, 16
+connections, a 90/10 read/write mix, on SQLite and on PostgreSQL.
 
-The workers are gunicorn's sync workers, as the README deploys Warta (``--workers 4``): each
-takes the next request from the shared socket when it is free. Threaded workers (``--threads``)
+The workers are gunicorn's sync workers, one per core (at least two), as the README deploys
+Warta (``--workers "$(nproc)"``): each takes the next request from the shared socket when it
+is free. More workers than cores do not answer more: a page is CPU work, so extra workers
+only share the cores and every request in flight finishes later (measured on 2 cores, 10 s
+runs, SQLite: 2 workers 177-178 req/s, p99 174-197 ms; 3 workers 145-176 req/s, p99
+227-314 ms; 4 workers 136-171 req/s, p99 301-326 ms). Threaded workers (``--threads``)
 keep each keep-alive connection on the worker that accepted it, so a worker that happened to
 accept more of wrk's 16 connections answers them slower while the others sit idle. Measured
 on one machine within minutes: SQLite 88 req/s, p99 669 ms threaded (4 x 4 threads) against
@@ -17,7 +21,7 @@ wrk counts every answer that is not 2xx or 3xx as an error. The reference printe
 it is the same server answering ``/healthz`` to wrk alone at the same 16 connections.
 
 Bar (DESIGN.md section 10): p99 <= 300 ms and 0 errors for the mix.
-Usage: python bench/load_wrk.py [--quick] [--db sqlite|postgresql|both]
+Usage: python bench/load_wrk.py [--quick] [--db sqlite|postgresql|both] [--workers N]
 """
 
 import http.cookiejar
@@ -42,6 +46,11 @@ from bench.load import token  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 P99_BAR_MS = 300.0
+
+
+def deployed_workers():
+    """One sync worker per core, at least two: the README's ``--workers "$(nproc)"``."""
+    return max(2, os.cpu_count() or 1)
 
 
 def signed_in(base, username="redaktur"):
@@ -94,8 +103,8 @@ def comments(base, cookie, case_id):
         return r.read().decode().count("Komentar uji beban")
 
 
-def run(label, env, seconds):
-    with Server(workers=4, threads=1, env=env) as server:  # sync workers, as deployed
+def run(label, env, seconds, workers):
+    with Server(workers=workers, threads=1, env=env) as server:  # sync workers, as deployed
         cookie, case_id, csrf = signed_in(server.url)
         reads = [
             "/intranet/",
@@ -122,7 +131,7 @@ def run(label, env, seconds):
         )
         written = comments(server.url, cookie, case_id)
         print(
-            f"[{label}] 90/10 mix, 4 workers, wrk -c16, {seconds} s: {rps:.0f} req/s, "
+            f"[{label}] 90/10 mix, {workers} workers, wrk -c16, {seconds} s: {rps:.0f} req/s, "
             f"p99 {p99:.1f} ms, {bad} non-2xx/3xx, socket errors: "
             f"{sockets.group(1) if sockets else 'none'}; comments saved (shown): {written}"
         )
@@ -137,15 +146,20 @@ def main():
     quick = "--quick" in sys.argv
     seconds = 10 if quick else 60
     which = sys.argv[sys.argv.index("--db") + 1] if "--db" in sys.argv else "both"
+    workers = (
+        int(sys.argv[sys.argv.index("--workers") + 1])
+        if "--workers" in sys.argv
+        else deployed_workers()
+    )
     if which in ("sqlite", "both"):
-        run("SQLite", {}, seconds)
+        run("SQLite", {}, seconds, workers)
     if which in ("postgresql", "both"):
         if not postgres_reachable():
             print("PostgreSQL is not reachable on 127.0.0.1:5432: its run is skipped")
             return 0
         name = fresh_postgres_database()
         try:
-            run("PostgreSQL", {"DATABASE_URL": PG_URL.format(db=name)}, seconds)
+            run("PostgreSQL", {"DATABASE_URL": PG_URL.format(db=name)}, seconds, workers)
         finally:
             drop_postgres_database(name)
     return 0

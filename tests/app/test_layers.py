@@ -70,6 +70,7 @@ def test_the_archive_imports_nothing_of_the_intranets_models_or_services():
         "intranet.extensions",
         "intranet.forms",
         "intranet.forms.admin",
+        "intranet.heap",
         "intranet.links",
         "intranet.pdf",
         "intranet.permissions",
