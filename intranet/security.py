@@ -142,15 +142,30 @@ def end_sessions(user, reason, keep_current=False):
 
 
 def load_user(user_id):
-    """Flask-Login's loader: an active user whose server-side session is still open."""
+    """Flask-Login's loader: an active user whose server-side session is still open.
+
+    One statement finds the person through their open session. Their roles are read when
+    a page first asks (``User.roles``): loading them here with ``User.with_roles`` saved
+    two statements but cost more (the eager loaders' options are built and keyed on every
+    request) than the two small lazy loads it replaced.
+    """
     try:
         uid = int(user_id)
     except (TypeError, ValueError):
         return None
-    user = db.session.get(User, uid)
-    if user is None or not user.active or current_session_row(uid) is None:
+    token = session.get("sid")
+    if not token:
         return None
-    return user
+    return db.session.execute(
+        db.select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == uid,
+            User.active.is_(True),
+            UserSession.token_hash == _token_hash(token),
+            UserSession.ended_at.is_(None),
+        )
+    ).scalar_one_or_none()
 
 
 class TrustedHosts:

@@ -317,3 +317,27 @@ def test_the_agenda_book_and_the_dashboard_show_one_page(app, login):
     page = koordinator.get("/intranet/").get_data(as_text=True)
     assert page.count('class="work-link"') == 25
     assert "Lihat semua 28 naskah" in page and f"pemegang={me}" in page
+
+
+def test_a_signed_in_request_finds_its_person_through_the_session_in_one_statement(app, login):
+    """Every intranet request loads its person: the user joined to their open session in one
+    statement, no second look-up of the session."""
+    client = login("redaktur")
+    client.get("/intranet/akun")
+    seen = []
+
+    def count(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/intranet/akun").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    selects = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+    assert "FROM users JOIN user_sessions" in " ".join(selects[0].split())
+    assert sum("FROM users" in s for s in selects) == 1
+    # the account page lists the open sessions once; the loader does not read them again
+    assert sum("FROM user_sessions" in s for s in selects) == 1
