@@ -239,6 +239,11 @@ def pages(app):
 
 def statements(app, client, url):
     """The SQL statements one GET of ``url`` runs (after one GET that warms the caches)."""
+    return len(statements_of(app, client, url))
+
+
+def statements_of(app, client, url):
+    """The text of each SQL statement one GET of ``url`` runs, after a warming GET."""
     assert client.get(url).status_code == 200, url
     seen = []
 
@@ -253,7 +258,7 @@ def statements(app, client, url):
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert r.status_code == 200, url
-    return len(seen)
+    return seen
 
 
 @pytest.fixture
@@ -322,20 +327,7 @@ def test_the_agenda_book_and_the_dashboard_show_one_page(app, login):
 def test_a_signed_in_request_finds_its_person_through_the_session_in_one_statement(app, login):
     """Every intranet request loads its person: the user joined to their open session in one
     statement, no second look-up of the session."""
-    client = login("redaktur")
-    client.get("/intranet/akun")
-    seen = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get("/intranet/akun").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    seen = statements_of(app, login("redaktur"), "/intranet/akun")
     selects = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
     assert "FROM users" in selects[0] and "JOIN user_sessions" in selects[0]
     assert sum("FROM users" in s for s in selects) == 1
