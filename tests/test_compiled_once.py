@@ -1,6 +1,6 @@
 """The suite's caches of compiled code (tests/fixtures/compiled.py): every rule gets the URL
 builder Werkzeug itself compiles for it; a template is compiled once, and again when its
-source changes."""
+source changes; a statement compiled for one app's engine serves the next as the same SQL."""
 
 from flask import render_template_string
 from flask import url_for
@@ -75,3 +75,31 @@ def test_a_template_is_compiled_once_and_again_when_its_source_changes(app, app_
             third.jinja_env.get_template("halaman.html").render(judul="Pleno") == "<h1>Pleno</h1>"
         )
         assert render_template_string("{{ 1 + 1 }}") == "2"
+
+
+def test_a_statement_compiled_for_one_app_serves_the_next_with_the_same_sql(app, app_factory):
+    from sqlalchemy import create_engine
+
+    from intranet.extensions import db
+    from intranet.models import User
+
+    statement = db.select(User.id).where(User.username == "redaktur")
+    with app.app_context():
+        first = db.engine
+        assert db.session.execute(statement).scalar_one()
+        size = len(first._compiled_cache)
+    other = app_factory()
+    with other.app_context():
+        second = db.engine
+        assert second is not first
+        assert second.dialect is first.dialect and second._compiled_cache is first._compiled_cache
+        assert db.session.execute(statement).scalar_one()
+        # the second app ran it from the first one's compiled SQL: nothing was added
+        assert len(second._compiled_cache) == size
+        shared = str(statement.compile(second))
+    # the same SQL a fresh engine of its own compiles, once it has read its server
+    fresh = create_engine(second.url)
+    with fresh.connect():
+        pass
+    assert str(statement.compile(fresh)) == shared
+    fresh.dispose()
