@@ -222,7 +222,10 @@ class Membership(db.Model):
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
-    decree: Mapped[TeamDecree] = relationship(back_populates="memberships")
+    #: read with the membership (one statement): every role lookup asks the decree's dates
+    decree: Mapped[TeamDecree] = relationship(
+        back_populates="memberships", lazy="joined", innerjoin=True
+    )
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], viewonly=True)
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], viewonly=True)
     ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id], viewonly=True)

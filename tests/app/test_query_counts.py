@@ -333,3 +333,13 @@ def test_a_signed_in_request_finds_its_person_through_the_session_in_one_stateme
     assert sum("FROM users" in s for s in selects) == 1
     # the account page lists the open sessions once; the loader does not read them again
     assert sum("FROM user_sessions" in s for s in selects) == 1
+
+
+def test_a_persons_roles_are_read_with_their_decrees_in_one_statement(app, login):
+    """Every page asks the person's roles: their memberships come with the decree that gives
+    each one (whose dates decide whether it is in force), not in a second look-up."""
+    seen = statements_of(app, login("redaktur"), "/intranet/akun")
+    selects = [" ".join(s.split()) for s in seen if s.lstrip().upper().startswith("SELECT")]
+    memberships = [s for s in selects if "FROM memberships" in s]
+    assert len(memberships) == 1 and "JOIN team_decrees" in memberships[0]
+    assert not [s for s in selects if "FROM team_decrees" in s]

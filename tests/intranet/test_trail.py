@@ -1,5 +1,6 @@
 """The trail: hash chain, tampering caught, simultaneous decisions, returns, delegation, overdue."""
 
+import re
 import threading
 from datetime import timedelta
 
@@ -82,13 +83,16 @@ def test_twenty_simultaneous_approvals_one_wins(app, login, scenario):
             f"/intranet/naskah/{case_id}/putuskan", data={"action": "approve", "version": version}
         )
         codes.append(r.status_code)
+        if r.status_code not in (302, 409):  # say what refused it, should it ever happen
+            said.append(re.findall(r'role="alert"[^>]*>(.*?)<', r.get_data(as_text=True), re.S))
 
+    said = []
     threads = [threading.Thread(target=approve, args=(c,)) for c in clients]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(codes) == [302] + [409] * 19
+    assert sorted(codes) == [302] + [409] * 19, said
     with app.app_context():
         case = db.session.get(Case, case_id)
         assert (case.step, case.trail_seq) == (5, 3)
