@@ -490,28 +490,41 @@ def _load_database(snapshot):
         db.engine.dispose()
         return
     meta = sa.MetaData()
+    mariadb = database_kind() == "mariadb"
     with db.engine.begin() as conn:
         meta.reflect(bind=conn)
-        if database_kind() == "mariadb":
+        if mariadb:
+            # a setting of the connection, not of the transaction: a load that fails must
+            # not hand the pool a connection that no longer checks foreign keys
             conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
-        for table in reversed(meta.sorted_tables):
-            if table.name != "alembic_version":
-                conn.execute(table.delete())  # the migrations' seed rows
-        batch, current = [], None
-        with open(snapshot, encoding="utf-8") as f:
-            for line in f:
-                item = json.loads(line, object_hook=_decode)
-                if item["t"] != current or len(batch) >= BATCH:
-                    if batch:
-                        conn.execute(meta.tables[current].insert(), batch)
-                    batch, current = [], item["t"]
-                batch.append(item["r"])
-        if batch:
-            conn.execute(meta.tables[current].insert(), batch)
-        if database_kind() == "mariadb":
+        try:
+            _load_rows(conn, meta, snapshot)
+        except BaseException:
+            if mariadb:
+                conn.invalidate()
+            raise
+        if mariadb:
             conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
         else:
             _reset_sequences(conn, meta)
+
+
+def _load_rows(conn, meta, snapshot):
+    """Replace every table's rows (the migrations' seed rows too) with the snapshot's."""
+    for table in reversed(meta.sorted_tables):
+        if table.name != "alembic_version":
+            conn.execute(table.delete())
+    batch, current = [], None
+    with open(snapshot, encoding="utf-8") as f:
+        for line in f:
+            item = json.loads(line, object_hook=_decode)
+            if item["t"] != current or len(batch) >= BATCH:
+                if batch:
+                    conn.execute(meta.tables[current].insert(), batch)
+                batch, current = [], item["t"]
+            batch.append(item["r"])
+    if batch:
+        conn.execute(meta.tables[current].insert(), batch)
 
 
 def _reset_sequences(conn, meta):

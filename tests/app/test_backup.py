@@ -22,6 +22,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from archive import indexing
 from archive import recording
@@ -347,3 +348,28 @@ def test_restore_refuses_a_member_that_would_land_outside_its_folder(
     assert _state(target) == before
     assert not Path("/tmp/warta-escape").exists()  # noqa: S108 (the path the attack aims at)
     assert not (Path(target.instance_path) / "config.py").exists()
+
+
+@pytest.mark.skipif(
+    not (TEST_DATABASE_URL or "").startswith(("mysql", "mariadb")),
+    reason="MariaDB only: its restore turns the connection's foreign-key checks off",
+)
+def test_a_restore_that_fails_while_loading_hands_back_no_connection_without_key_checks(
+    app_factory, tmp_path
+):
+    """Two rows with one id: the load fails and is rolled back whole, and the one pooled
+    connection the next work gets checks foreign keys again (the setting belongs to the
+    connection, not to the transaction)."""
+    from intranet.models import Category
+
+    app = app_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0})
+    with app.app_context():
+        before = db.session.execute(db.select(Category.slug).order_by(Category.id)).all()
+        row = {"id": 9001, "slug": "ganda", "name": "Ganda", "position": 1, "active": True}
+        snapshot = tmp_path / "database.jsonl"
+        line = json.dumps({"t": "categories", "r": row}) + "\n"
+        snapshot.write_text(line + line)
+        with pytest.raises(IntegrityError):
+            backup._load_database(snapshot)
+        assert db.session.execute(text("SELECT @@foreign_key_checks")).scalar() == 1
+        assert db.session.execute(db.select(Category.slug).order_by(Category.id)).all() == before
